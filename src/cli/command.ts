@@ -1,0 +1,56 @@
+/**
+ * The shape of a verb, and the errors the CLI maps to exit codes.
+ *
+ * @module
+ */
+import type { Host } from "../host/host.ts";
+
+/** A flag of a verb (global flags live in args.ts). */
+export interface Flag {
+  name: string;
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
+  help: string;
+  default?: string;
+  /** Placeholder in help, e.g. `DIR`. */
+  arg?: string;
+}
+
+/** What a verb receives. */
+export interface Invocation {
+  host: Host;
+  /** Global and verb flags, parsed. */
+  flags: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** One verb. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  flags: Flag[];
+  /** Longer description, examples. */
+  details?: string;
+  examples: string[];
+  exitCodes?: string;
+  /** Returns the exit code. */
+  run(inv: Invocation): Promise<number>;
+}
+
+/** Bad command line: exit 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** A refusal or failure that is not about the Codex: exit 1, one line. */
+export class LychdError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = "LychdError";
+  }
+}

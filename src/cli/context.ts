@@ -1,0 +1,155 @@
+/**
+ * What most verbs share: where things live, loading the Codex and the CDI specs, picking the
+ * Podman version, and rendering. Effects go through the Host.
+ *
+ * @module
+ */
+import type { Host } from "../host/host.ts";
+import { DEFAULT_CODEX, DEFAULT_CODEX_NAME } from "../codex/default.ts";
+import { loadCodex } from "../codex/load.ts";
+import type { Codex } from "../codex/model.ts";
+import { CdiRegistry, selectSpecFiles } from "../cdi/registry.ts";
+import { makePlan, type Plan } from "../plan/plan.ts";
+import { type Rendered, renderPlan } from "../quadlet/render.ts";
+import { NEWEST, parseVersion } from "../quadlet/versions.ts";
+import { Podman } from "../host/podman.ts";
+import { LychdError } from "./command.ts";
+
+/** Where lychd reads and writes. */
+export interface Paths {
+  codex: string;
+  unitDir: string;
+  systemdDir: string;
+  cdiDirs: string[];
+  /** `--system`: talk to the system manager, not `--user`. */
+  system: boolean;
+}
+
+type Flags = Record<string, string | boolean | string[] | undefined>;
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/** The config home: `$XDG_CONFIG_HOME`, else `$HOME/.config`. */
+export function configHome(host: Host): string {
+  const xdg = host.env("XDG_CONFIG_HOME");
+  if (xdg && xdg.startsWith("/")) return xdg;
+  const home = host.env("HOME");
+  if (!home) throw new LychdError("neither XDG_CONFIG_HOME nor HOME is set", "set HOME, or pass --codex and --unit-dir");
+  return `${home.replace(/\/$/, "")}/.config`;
+}
+
+function absolute(host: Host, p: string): string {
+  return p.startsWith("/") ? p : `${host.cwd().replace(/\/$/, "")}/${p}`;
+}
+
+/** Resolve every path from flags and environment (see the README's "Where things live"). */
+export function resolvePaths(host: Host, flags: Flags): Paths {
+  const system = flags.system === true;
+  const cfg = () => configHome(host);
+  const codex = str(flags.codex) ?? str(host.env("LYCHD_CODEX")) ?? (system ? "/etc/lychd/codex.toml" : `${cfg()}/lychd/codex.toml`);
+  const unitDir = str(flags["unit-dir"]) ?? (system ? "/etc/containers/systemd" : `${cfg()}/containers/systemd`);
+  const systemdDir = str(flags["systemd-dir"]) ?? (system ? "/etc/systemd/system" : `${cfg()}/systemd/user`);
+  const cdi = flags["cdi-dir"];
+  const cdiDirs = Array.isArray(cdi) && cdi.length ? cdi : ["/etc/cdi", "/var/run/cdi"];
+  return {
+    codex: absolute(host, codex),
+    unitDir: absolute(host, unitDir),
+    systemdDir: absolute(host, systemdDir),
+    cdiDirs: cdiDirs.map((d) => absolute(host, d)),
+    system,
+  };
+}
+
+/** A loaded Codex and where it came from. */
+export interface Loaded {
+  codex: Codex;
+  text: string;
+  embedded: boolean;
+}
+
+/**
+ * Read and validate the Codex. With `allowDefault` and no file, the embedded default is used and
+ * a note goes to stderr.
+ */
+export async function readCodex(host: Host, paths: Paths, opts: { allowDefault: boolean; quiet?: boolean }): Promise<Loaded> {
+  const text = await host.fs.readTextFile(paths.codex);
+  const protectedDirs = [paths.codex.replace(/\/[^/]*$/, "") || "/", paths.unitDir, paths.systemdDir];
+  if (text === undefined) {
+    if (!opts.allowDefault) {
+      throw new LychdError(`no Codex at ${paths.codex}`, "run `lychd init` to write the default, or pass --codex FILE");
+    }
+    if (!opts.quiet) host.stderr.write(`lychd: no Codex at ${paths.codex}; using the embedded default Sepulcher (\`lychd init\` writes it)\n`);
+    return { codex: loadCodex(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }), text: DEFAULT_CODEX, embedded: true };
+  }
+  return { codex: loadCodex(text, paths.codex, { protectedDirs }), text, embedded: false };
+}
+
+/** Read the CDI specs of the given directories (later directories win on duplicates). */
+export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegistry> {
+  const files: { path: string; text: string }[] = [];
+  for (const dir of dirs) {
+    const names = await host.fs.readDir(dir);
+    if (!names) continue;
+    for (const path of selectSpecFiles(dir, names)) {
+      const info = await host.fs.stat(path);
+      if (!info || info.isDirectory) continue;
+      const text = await host.fs.readTextFile(path);
+      if (text !== undefined) files.push({ path, text });
+    }
+  }
+  return CdiRegistry.fromSpecs(files);
+}
+
+/** The Podman version to render for: flag, Codex, detected, newest. */
+export async function targetVersion(host: Host, flags: Flags, codex: Codex): Promise<{ version: string; source: string }> {
+  const flag = str(flags["podman-version"]);
+  if (flag) {
+    const v = parseVersion(flag);
+    if (!v) throw new LychdError(`--podman-version ${JSON.stringify(flag)} is not a version`, 'e.g. "5.4"');
+    return { version: v, source: "--podman-version" };
+  }
+  if (codex.podmanVersion) return { version: parseVersion(codex.podmanVersion)!, source: "sepulcher.podman_version" };
+  try {
+    const detected = await new Podman(host.runner).version();
+    const v = detected ? parseVersion(detected) : undefined;
+    if (v) return { version: v, source: `podman ${detected}` };
+  } catch {
+    // podman missing: render for the newest supported version.
+  }
+  return { version: NEWEST, source: "newest supported (podman not found)" };
+}
+
+/** Everything `render`, `check` and `bind` need. */
+export interface Built extends Loaded {
+  paths: Paths;
+  plan: Plan;
+  rendered: Rendered;
+  version: string;
+  versionSource: string;
+  /** Host-side warnings (CDI, versions), one line each. */
+  warnings: string[];
+}
+
+/** Load, plan and render. */
+export async function build(host: Host, flags: Flags, opts: { allowDefault: boolean }): Promise<Built> {
+  const paths = resolvePaths(host, flags);
+  const loaded = await readCodex(host, paths, { allowDefault: opts.allowDefault, quiet: flags.quiet === true });
+  const registry = await readRegistry(host, paths.cdiDirs);
+  const plan = makePlan(loaded.codex, registry);
+  const { version, source } = await targetVersion(host, flags, loaded.codex);
+  const rendered = renderPlan(plan, { podmanVersion: version });
+  return {
+    ...loaded,
+    paths,
+    plan,
+    rendered,
+    version,
+    versionSource: source,
+    warnings: [...plan.warnings, ...rendered.warnings],
+  };
+}
+
+/** Absolute destination of a Rune. */
+export function runePath(paths: Paths, rune: { dir: "quadlet" | "systemd"; name: string }): string {
+  return `${rune.dir === "quadlet" ? paths.unitDir : paths.systemdDir}/${rune.name}`;
+}

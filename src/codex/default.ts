@@ -1,0 +1,68 @@
+/**
+ * The embedded default Sepulcher: what `render`, `check` and `bind --dry-run` use when no Codex
+ * exists, and what `lychd init` writes.
+ *
+ * @module
+ */
+
+/** Shown to users and written by `lychd init`. */
+export const DEFAULT_CODEX_NAME = "<embedded default>";
+
+/** The default Codex text. The first line lets taplo-based editors find the schema. */
+export const DEFAULT_CODEX = `#:schema ./codex.schema.json
+# The Codex: what lychd binds into Podman Quadlets. Reference: lychd --help, README "The Codex".
+version = 1
+
+[sepulcher]
+name = "lychd"
+network = "bridge"
+bind_address = "127.0.0.1"
+
+# The application.
+[vessel]
+image = "ghcr.io/open-webui/open-webui:v0.6.34"
+description = "lychd vessel (Open WebUI)"
+ports = ["3000:8080"]
+volumes = ["vessel-data:/app/backend/data"]
+env = { OPENAI_API_BASE_URL = "http://host.containers.internal:8000/v1", ENABLE_OLLAMA_API = "false" }
+requires = ["phylactery"]
+wants = ["oculus"]
+
+# The database.
+[phylactery]
+image = "docker.io/library/postgres:17"
+description = "lychd phylactery (PostgreSQL)"
+volumes = ["phylactery-data:/var/lib/postgresql/data"]
+env = { POSTGRES_USER = "lychd", POSTGRES_DB = "lychd" }
+secrets = [{ name = "lychd-db-password", type = "env", target = "POSTGRES_PASSWORD" }]
+health = { cmd = "pg_isready -U lychd", interval = "10s", timeout = "5s", retries = 5 }
+stop_timeout = 30
+
+# Tracing.
+[oculus]
+image = "docker.io/jaegertracing/jaeger:2.11.0"
+description = "lychd oculus (Jaeger)"
+ports = ["16686:16686"]
+
+# Two LLM runtimes on the same GPUs: starting one stops the other first.
+[soulstones.vllm]
+image = "docker.io/vllm/vllm-openai:v0.11.0"
+description = "lychd soulstone vllm"
+command = ["--model", "Qwen/Qwen2.5-7B-Instruct", "--max-model-len", "8192"]
+devices = ["nvidia.com/gpu=all"]
+ports = ["8000:8000"]
+volumes = ["models:/root/.cache/huggingface"]
+shm_size = "16g"
+ipc = "host"
+health = { cmd = "curl -fsS http://localhost:8000/health", interval = "15s", start_period = "10m" }
+fallback = "llamacpp"
+
+[soulstones.llamacpp]
+image = "ghcr.io/ggml-org/llama.cpp:server-cuda"
+description = "lychd soulstone llama.cpp"
+command = ["-hf", "Qwen/Qwen2.5-7B-Instruct-GGUF", "--host", "0.0.0.0", "--port", "8000"]
+devices = ["nvidia.com/gpu=all"]
+ports = ["8000:8000"]
+volumes = ["models:/root/.cache/llama.cpp"]
+health = { cmd = "curl -fsS http://localhost:8000/health", interval = "15s", start_period = "5m" }
+`;

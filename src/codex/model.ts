@@ -1,0 +1,78 @@
+/**
+ * The normalized Codex: what the planner and renderer consume. Defaults are applied and every
+ * grammar is parsed, so nothing downstream re-parses strings.
+ *
+ * @module
+ */
+import type { Port } from "./quantities.ts";
+import type { RawSoulstone } from "./schema.ts";
+
+/** The role a service plays in the Sepulcher. */
+export type Role = "vessel" | "phylactery" | "oculus" | "soulstone" | "service";
+
+/** A parsed `volumes` entry. */
+export interface Mount {
+  /** Absolute host path, or a named volume's name. */
+  source: string;
+  named: boolean;
+  target: string;
+  options: string[];
+}
+
+/** A parsed `secrets` entry. */
+export interface SecretRef {
+  name: string;
+  type?: "env" | "mount";
+  target?: string;
+}
+
+/** `on_demand` of a soulstone. */
+export interface OnDemand {
+  ip: string;
+  port: number;
+  /** `--exit-idle-time=` value, or undefined for "never". */
+  idleStop?: string;
+  idleSeconds?: number;
+}
+
+/** One service of any role, normalized. */
+export interface Service {
+  role: Role;
+  /** `vessel`, `phylactery`, `oculus`, or the table key. */
+  name: string;
+  /** Field path of the table, e.g. `soulstones.vllm`. */
+  path: string;
+  /** Unit stem: `<prefix>-vessel`, `<prefix>-soulstone-x`, `<prefix>-x`. */
+  stem: string;
+  /** The fields as written (after schema validation). */
+  raw: RawSoulstone;
+  ports: Port[];
+  mounts: Mount[];
+  secrets: SecretRef[];
+  memory?: string;
+  shmSize?: string;
+  autostart: boolean;
+  restart: "always" | "on-failure" | "no";
+  restartSec: number;
+  noNewPrivileges: boolean;
+  /** Soulstones only (false elsewhere). */
+  exclusive: boolean;
+  onDemand?: OnDemand;
+}
+
+/** A validated, normalized Codex. */
+export interface Codex {
+  /** Path the Codex was read from (or `<embedded default>`). */
+  file: string;
+  prefix: string;
+  network: "bridge" | "host" | "none" | "pod";
+  bindAddress: string;
+  /** `sepulcher.podman_version` as written, if any. */
+  podmanVersion?: string;
+  /** `[gpu.vram_gib]`. */
+  vramGib: Record<string, number>;
+  /** vessel, phylactery, oculus, soulstones, services — in that order, tables in file order. */
+  services: Service[];
+  /** Named volumes, sorted. */
+  volumes: string[];
+}

@@ -1,0 +1,159 @@
+/**
+ * Codex + CDI registry → Plan: every unit, its dependency and conflict edges, its device claims.
+ * Pure.
+ *
+ * @module
+ */
+import type { Codex, Service } from "../codex/model.ts";
+import { CodexError, type CodexIssue, q } from "../codex/errors.ts";
+import { formatPort, portsCollide } from "../codex/quantities.ts";
+import type { CdiRegistry } from "../cdi/registry.ts";
+import { conflictGraph } from "./exclusivity.ts";
+
+/** A claim of one device, resolved to physical nodes where a CDI spec knows it. */
+export interface Claim {
+  device: string;
+  physical: string[];
+  byName: boolean;
+}
+
+/** One service with everything the renderer needs about its relations. */
+export interface PlannedService {
+  service: Service;
+  /** `<stem>.service`. */
+  unit: string;
+  requires: string[];
+  wants: string[];
+  after: string[];
+  conflicts: string[];
+  onFailure?: string;
+  /** `<prefix>.target` for autostart services. */
+  partOf?: string;
+  stopWhenUnneeded: boolean;
+  claims: Claim[];
+}
+
+/** The plan of a whole Sepulcher. */
+export interface Plan {
+  codex: Codex;
+  target: string;
+  services: PlannedService[];
+  /** Conflicting pairs of service names, `[earlier, later]`, sorted. */
+  pairs: [string, string][];
+  warnings: string[];
+}
+
+/** Build the plan. @throws {CodexError} for host-dependent refusals (unknown CDI device, port clash). */
+export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
+  const warnings: string[] = [];
+  const issues: CodexIssue[] = [];
+  const unitOf = new Map(codex.services.map((s) => [s.name, `${s.stem}.service`]));
+  const target = `${codex.prefix}.target`;
+
+  // Devices the host can judge: a kind with a spec that lacks the device is refused.
+  const noSpecKinds = new Set<string>();
+  for (const s of codex.services) {
+    (s.raw.devices ?? []).forEach((d, i) => {
+      if (d.startsWith("/")) return;
+      const r = registry.resolve(d);
+      if (r.ok) return;
+      if (r.reason === "unknown-device") {
+        issues.push({ path: `${s.path}.devices[${i}]`, message: r.message, hint: r.hint });
+      } else {
+        const kind = d.split("=")[0];
+        if (!noSpecKinds.has(kind)) {
+          noSpecKinds.add(kind);
+          warnings.push(`${s.path}.devices[${i}]: ${r.message}${r.hint ? ` (hint: ${r.hint})` : ""}`);
+        }
+      }
+    });
+  }
+
+  const stones = codex.services.filter((s) => s.role === "soulstone");
+  const graph = conflictGraph(
+    stones.map((s) => ({
+      name: s.name,
+      devices: (s.raw.devices ?? []).filter((d) => !d.startsWith("/")),
+      exclusive: s.exclusive,
+      coexistsWith: s.raw.coexists_with ?? [],
+      vramGib: s.raw.vram_gib,
+    })),
+    registry,
+    codex.vramGib,
+  );
+  for (const w of graph.warnings) if (!warnings.includes(w)) warnings.push(w);
+
+  // Explicit conflicts_with edges, for any service, join the generated ones.
+  const pairSet = new Set(graph.pairs.map(([a, b]) => `${a}\u0000${b}`));
+  const pairs: [string, string][] = [...graph.pairs];
+  const conflicts = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const key = `${x}\u0000${y}`;
+    if (!pairSet.has(key)) {
+      pairSet.add(key);
+      pairs.push([x, y]);
+    }
+  };
+  for (const s of codex.services) for (const o of s.raw.conflicts_with ?? []) link(s.name, o);
+  pairs.sort((p, r) => (p[0] < r[0] ? -1 : p[0] > r[0] ? 1 : p[1] < r[1] ? -1 : p[1] > r[1] ? 1 : 0));
+  for (const [a, b] of pairs) {
+    if (!conflicts.has(a)) conflicts.set(a, new Set());
+    if (!conflicts.has(b)) conflicts.set(b, new Set());
+    conflicts.get(a)!.add(b);
+    conflicts.get(b)!.add(a);
+  }
+
+  // Host ports: two services may share one only when they can never run together.
+  const published: { s: Service; i: number; port: Service["ports"][number] }[] = [];
+  for (const s of codex.services) {
+    s.ports.forEach((port, i) => published.push({ s, i, port }));
+    if (s.onDemand) {
+      published.push({
+        s,
+        i: -1,
+        port: { ip: s.onDemand.ip, explicitIp: true, host: s.onDemand.port, container: s.onDemand.port, proto: "tcp" },
+      });
+    }
+  }
+  const byPort = new Map<number, typeof published>();
+  for (const p of published) {
+    const list = byPort.get(p.port.host) ?? [];
+    for (const o of list) {
+      if (o.s === p.s || !portsCollide(o.port, p.port)) continue;
+      if (conflicts.get(o.s.name)?.has(p.s.name) && p.i >= 0 && o.i >= 0) continue;
+      const field = p.i >= 0 ? `${p.s.path}.ports[${p.i}]` : `${p.s.path}.on_demand.listen`;
+      issues.push({
+        path: field,
+        message: `host port ${q(formatPort(p.port))} is already published by ${o.s.path}`,
+        hint: "give each service its own host port (soulstones that conflict on a GPU may share one)",
+      });
+    }
+    list.push(p);
+    byPort.set(p.port.host, list);
+  }
+  if (issues.length) throw new CodexError(codex.file, issues);
+
+  const services: PlannedService[] = codex.services.map((s) => {
+    const r = s.raw;
+    const req = (r.requires ?? []).map((n) => unitOf.get(n)!);
+    const wants = (r.wants ?? []).map((n) => unitOf.get(n)!);
+    const after = new Set([...req, ...wants, ...(r.after ?? []).map((n) => unitOf.get(n)!)]);
+    const mine = [...(conflicts.get(s.name) ?? [])].sort();
+    // One ordering edge per conflicting pair: the later name after the earlier.
+    for (const o of mine) if (o < s.name) after.add(unitOf.get(o)!);
+    return {
+      service: s,
+      unit: unitOf.get(s.name)!,
+      requires: req,
+      wants,
+      after: [...after],
+      conflicts: mine.map((n) => unitOf.get(n)!),
+      onFailure: r.fallback ? unitOf.get(r.fallback) : undefined,
+      partOf: s.autostart ? target : undefined,
+      stopWhenUnneeded: s.onDemand !== undefined,
+      claims: graph.claims.get(s.name) ?? [],
+    };
+  });
+  return { codex, target, services, pairs, warnings };
+}
