@@ -101,3 +101,23 @@ export class HostError extends Error {
     this.name = "HostError";
   }
 }
+
+/**
+ * A file system operation failed (other than "not found", which `Fs` reports as `undefined`).
+ * `message` is one line naming the path; `reason` is the bare OS reason, e.g.
+ * "No space left on device (os error 28)", so callers can compose their own message.
+ */
+export class FsError extends HostError {
+  constructor(readonly op: string, readonly path: string, readonly reason: string) {
+    super(`${op} "${path}" failed: ${reason}`);
+    this.name = "FsError";
+  }
+}
+
+/** `Runner.run` was asked to start a program that is not installed (not on `PATH`). */
+export class CommandNotFoundError extends HostError {
+  constructor(readonly cmd: string, message: string, hint?: string) {
+    super(message, hint);
+    this.name = "CommandNotFoundError";
+  }
+}

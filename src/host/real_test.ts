@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { FsError } from "./host.ts";
+import { osReason, realFs, realHost } from "./real.ts";
+
+Deno.test("realFs() writeFileAtomic creates, replaces and leaves no temp file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fs = realFs();
+    const path = join(dir, "lychd-vessel.container");
+    await fs.writeFileAtomic(path, "one\n");
+    assert.equal(await fs.readTextFile(path), "one\n");
+    const before = await fs.stat(path);
+    await fs.writeFileAtomic(path, "two\n", 0o600);
+    assert.equal(await Deno.readTextFile(path), "two\n");
+    const after = await fs.stat(path);
+    assert.notEqual(after?.ino, before?.ino);
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    assert.deepEqual(await fs.readDir(dir), ["lychd-vessel.container"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("realFs() writeFileAtomic into a missing directory throws FsError naming the path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "missing", "x.container");
+    await assert.rejects(realFs().writeFileAtomic(path, "x"), (e) => {
+      assert.ok(e instanceof FsError);
+      assert.equal(e.message, `writing "${path}" failed: No such file or directory (os error 2)`);
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("realFs() answers undefined for missing paths and lstat-s symlinks", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fs = realFs();
+    assert.equal(await fs.readTextFile(join(dir, "none")), undefined);
+    assert.equal(await fs.readDir(join(dir, "none")), undefined);
+    assert.equal(await fs.stat(join(dir, "none")), undefined);
+    assert.equal(await fs.realPath(join(dir, "none")), undefined);
+    await fs.mkdirp(join(dir, "a", "b"));
+    await Deno.writeTextFile(join(dir, "a", "b", "f"), "F");
+    await Deno.symlink(join(dir, "a", "b"), join(dir, "link"));
+    const info = await fs.stat(join(dir, "link"));
+    assert.equal(info?.isSymlink, true);
+    assert.equal(await fs.realPath(join(dir, "link", "f")), join(await Deno.realPath(dir), "a", "b", "f"));
+    assert.equal(await fs.readTextFile(join(dir, "link", "f")), "F");
+    await fs.remove(join(dir, "none"));
+    await fs.remove(join(dir, "link"));
+    assert.deepEqual(await fs.readDir(dir), ["a"]);
+    await assert.rejects(
+      fs.readTextFile(join(dir, "a")),
+      /reading ".*" failed: Is a directory \(os error 21\)$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("realFs() lock excludes a second holder until released", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fs = realFs();
+    const path = join(dir, ".lychd.lock");
+    const first = await fs.lock(path);
+    let second = false;
+    const waiting = fs.lock(path).then((l) => {
+      second = true;
+      return l;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(second, false);
+    await first.release();
+    const l2 = await waiting;
+    assert.equal(second, true);
+    await l2.release();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("osReason() drops the operation and path Deno appends", () => {
+  assert.equal(
+    osReason(new Error("No such file or directory (os error 2): readfile '/x'")),
+    "No such file or directory (os error 2)",
+  );
+  assert.equal(
+    osReason(new Error("Not a directory (os error 20): rename '/a' -> '/b'")),
+    "Not a directory (os error 20)",
+  );
+});
+
+Deno.test("realHost() reads env, uid, cwd and clock from Deno", () => {
+  const host = realHost();
+  assert.equal(host.env("PATH"), Deno.env.get("PATH"));
+  assert.equal(host.uid(), Deno.uid());
+  assert.equal(host.cwd(), Deno.cwd());
+  assert.ok(Math.abs(host.now() - Date.now()) < 1000);
+});
