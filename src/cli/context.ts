@@ -12,7 +12,8 @@ import { CdiRegistry, selectSpecFiles } from "../cdi/registry.ts";
 import { makePlan, type Plan } from "../plan/plan.ts";
 import { type Rendered, renderPlan } from "../quadlet/render.ts";
 import { NEWEST, parseVersion } from "../quadlet/versions.ts";
-import { Podman } from "../host/podman.ts";
+import { podman } from "../host/podman.ts";
+import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import { LychdError } from "./command.ts";
 
 /** Where lychd reads and writes. */
@@ -34,7 +35,12 @@ export function configHome(host: Host): string {
   const xdg = host.env("XDG_CONFIG_HOME");
   if (xdg && xdg.startsWith("/")) return xdg;
   const home = host.env("HOME");
-  if (!home) throw new LychdError("neither XDG_CONFIG_HOME nor HOME is set", "set HOME, or pass --codex and --unit-dir");
+  if (!home) {
+    throw new LychdError(
+      "neither XDG_CONFIG_HOME nor HOME is set",
+      "set HOME, or pass --codex and --unit-dir",
+    );
+  }
   return `${home.replace(/\/$/, "")}/.config`;
 }
 
@@ -46,8 +52,10 @@ function absolute(host: Host, p: string): string {
 export function resolvePaths(host: Host, flags: Flags): Paths {
   const system = flags.system === true;
   const cfg = () => configHome(host);
-  const codex = str(flags.codex) ?? str(host.env("LYCHD_CODEX")) ?? (system ? "/etc/lychd/codex.toml" : `${cfg()}/lychd/codex.toml`);
-  const unitDir = str(flags["unit-dir"]) ?? (system ? "/etc/containers/systemd" : `${cfg()}/containers/systemd`);
+  const codex = str(flags.codex) ?? str(host.env("LYCHD_CODEX")) ??
+    (system ? "/etc/lychd/codex.toml" : `${cfg()}/lychd/codex.toml`);
+  const unitDir = str(flags["unit-dir"]) ??
+    (system ? "/etc/containers/systemd" : `${cfg()}/containers/systemd`);
   const systemdDir = str(flags["systemd-dir"]) ?? (system ? "/etc/systemd/system" : `${cfg()}/systemd/user`);
   const cdi = flags["cdi-dir"];
   const cdiDirs = Array.isArray(cdi) && cdi.length ? cdi : ["/etc/cdi", "/var/run/cdi"];
@@ -71,15 +79,30 @@ export interface Loaded {
  * Read and validate the Codex. With `allowDefault` and no file, the embedded default is used and
  * a note goes to stderr.
  */
-export async function readCodex(host: Host, paths: Paths, opts: { allowDefault: boolean; quiet?: boolean }): Promise<Loaded> {
+export async function readCodex(
+  host: Host,
+  paths: Paths,
+  opts: { allowDefault: boolean; quiet?: boolean },
+): Promise<Loaded> {
   const text = await host.fs.readTextFile(paths.codex);
   const protectedDirs = [paths.codex.replace(/\/[^/]*$/, "") || "/", paths.unitDir, paths.systemdDir];
   if (text === undefined) {
     if (!opts.allowDefault) {
-      throw new LychdError(`no Codex at ${paths.codex}`, "run `lychd init` to write the default, or pass --codex FILE");
+      throw new LychdError(
+        `no Codex at ${paths.codex}`,
+        "run `lychd init` to write the default, or pass --codex FILE",
+      );
     }
-    if (!opts.quiet) host.stderr.write(`lychd: no Codex at ${paths.codex}; using the embedded default Sepulcher (\`lychd init\` writes it)\n`);
-    return { codex: loadCodex(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }), text: DEFAULT_CODEX, embedded: true };
+    if (!opts.quiet) {
+      host.stderr.write(
+        `lychd: no Codex at ${paths.codex}; using the embedded default Sepulcher (\`lychd init\` writes it)\n`,
+      );
+    }
+    return {
+      codex: loadCodex(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }),
+      text: DEFAULT_CODEX,
+      embedded: true,
+    };
   }
   return { codex: loadCodex(text, paths.codex, { protectedDirs }), text, embedded: false };
 }
@@ -101,16 +124,22 @@ export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegis
 }
 
 /** The Podman version to render for: flag, Codex, detected, newest. */
-export async function targetVersion(host: Host, flags: Flags, codex: Codex): Promise<{ version: string; source: string }> {
+export async function targetVersion(
+  host: Host,
+  flags: Flags,
+  codex: Codex,
+): Promise<{ version: string; source: string }> {
   const flag = str(flags["podman-version"]);
   if (flag) {
     const v = parseVersion(flag);
     if (!v) throw new LychdError(`--podman-version ${JSON.stringify(flag)} is not a version`, 'e.g. "5.4"');
     return { version: v, source: "--podman-version" };
   }
-  if (codex.podmanVersion) return { version: parseVersion(codex.podmanVersion)!, source: "sepulcher.podman_version" };
+  if (codex.podmanVersion) {
+    return { version: parseVersion(codex.podmanVersion)!, source: "sepulcher.podman_version" };
+  }
   try {
-    const detected = await new Podman(host.runner).version();
+    const detected = await podman(host.runner).version();
     const v = detected ? parseVersion(detected) : undefined;
     if (v) return { version: v, source: `podman ${detected}` };
   } catch {
@@ -133,7 +162,10 @@ export interface Built extends Loaded {
 /** Load, plan and render. */
 export async function build(host: Host, flags: Flags, opts: { allowDefault: boolean }): Promise<Built> {
   const paths = resolvePaths(host, flags);
-  const loaded = await readCodex(host, paths, { allowDefault: opts.allowDefault, quiet: flags.quiet === true });
+  const loaded = await readCodex(host, paths, {
+    allowDefault: opts.allowDefault,
+    quiet: flags.quiet === true,
+  });
   const registry = await readRegistry(host, paths.cdiDirs);
   const plan = makePlan(loaded.codex, registry);
   const { version, source } = await targetVersion(host, flags, loaded.codex);
@@ -152,4 +184,42 @@ export async function build(host: Host, flags: Flags, opts: { allowDefault: bool
 /** Absolute destination of a Rune. */
 export function runePath(paths: Paths, rune: { dir: "quadlet" | "systemd"; name: string }): string {
   return `${rune.dir === "quadlet" ? paths.unitDir : paths.systemdDir}/${rune.name}`;
+}
+
+/** `systemctl`, `--user` unless `--system`. */
+export function manager(host: Host, paths: Paths): Systemctl {
+  return systemctl(host.runner, { user: !paths.system });
+}
+
+/** The systemd unit a Rune or plain unit file becomes (Quadlet's naming rules). */
+export function unitOfFile(path: string): string | undefined {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const m = /^(.*)\.(container|volume|network|pod|kube|image|build)$/.exec(name);
+  if (!m) return /\.(service|socket|target|timer)$/.test(name) ? name : undefined;
+  if (m[2] === "container" || m[2] === "kube") return `${m[1]}.service`;
+  return `${m[1]}-${m[2]}.service`;
+}
+
+/** One warning line when root binds into its own user manager. */
+export function rootNote(host: Host, paths: Paths, quiet: boolean): void {
+  if (!quiet && !paths.system && host.uid() === 0) {
+    host.stderr.write(
+      "lychd: warning: running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)\n",
+    );
+  }
+}
+
+/**
+ * Stop units, tolerating ones systemd never loaded (exit 5), e.g. after a generator error: a
+ * stale Rune must still be prunable.
+ */
+export async function stopTolerant(host: Host, paths: Paths, units: string[]): Promise<void> {
+  if (!units.length) return;
+  const args = [...(paths.system ? [] : ["--user"]), "stop", ...units];
+  const res = await host.runner.run("systemctl", args, { timeoutMs: 300_000 });
+  if (res.code !== 0 && res.code !== 5) {
+    throw new LychdError(
+      `\`systemctl ${args.join(" ")}\` exited ${res.code}: ${res.stderr.trim().split("\n")[0]}`,
+    );
+  }
 }

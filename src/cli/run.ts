@@ -17,12 +17,47 @@ import { VERSION } from "../version.ts";
 
 /** Flags every verb accepts. */
 export const GLOBAL_FLAGS: Flag[] = [
-  { name: "codex", type: "string", arg: "FILE", help: "the Codex (env LYCHD_CODEX)", default: "$XDG_CONFIG_HOME/lychd/codex.toml" },
-  { name: "unit-dir", type: "string", arg: "DIR", help: "where Quadlet files go", default: "$XDG_CONFIG_HOME/containers/systemd" },
-  { name: "systemd-dir", type: "string", arg: "DIR", help: "where plain units go", default: "$XDG_CONFIG_HOME/systemd/user" },
-  { name: "cdi-dir", type: "string", arg: "DIR", multiple: true, help: "CDI spec directory (repeatable)", default: "/etc/cdi, /var/run/cdi" },
-  { name: "system", type: "boolean", help: "root-managed host: /etc/containers/systemd, systemctl without --user" },
-  { name: "podman-version", type: "string", arg: "X.Y", help: "render for this Podman", default: "detected `podman --version`" },
+  {
+    name: "codex",
+    type: "string",
+    arg: "FILE",
+    help: "the Codex (env LYCHD_CODEX)",
+    default: "$XDG_CONFIG_HOME/lychd/codex.toml",
+  },
+  {
+    name: "unit-dir",
+    type: "string",
+    arg: "DIR",
+    help: "where Quadlet files go",
+    default: "$XDG_CONFIG_HOME/containers/systemd",
+  },
+  {
+    name: "systemd-dir",
+    type: "string",
+    arg: "DIR",
+    help: "where plain units go",
+    default: "$XDG_CONFIG_HOME/systemd/user",
+  },
+  {
+    name: "cdi-dir",
+    type: "string",
+    arg: "DIR",
+    multiple: true,
+    help: "CDI spec directory (repeatable)",
+    default: "/etc/cdi, /var/run/cdi",
+  },
+  {
+    name: "system",
+    type: "boolean",
+    help: "root-managed host: /etc/containers/systemd, systemctl without --user",
+  },
+  {
+    name: "podman-version",
+    type: "string",
+    arg: "X.Y",
+    help: "render for this Podman",
+    default: "detected `podman --version`",
+  },
   { name: "json", type: "boolean", help: "machine-readable output (where a verb has it)" },
   { name: "quiet", type: "boolean", short: "q", help: "only errors and requested output" },
   { name: "help", type: "boolean", short: "h", help: "show help" },
@@ -73,7 +108,13 @@ type Options = Record<string, { type: "string" | "boolean"; short?: string; mult
 
 function optionsOf(flags: Flag[]): Options {
   const o: Options = {};
-  for (const f of flags) o[f.name] = { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
+  for (const f of flags) {
+    o[f.name] = {
+      type: f.type,
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
+    };
+  }
   return o;
 }
 
@@ -121,7 +162,10 @@ export async function run(argv: string[], host: Host): Promise<number> {
     const cmd = COMMANDS.find((c) => c.name === verbName);
     if (!cmd) {
       const guess = didYouMean(verbName, COMMANDS.map((c) => c.name));
-      throw new UsageError(`unknown verb ${JSON.stringify(verbName)}`, guess ? `did you mean \`lychd ${guess}\`?` : "see lychd --help");
+      throw new UsageError(
+        `unknown verb ${JSON.stringify(verbName)}`,
+        guess ? `did you mean \`lychd ${guess}\`?` : "see lychd --help",
+      );
     }
     const rest = [...argv.slice(0, verbAt), ...argv.slice(verbAt + 1)];
     const { values, positionals } = parse(rest, [...GLOBAL_FLAGS, ...cmd.flags]);
@@ -133,7 +177,11 @@ export async function run(argv: string[], host: Host): Promise<number> {
       host.stdout.write(`lychd ${VERSION}\n`);
       return 0;
     }
-    return await cmd.run({ host, flags: values as Record<string, string | boolean | string[] | undefined>, positionals });
+    return await cmd.run({
+      host,
+      flags: values as Record<string, string | boolean | string[] | undefined>,
+      positionals,
+    });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`${e.message}${e.hint ? ` (hint: ${e.hint})` : ""}`);
@@ -147,13 +195,19 @@ export async function run(argv: string[], host: Host): Promise<number> {
       err(`${e.path}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ""}`);
       return 1;
     }
-    if (e instanceof LychdError || e instanceof HostError || e instanceof BindError || e instanceof CdiError) {
+    if (
+      e instanceof LychdError || e instanceof HostError || e instanceof BindError || e instanceof CdiError
+    ) {
       const hint = (e as { hint?: string }).hint;
       err(`${e.message}${hint ? ` (hint: ${hint})` : ""}`);
       return 1;
     }
     if (e instanceof Error && (e.name === "PermissionDenied" || e.name === "NotCapable")) {
-      err(`not permitted: ${e.message.split("\n")[0]} (hint: this lychd binary may only touch its own directories; see \`lychd permissions\`)`);
+      err(
+        `not permitted: ${
+          e.message.split("\n")[0]
+        } (hint: this lychd binary may only touch its own directories; see \`lychd permissions\`)`,
+      );
       return 1;
     }
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);

@@ -47,7 +47,11 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   };
 
   if (Object.keys(doc).length === 0) {
-    throw new CodexError(file, [{ path: "", message: "the Codex is empty", hint: 'start with `version = 1` or run `lychd init`' }]);
+    throw new CodexError(file, [{
+      path: "",
+      message: "the Codex is empty",
+      hint: "start with `version = 1` or run `lychd init`",
+    }]);
   }
   const control = findControl(doc, []);
   if (control) {
@@ -90,7 +94,10 @@ export function dotted(path: readonly (string | number | symbol)[]): string {
   return out;
 }
 
-function findControl(v: unknown, path: (string | number)[]): { path: (string | number)[]; value: string; code: string } | undefined {
+function findControl(
+  v: unknown,
+  path: (string | number)[],
+): { path: (string | number)[]; value: string; code: string } | undefined {
   // deno-lint-ignore no-control-regex
   const re = /[\u0000-\u001f\u007f]/;
   const hit = (s: string) => {
@@ -147,7 +154,10 @@ function get(doc: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Map a zod issue to lychd's wording, with hints. */
-function zodIssue(issue: z.core.$ZodIssue, doc: unknown): Omit<CodexIssue, "path"> & { path: (string | number)[] } {
+function zodIssue(
+  issue: z.core.$ZodIssue,
+  doc: unknown,
+): Omit<CodexIssue, "path"> & { path: (string | number)[] } {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
   const value = get(doc, issue.path);
   const split = (m: string): { message: string; hint?: string } => {
@@ -163,7 +173,11 @@ function zodIssue(issue: z.core.$ZodIssue, doc: unknown): Omit<CodexIssue, "path
       return {
         path: [...path, key],
         message: `unknown key ${q(key)} ${where}`,
-        hint: guess ? `did you mean ${q(guess)}?` : known.length ? `known keys: ${known.join(", ")}` : undefined,
+        hint: guess
+          ? `did you mean ${q(guess)}?`
+          : known.length
+          ? `known keys: ${known.join(", ")}`
+          : undefined,
       };
     }
     case "invalid_type": {
@@ -172,7 +186,11 @@ function zodIssue(issue: z.core.$ZodIssue, doc: unknown): Omit<CodexIssue, "path
         return {
           path,
           message: `${typeof field === "string" ? q(field) : "a value"} is required`,
-          hint: field === "version" ? "add `version = 1` at the top" : field === "image" ? 'e.g. image = "docker.io/library/postgres:17"' : undefined,
+          hint: field === "version"
+            ? "add `version = 1` at the top"
+            : field === "image"
+            ? 'e.g. image = "docker.io/library/postgres:17"'
+            : undefined,
         };
       }
       const want = TYPE_NAMES[issue.expected] ?? issue.expected;
@@ -185,12 +203,21 @@ function zodIssue(issue: z.core.$ZodIssue, doc: unknown): Omit<CodexIssue, "path
       const opts = issue.values.map((v) => q(v));
       if (opts.length === 1) return { path, ...split(issue.message) };
       const guess = typeof value === "string" ? didYouMean(value, issue.values.map(String)) : undefined;
-      return { path, message: `${describe(value)} is not one of ${opts.join(", ")}`, hint: guess ? `did you mean ${q(guess)}?` : undefined };
+      return {
+        path,
+        message: `${describe(value)} is not one of ${opts.join(", ")}`,
+        hint: guess ? `did you mean ${q(guess)}?` : undefined,
+      };
     }
     case "too_small": {
       if (issue.origin === "array") return { path, message: `needs at least ${issue.minimum} item(s)` };
       if (issue.origin === "string") return { path, message: "must not be empty" };
-      return { path, message: `${describe(value)} is too small (minimum ${issue.inclusive ? "" : "above "}${issue.minimum})` };
+      return {
+        path,
+        message: `${describe(value)} is too small (minimum ${
+          issue.inclusive ? "" : "above "
+        }${issue.minimum})`,
+      };
     }
     case "invalid_format":
     case "custom": {
@@ -213,8 +240,10 @@ function unionHint(path: (string | number)[]): string | undefined {
   const field = path.filter((p) => typeof p === "string").pop();
   if (field === "memory" || field === "shm_size") return 'use "512m", "2g" or an integer number of MiB';
   if (field === "secrets") return 'a secret name, or { name = "x", type = "env", target = "VAR" }';
-  if (field === "cmd") return 'a shell command string, or an array of words';
-  if (["interval", "timeout", "start_period", "idle_stop"].includes(String(field))) return 'a duration such as "30s"';
+  if (field === "cmd") return "a shell command string, or an array of words";
+  if (["interval", "timeout", "start_period", "idle_stop"].includes(String(field))) {
+    return 'a duration such as "30s"';
+  }
   return undefined;
 }
 
@@ -247,7 +276,9 @@ function normalize(raw: RawCodex, file: string): Codex {
   const services: Service[] = [];
   const make = (role: Role, name: string, path: string, stem: string, r: RawSoulstone): Service => {
     const mounts: Mount[] = (r.volumes ?? []).map(parseMount);
-    const secrets: SecretRef[] = (r.secrets ?? []).map((s) => (typeof s === "string" ? { name: s } : { ...s }));
+    const secrets: SecretRef[] = (r.secrets ?? []).map((
+      s,
+    ) => (typeof s === "string" ? { name: s } : { ...s }));
     let onDemand: Service["onDemand"];
     if (r.on_demand) {
       const l = parseListen(r.on_demand.listen, bindAddress);
@@ -294,7 +325,8 @@ function normalize(raw: RawCodex, file: string): Codex {
   for (const [name, r] of Object.entries(raw.services ?? {})) {
     services.push(make("service", name, `services.${name}`, `${prefix}-${name}`, r));
   }
-  const volumes = [...new Set(services.flatMap((s) => s.mounts.filter((m) => m.named).map((m) => m.source)))].sort();
+  const volumes = [...new Set(services.flatMap((s) => s.mounts.filter((m) => m.named).map((m) => m.source)))]
+    .sort();
   return {
     file,
     prefix,

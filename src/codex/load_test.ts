@@ -34,12 +34,18 @@ Deno.test("loadCodex() reads the embedded default with defaults applied", () => 
 
 Deno.test("loadCodex() names file, field path, line:column and a hint for a bad quantity", () => {
   const e = fails('version = 1\n\n[soulstones.vllm]\nimage = "x"\nmemory = "lots"\n');
-  assert.equal(e.message, '/cfg/codex.toml:5:1: soulstones.vllm.memory: "lots" is not a size (hint: use "512m", "2g" or an integer number of MiB)');
+  assert.equal(
+    e.message,
+    '/cfg/codex.toml:5:1: soulstones.vllm.memory: "lots" is not a size (hint: use "512m", "2g" or an integer number of MiB)',
+  );
 });
 
 Deno.test("loadCodex() suggests the closest key for a typo", () => {
   const e = fails('version = 1\n[vessel]\nimage = "x"\n  restrat = "always"\n');
-  assert.match(e.message, /^\/cfg\/codex\.toml:4:3: vessel\.restrat: unknown key "restrat" in \[vessel\] \(hint: did you mean "restart"\?\)$/);
+  assert.match(
+    e.message,
+    /^\/cfg\/codex\.toml:4:3: vessel\.restrat: unknown key "restrat" in \[vessel\] \(hint: did you mean "restart"\?\)$/,
+  );
 });
 
 Deno.test("loadCodex() gives TOML syntax errors their position", () => {
@@ -49,7 +55,10 @@ Deno.test("loadCodex() gives TOML syntax errors their position", () => {
 
 Deno.test("loadCodex() refuses GPU /dev paths with the CDI form as hint", () => {
   const e = fails('version = 1\n[soulstones.a]\nimage = "x"\ndevices = ["/dev/nvidia1"]\n');
-  assert.match(e.message, /soulstones\.a\.devices\[0\]: GPU device node "\/dev\/nvidia1" is not allowed \(hint: request it by CDI name: "nvidia\.com\/gpu=1"/);
+  assert.match(
+    e.message,
+    /soulstones\.a\.devices\[0\]: GPU device node "\/dev\/nvidia1" is not allowed \(hint: request it by CDI name: "nvidia\.com\/gpu=1"/,
+  );
   const ok = loadCodex('version = 1\n[services.serial]\nimage = "x"\ndevices = ["/dev/ttyUSB0"]\n', "f");
   assert.deepEqual(ok.services[0].raw.devices, ["/dev/ttyUSB0"]);
 });
@@ -64,28 +73,68 @@ Deno.test("loadCodex() refuses malformed CDI names", () => {
 });
 
 Deno.test("loadCodex() checks references, self-references and cycles", () => {
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\nrequires = ["phylactry"]\n[phylactery]\nimage = "y"\n').message, /"phylactry" is not a service of this Codex \(hint: did you mean "phylactery"\?\)/);
-  assert.match(fails('version = 1\n[soulstones.a]\nimage = "x"\nfallback = "b"\n').message, /soulstones\.a\.fallback: "b" is not a soulstone/);
-  assert.match(fails('version = 1\n[soulstones.a]\nimage = "x"\ncoexists_with = ["a"]\n').message, /cannot coexist with itself/);
   assert.match(
-    fails('version = 1\n[services.a]\nimage = "x"\nafter = ["b"]\n[services.b]\nimage = "x"\nwants = ["c"]\n[services.c]\nimage = "x"\nrequires = ["a"]\n').message,
+    fails('version = 1\n[vessel]\nimage = "x"\nrequires = ["phylactry"]\n[phylactery]\nimage = "y"\n')
+      .message,
+    /"phylactry" is not a service of this Codex \(hint: did you mean "phylactery"\?\)/,
+  );
+  assert.match(
+    fails('version = 1\n[soulstones.a]\nimage = "x"\nfallback = "b"\n').message,
+    /soulstones\.a\.fallback: "b" is not a soulstone/,
+  );
+  assert.match(
+    fails('version = 1\n[soulstones.a]\nimage = "x"\ncoexists_with = ["a"]\n').message,
+    /cannot coexist with itself/,
+  );
+  assert.match(
+    fails(
+      'version = 1\n[services.a]\nimage = "x"\nafter = ["b"]\n[services.b]\nimage = "x"\nwants = ["c"]\n[services.c]\nimage = "x"\nrequires = ["a"]\n',
+    ).message,
     /dependency cycle: a → b → c → a/,
   );
-  assert.match(fails('version = 1\n[soulstones.a]\nimage = "x"\nfallback = "b"\n[soulstones.b]\nimage = "x"\nfallback = "a"\n').message, /fallback loop: a → b → a/);
+  assert.match(
+    fails(
+      'version = 1\n[soulstones.a]\nimage = "x"\nfallback = "b"\n[soulstones.b]\nimage = "x"\nfallback = "a"\n',
+    ).message,
+    /fallback loop: a → b → a/,
+  );
 });
 
 Deno.test("loadCodex() refuses names that clash across roles or units", () => {
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\n[services.vessel]\nimage = "y"\n').message, /the name "vessel" is already used by vessel/);
-  assert.match(fails('version = 1\n[soulstones.x]\nimage = "x"\n[services.soulstone-x]\nimage = "y"\n').message, /would produce the unit "lychd-soulstone-x\.service"/);
-  assert.match(fails('version = 1\n[services.network]\nimage = "y"\n').message, /would produce the unit "lychd-network\.service"/);
+  assert.match(
+    fails('version = 1\n[vessel]\nimage = "x"\n[services.vessel]\nimage = "y"\n').message,
+    /the name "vessel" is already used by vessel/,
+  );
+  assert.match(
+    fails('version = 1\n[soulstones.x]\nimage = "x"\n[services.soulstone-x]\nimage = "y"\n').message,
+    /would produce the unit "lychd-soulstone-x\.service"/,
+  );
+  assert.match(
+    fails('version = 1\n[services.network]\nimage = "y"\n').message,
+    /would produce the unit "lychd-network\.service"/,
+  );
 });
 
 Deno.test("loadCodex() validates volumes: sources, destinations, options, protected dirs", () => {
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["./data:/data"]\n').message, /neither an absolute path nor a volume name/);
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv/../etc:/data"]\n').message, /not a clean absolute path/);
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv:/data:rox"]\n').message, /unknown volume option "rox"/);
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv/50%:/data"]\n').message, /contains "%"/);
-  const e = fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/cfg:/data"]\n', { protectedDirs: ["/cfg/lychd"] });
+  assert.match(
+    fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["./data:/data"]\n').message,
+    /neither an absolute path nor a volume name/,
+  );
+  assert.match(
+    fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv/../etc:/data"]\n').message,
+    /not a clean absolute path/,
+  );
+  assert.match(
+    fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv:/data:rox"]\n').message,
+    /unknown volume option "rox"/,
+  );
+  assert.match(
+    fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv/50%:/data"]\n').message,
+    /contains "%"/,
+  );
+  const e = fails('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/cfg:/data"]\n', {
+    protectedDirs: ["/cfg/lychd"],
+  });
   assert.match(e.message, /overlaps "\/cfg\/lychd", which lychd manages/);
   const ok = loadCodex('version = 1\n[vessel]\nimage = "x"\nvolumes = ["data:/d:ro,Z", "/srv/m:/m"]\n', "f");
   assert.deepEqual(ok.services[0].mounts, [
@@ -101,7 +150,10 @@ Deno.test("loadCodex() refuses control characters anywhere, with the path", () =
 
 Deno.test("loadCodex() refuses ports outside 1-65535 and duplicates within a service", () => {
   assert.match(fails('version = 1\n[vessel]\nimage = "x"\nports = ["0:80"]\n').message, /out of range/);
-  assert.match(fails('version = 1\n[vessel]\nimage = "x"\nports = ["80:80", "80:81"]\n').message, /published twice/);
+  assert.match(
+    fails('version = 1\n[vessel]\nimage = "x"\nports = ["80:80", "80:81"]\n').message,
+    /published twice/,
+  );
 });
 
 Deno.test("loadCodex() reports every issue, the first in document order first", () => {

@@ -11,7 +11,13 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; h
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(message: string, hint?: string): Parsed<T> => ({ ok: false, message, hint });
 
-const SIZE_UNITS: Record<string, number> = { b: 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1 / (1024 * 1024),
+  k: 1 / 1024,
+  m: 1,
+  g: 1024,
+  t: 1024 * 1024,
+};
 
 /**
  * A memory size: `"512m"`, `"2g"`, `"1.5g"`, `"300k"`, or an integer number of MiB. Returns the
@@ -20,7 +26,9 @@ const SIZE_UNITS: Record<string, number> = { b: 1 / (1024 * 1024), k: 1 / 1024, 
 export function parseSize(input: string | number): Parsed<{ text: string; mib: number }> {
   const hint = 'use "512m", "2g" or an integer number of MiB';
   if (typeof input === "number") {
-    if (!Number.isInteger(input) || input <= 0) return bad(`${input} is not a positive whole number of MiB`, hint);
+    if (!Number.isInteger(input) || input <= 0) {
+      return bad(`${input} is not a positive whole number of MiB`, hint);
+    }
     return ok({ text: `${input}m`, mib: input });
   }
   const m = /^(\d+(?:\.\d+)?)([bkmgt])(?:i?b)?$/i.exec(input.trim());
@@ -32,7 +40,12 @@ export function parseSize(input: string | number): Parsed<{ text: string; mib: n
   // podman accepts fractions only through a smaller unit: 1.5g → 1536m.
   let text = `${m[1]}${unit}`;
   if (!Number.isInteger(n)) {
-    const smaller: Record<string, [string, number]> = { k: ["b", 1024], m: ["k", 1024], g: ["m", 1024], t: ["g", 1024] };
+    const smaller: Record<string, [string, number]> = {
+      k: ["b", 1024],
+      m: ["k", 1024],
+      g: ["m", 1024],
+      t: ["g", 1024],
+    };
     const [u, f] = smaller[unit];
     const v = n * f;
     if (!Number.isInteger(v)) return bad(`${JSON.stringify(input)} is not a whole number of ${u}`, hint);
@@ -50,7 +63,9 @@ const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600
 export function parseDuration(input: string | number): Parsed<{ text: string; seconds: number }> {
   const hint = 'use a duration such as "30s", "1m30s", "15m" or "2h"';
   if (typeof input === "number") {
-    if (!Number.isFinite(input) || input <= 0) return bad(`${input} is not a positive number of seconds`, hint);
+    if (!Number.isFinite(input) || input <= 0) {
+      return bad(`${input} is not a positive number of seconds`, hint);
+    }
     if (!Number.isInteger(input)) return bad(`${input}: seconds must be whole (or write "1500ms")`, hint);
     return ok({ text: `${input}s`, seconds: input });
   }
@@ -65,14 +80,15 @@ export function parseDuration(input: string | number): Parsed<{ text: string; se
 /** IPv4 dotted quad. */
 export function isIPv4(s: string): boolean {
   const parts = s.split(".");
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255 && (p === "0" || p[0] !== "0"));
+  return parts.length === 4 &&
+    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255 && (p === "0" || p[0] !== "0"));
 }
 
 /** IPv6 (RFC 4291 text forms, no zone). */
 export function isIPv6(s: string): boolean {
   if (!/^[0-9a-fA-F:.]+$/.test(s) || s.length < 2) return false;
   let head = s;
-  let groups = 8;
+  const groups = 8;
   const lastColon = s.lastIndexOf(":");
   const tail = s.slice(lastColon + 1);
   if (tail.includes(".")) {
@@ -139,7 +155,13 @@ export function parsePort(input: string, defaultIp: string): Parsed<Port> {
   if (!host.ok) return { ...host, hint };
   const container = portNumber(parts[1], "container");
   if (!container.ok) return { ...container, hint };
-  return ok({ ip: ip ?? defaultIp, explicitIp: ip !== undefined, host: host.value, container: container.value, proto });
+  return ok({
+    ip: ip ?? defaultIp,
+    explicitIp: ip !== undefined,
+    host: host.value,
+    container: container.value,
+    proto,
+  });
 }
 
 /** Render a port for `PublishPort=`. */

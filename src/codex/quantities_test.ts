@@ -47,6 +47,8 @@ Deno.test("portsCollide() treats wildcard addresses as overlapping", () => {
 });
 
 Deno.test("isIPv6() accepts compressed forms and refuses junk", () => {
-  for (const ok of ["::1", "::", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:10.0.0.1"]) assert.ok(isIPv6(ok), ok);
+  for (const ok of ["::1", "::", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:10.0.0.1"]) {
+    assert.ok(isIPv6(ok), ok);
+  }
   for (const bad of ["1::2::3", "12345::", "g::1", "1.2.3.4", ":"]) assert.equal(isIPv6(bad), false, bad);
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { isIP, parseDuration, parsePort, parseSize, type Parsed } from "./quantities.ts";
+import { isIP, type Parsed, parseDuration, parsePort, parseSize } from "./quantities.ts";
 
 /** Names of services, volumes and secrets. */
 export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
@@ -28,12 +28,20 @@ function grammar<T extends z.ZodType>(schema: T, check: (v: z.output<T>) => Pars
 const name = (what: string) =>
   z.string().regex(NAME_RE, {
     error: (iss) =>
-      `${JSON.stringify(iss.input)} is not a valid ${what} name (hint: lower-case letters, digits, "-" and "_", starting with a letter or digit)`,
+      `${
+        JSON.stringify(iss.input)
+      } is not a valid ${what} name (hint: lower-case letters, digits, "-" and "_", starting with a letter or digit)`,
   });
 
 const names = (what: string) => z.array(name(what));
 const absPath = z.string().refine((s) => s.startsWith("/"), {
   error: (iss) => `${JSON.stringify(iss.input)} is not an absolute path (hint: start it with "/")`,
+});
+
+/** Quadlet drops empty words from command lines, so an empty argument cannot be passed. */
+const nonEmptyWord = z.string().min(1, {
+  error:
+    "an empty argument cannot be passed through Quadlet (hint: remove it, or use a placeholder the program accepts)",
 });
 
 const size = z.union([z.string(), z.number()]);
@@ -60,12 +68,14 @@ const Health = z.strictObject({
 export const serviceFields = {
   image: z.string().min(1).regex(/^\S+$/, { error: "an image reference has no spaces" }),
   description: z.string().optional(),
-  command: z.array(z.string()).optional(),
-  entrypoint: z.array(z.string()).min(1).optional(),
+  command: z.array(nonEmptyWord).optional(),
+  entrypoint: z.array(nonEmptyWord).min(1).optional(),
   env: z.record(
     z.string().regex(ENV_NAME_RE, {
       error: (iss) =>
-        `${JSON.stringify(iss.input)} is not an environment variable name (hint: letters, digits and "_", not starting with a digit)`,
+        `${
+          JSON.stringify(iss.input)
+        } is not an environment variable name (hint: letters, digits and "_", not starting with a digit)`,
     }),
     z.string(),
   ).optional(),
@@ -81,13 +91,16 @@ export const serviceFields = {
   add_hosts: z.array(
     z.string().refine((s) => {
       const i = s.indexOf(":");
-      return i > 0 && /^[A-Za-z0-9.-]+$/.test(s.slice(0, i)) && (isIP(s.slice(i + 1)) || s.slice(i + 1) === "host-gateway");
+      return i > 0 && /^[A-Za-z0-9.-]+$/.test(s.slice(0, i)) &&
+        (isIP(s.slice(i + 1)) || s.slice(i + 1) === "host-gateway");
     }, { error: (iss) => `${JSON.stringify(iss.input)} is not "name:ip" (hint: e.g. "db.local:10.0.0.5")` }),
   ).optional(),
   read_only: z.boolean().optional(),
   no_new_privileges: z.boolean().optional(),
-  cap_add: z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/i, { error: "a capability name such as NET_ADMIN" })).optional(),
-  cap_drop: z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/i, { error: "a capability name such as ALL" })).optional(),
+  cap_add: z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/i, { error: "a capability name such as NET_ADMIN" }))
+    .optional(),
+  cap_drop: z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/i, { error: "a capability name such as ALL" }))
+    .optional(),
   user: z.string().min(1).optional(),
   userns: z.string().min(1).optional(),
   memory: grammar(size, parseSize).optional(),
@@ -133,7 +146,9 @@ export const SoulstoneSchema = z.strictObject({
 export const SepulcherSchema = z.strictObject({
   name: z.string().regex(PREFIX_RE, {
     error: (iss) =>
-      `${JSON.stringify(iss.input)} is not a valid sepulcher name (hint: a lower-case letter, then up to 30 of a-z, 0-9, "-")`,
+      `${
+        JSON.stringify(iss.input)
+      } is not a valid sepulcher name (hint: a lower-case letter, then up to 30 of a-z, 0-9, "-")`,
   }).optional(),
   network: z.enum(["bridge", "host", "none", "pod"]).optional(),
   bind_address: z.string().refine(isIP, {
@@ -152,7 +167,9 @@ export const CodexSchema = z.strictObject({
     vram_gib: z.record(
       z.string().regex(CDI_NAME_RE, {
         error: (iss) =>
-          `${JSON.stringify(iss.input)} is not a CDI device name (hint: "vendor/class=name", e.g. "nvidia.com/gpu=0")`,
+          `${
+            JSON.stringify(iss.input)
+          } is not a CDI device name (hint: "vendor/class=name", e.g. "nvidia.com/gpu=0")`,
       }),
       z.number().positive(),
     ).optional(),

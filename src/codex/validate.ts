@@ -48,20 +48,23 @@ const VOLUME_OPTIONS = new Set([
 export function gpuNodeHint(path: string): string | undefined {
   const nv = /^\/dev\/nvidia(\d+)$/.exec(path);
   if (nv) return `request it by CDI name: "nvidia.com/gpu=${nv[1]}" (list them with \`nvidia-ctk cdi list\`)`;
-  if (/^\/dev\/nvidia/.test(path)) return 'request GPUs by CDI name, e.g. "nvidia.com/gpu=all"; the CDI spec adds the control nodes';
+  if (/^\/dev\/nvidia/.test(path)) {
+    return 'request GPUs by CDI name, e.g. "nvidia.com/gpu=all"; the CDI spec adds the control nodes';
+  }
   if (path === "/dev/kfd" || path.startsWith("/dev/dri/")) {
     return 'request GPUs by CDI name, e.g. "amd.com/gpu=all" or "nvidia.com/gpu=0" (generate a CDI spec for your vendor)';
   }
   return undefined;
 }
 
-const CDI_RE = /^([A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z])\/([A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]|[A-Za-z])=([A-Za-z0-9]([A-Za-z0-9._:-]*[A-Za-z0-9])?)$/;
+const CDI_RE =
+  /^([A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z])\/([A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]|[A-Za-z])=([A-Za-z0-9]([A-Za-z0-9._:-]*[A-Za-z0-9])?)$/;
 
 /** Flags lychd sets itself; in `podman_args` they would fight the generated unit. */
 const MANAGED_FLAGS: Record<string, string> = {
   "--name": "lychd names containers after their unit",
-  "--network": 'use sepulcher.network',
-  "--net": 'use sepulcher.network',
+  "--network": "use sepulcher.network",
+  "--net": "use sepulcher.network",
   "--pod": 'use sepulcher.network = "pod"',
   "--rm": "Quadlet sets it",
   "--replace": "Quadlet sets it",
@@ -114,7 +117,11 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
   const claim = (unit: string, owner: string, path: (string | number)[]) => {
     const prev = units.get(unit);
     if (prev && prev !== owner) {
-      issues.push({ path, message: `${owner} would produce the unit ${q(unit)}, which ${prev} already produces`, hint: "rename one of them" });
+      issues.push({
+        path,
+        message: `${owner} would produce the unit ${q(unit)}, which ${prev} already produces`,
+        hint: "rename one of them",
+      });
     } else units.set(unit, owner);
   };
   if (codex.network === "bridge") units.set(`${codex.prefix}-network.service`, "the sepulcher network");
@@ -137,7 +144,11 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       const path = at(s, "volumes", i);
       const parts = spec.split(":");
       if (parts.length < 2 || !m.source || !m.target) {
-        issues.push({ path, message: `${q(spec)} is not "source:destination[:options]"`, hint: 'e.g. "models:/models:ro" or "/srv/data:/data"' });
+        issues.push({
+          path,
+          message: `${q(spec)} is not "source:destination[:options]"`,
+          hint: 'e.g. "models:/models:ro" or "/srv/data:/data"',
+        });
         return;
       }
       if (m.named) {
@@ -145,13 +156,23 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
           issues.push({
             path,
             message: `volume source ${q(m.source)} is neither an absolute path nor a volume name`,
-            hint: m.source.startsWith("~") ? "write the full path, e.g. /home/you/models" : 'a host path starts with "/"; a volume name uses a-z, 0-9, "-", "_"',
+            hint: m.source.startsWith("~")
+              ? "write the full path, e.g. /home/you/models"
+              : 'a host path starts with "/"; a volume name uses a-z, 0-9, "-", "_"',
           });
         }
       } else if (!isAbsClean(m.source)) {
-        issues.push({ path, message: `volume source ${q(m.source)} is not a clean absolute path`, hint: 'no "." or ".." segments' });
+        issues.push({
+          path,
+          message: `volume source ${q(m.source)} is not a clean absolute path`,
+          hint: 'no "." or ".." segments',
+        });
       } else if (/[%\\]/.test(m.source)) {
-        issues.push({ path, message: `volume source ${q(m.source)} contains "%" or "\\"`, hint: "rename the directory; these characters are refused in paths" });
+        issues.push({
+          path,
+          message: `volume source ${q(m.source)} contains "%" or "\\"`,
+          hint: "rename the directory; these characters are refused in paths",
+        });
       } else {
         const hit = protectedDirs.find((d) => pathsNest(m.source, d));
         if (hit) {
@@ -163,22 +184,35 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
         }
       }
       if (!isAbsClean(m.target)) {
-        issues.push({ path, message: `volume destination ${q(m.target)} is not a clean absolute path`, hint: 'e.g. "/data"' });
+        issues.push({
+          path,
+          message: `volume destination ${q(m.target)} is not a clean absolute path`,
+          hint: 'e.g. "/data"',
+        });
       } else if (/[%\\]/.test(m.target)) {
         issues.push({ path, message: `volume destination ${q(m.target)} contains "%" or "\\"` });
       }
       for (const o of m.options) {
         if (!VOLUME_OPTIONS.has(o)) {
-          issues.push({ path, message: `unknown volume option ${q(o)}`, hint: `known options: ${[...VOLUME_OPTIONS].join(", ")}` });
+          issues.push({
+            path,
+            message: `unknown volume option ${q(o)}`,
+            hint: `known options: ${[...VOLUME_OPTIONS].join(", ")}`,
+          });
         }
       }
     });
     (r.tmpfs ?? []).forEach((t, i) => {
-      if (!isAbsClean(t.split(":")[0])) issues.push({ path: at(s, "tmpfs", i), message: `${q(t)} is not a clean absolute path` });
+      if (!isAbsClean(t.split(":")[0])) {
+        issues.push({ path: at(s, "tmpfs", i), message: `${q(t)} is not a clean absolute path` });
+      }
     });
     (r.env_files ?? []).forEach((f, i) => {
       if (!isAbsClean(f) || /[%\\]/.test(f)) {
-        issues.push({ path: at(s, "env_files", i), message: `${q(f)} is not a clean absolute path without "%" or "\\"` });
+        issues.push({
+          path: at(s, "env_files", i),
+          message: `${q(f)} is not a clean absolute path without "%" or "\\"`,
+        });
       }
     });
 
@@ -190,13 +224,18 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
         const hint = gpuNodeHint(dev);
         if (hint) issues.push({ path, message: `GPU device node ${q(dev)} is not allowed`, hint });
         else if (!dev.startsWith("/dev/") || !isAbsClean(dev)) {
-          issues.push({ path, message: `${q(d)} is neither a CDI name nor a /dev path`, hint: 'e.g. "nvidia.com/gpu=0" or "/dev/ttyUSB0"' });
+          issues.push({
+            path,
+            message: `${q(d)} is neither a CDI name nor a /dev path`,
+            hint: 'e.g. "nvidia.com/gpu=0" or "/dev/ttyUSB0"',
+          });
         }
       } else if (!CDI_RE.test(d)) {
         issues.push({
           path,
           message: `${q(d)} is not a CDI device name`,
-          hint: '"vendor/class=name": vendor and class start with a letter, e.g. "nvidia.com/gpu=0" or "nvidia.com/gpu=0:1"',
+          hint:
+            '"vendor/class=name": vendor and class start with a letter, e.g. "nvidia.com/gpu=0" or "nvidia.com/gpu=0:1"',
         });
       }
     });
@@ -206,7 +245,10 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
     s.ports.forEach((p, i) => {
       const key = `${p.ip}|${p.host}|${p.proto}`;
       if (seen.has(key)) {
-        issues.push({ path: at(s, "ports", i), message: `host port ${p.host}/${p.proto} is published twice by ${s.path}` });
+        issues.push({
+          path: at(s, "ports", i),
+          message: `host port ${p.host}/${p.proto} is published twice by ${s.path}`,
+        });
       }
       seen.set(key, i);
     });
@@ -214,16 +256,23 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       issues.push({
         path: at(s, "ports"),
         message: `ports cannot be published with sepulcher.network = ${q(codex.network)}`,
-        hint: codex.network === "host" ? "with host networking the container already listens on the host" : 'use "bridge"',
+        hint: codex.network === "host"
+          ? "with host networking the container already listens on the host"
+          : 'use "bridge"',
       });
     }
 
     // references
     const ref = (field: "requires" | "wants" | "after" | "conflicts_with") => {
       (r[field] ?? []).forEach((n, i) => {
-        if (n === s.name) issues.push({ path: at(s, field, i), message: `${s.path} cannot name itself in ${field}` });
-        else if (!byName.has(n)) {
-          issues.push({ path: at(s, field, i), message: `${q(n)} is not a service of this Codex`, hint: hintName(n, byName.keys()) });
+        if (n === s.name) {
+          issues.push({ path: at(s, field, i), message: `${s.path} cannot name itself in ${field}` });
+        } else if (!byName.has(n)) {
+          issues.push({
+            path: at(s, field, i),
+            message: `${q(n)} is not a service of this Codex`,
+            hint: hintName(n, byName.keys()),
+          });
         }
       });
     };
@@ -233,21 +282,35 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
     ref("conflicts_with");
     if (s.role === "soulstone") {
       (r.coexists_with ?? []).forEach((n, i) => {
-        if (n === s.name) issues.push({ path: at(s, "coexists_with", i), message: `${s.path} cannot coexist with itself` });
-        else if (!soulstones.has(n)) {
-          issues.push({ path: at(s, "coexists_with", i), message: `${q(n)} is not a soulstone`, hint: hintName(n, soulstones) });
+        if (n === s.name) {
+          issues.push({ path: at(s, "coexists_with", i), message: `${s.path} cannot coexist with itself` });
+        } else if (!soulstones.has(n)) {
+          issues.push({
+            path: at(s, "coexists_with", i),
+            message: `${q(n)} is not a soulstone`,
+            hint: hintName(n, soulstones),
+          });
         }
       });
       if (r.fallback !== undefined) {
-        if (r.fallback === s.name) issues.push({ path: at(s, "fallback"), message: `${s.path} cannot be its own fallback` });
-        else if (!soulstones.has(r.fallback)) {
-          issues.push({ path: at(s, "fallback"), message: `${q(r.fallback)} is not a soulstone`, hint: hintName(r.fallback, soulstones) });
+        if (r.fallback === s.name) {
+          issues.push({ path: at(s, "fallback"), message: `${s.path} cannot be its own fallback` });
+        } else if (!soulstones.has(r.fallback)) {
+          issues.push({
+            path: at(s, "fallback"),
+            message: `${q(r.fallback)} is not a soulstone`,
+            hint: hintName(r.fallback, soulstones),
+          });
         }
       }
       if (s.onDemand) {
         const od = r.on_demand!;
         if (!s.onDemand.port || !isIP(s.onDemand.ip)) {
-          issues.push({ path: at(s, "on_demand", "listen"), message: `${q(od.listen)} is not "ip:port"`, hint: 'e.g. "127.0.0.1:8000"' });
+          issues.push({
+            path: at(s, "on_demand", "listen"),
+            message: `${q(od.listen)} is not "ip:port"`,
+            hint: 'e.g. "127.0.0.1:8000"',
+          });
         } else {
           const target = s.ports.find((p) => p.proto === "tcp");
           if (!target) {
@@ -266,9 +329,15 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
         }
       }
     }
-    if (s.role !== "soulstone" && (r.exclusive !== undefined || r.coexists_with || r.vram_gib !== undefined || r.fallback || r.on_demand)) {
+    if (
+      s.role !== "soulstone" &&
+      (r.exclusive !== undefined || r.coexists_with || r.vram_gib !== undefined || r.fallback || r.on_demand)
+    ) {
       // The schema forbids these keys outside soulstones already; kept for safety.
-      issues.push({ path: at(s), message: "exclusive, coexists_with, vram_gib, fallback and on_demand are for soulstones only" });
+      issues.push({
+        path: at(s),
+        message: "exclusive, coexists_with, vram_gib, fallback and on_demand are for soulstones only",
+      });
     }
 
     // podman_args: flags lychd manages, GPU nodes
@@ -278,14 +347,23 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       const path = at(s, "podman_args", i);
       if (why) issues.push({ path, message: `${q(arg)} is managed by lychd`, hint: why });
       const dev = /(\/dev\/[^\s:,]+)/.exec(arg);
-      if (dev && gpuNodeHint(dev[1])) issues.push({ path, message: `GPU device node ${q(dev[1])} is not allowed`, hint: gpuNodeHint(dev[1]) });
+      if (dev && gpuNodeHint(dev[1])) {
+        issues.push({
+          path,
+          message: `GPU device node ${q(dev[1])} is not allowed`,
+          hint: gpuNodeHint(dev[1]),
+        });
+      }
     });
 
     // health and secrets
     if (r.secrets) {
       s.secrets.forEach((sec, i) => {
         if (sec.type === "env" && sec.target && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(sec.target)) {
-          issues.push({ path: at(s, "secrets", i, "target"), message: `${q(sec.target)} is not an environment variable name` });
+          issues.push({
+            path: at(s, "secrets", i, "target"),
+            message: `${q(sec.target)} is not an environment variable name`,
+          });
         }
         if (sec.type !== "env" && sec.target && sec.target.includes(",")) {
           issues.push({ path: at(s, "secrets", i, "target"), message: `${q(sec.target)} contains ","` });
@@ -328,7 +406,11 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
 function hintName(n: string, known: Iterable<string>): string {
   const list = [...known];
   const best = didYouMean(n, list);
-  return best ? `did you mean ${q(best)}?` : list.length ? `known: ${list.join(", ")}` : "this Codex has none";
+  return best
+    ? `did you mean ${q(best)}?`
+    : list.length
+    ? `known: ${list.join(", ")}`
+    : "this Codex has none";
 }
 
 /** A cycle in the ordering graph of requires/wants/after (names in order, first repeated last). */

@@ -81,7 +81,11 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     registry,
     codex.vramGib,
   );
-  for (const w of graph.warnings) if (!warnings.includes(w)) warnings.push(w);
+  for (const w of graph.warnings) {
+    const kind = /no CDI spec defines kind "([^"]+)"/.exec(w)?.[1];
+    if (kind && noSpecKinds.has(kind)) continue; // already warned, with the field path
+    if (!warnings.includes(w)) warnings.push(w);
+  }
 
   // Explicit conflicts_with edges, for any service, join the generated ones.
   const pairSet = new Set(graph.pairs.map(([a, b]) => `${a}\u0000${b}`));
@@ -112,7 +116,13 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
       published.push({
         s,
         i: -1,
-        port: { ip: s.onDemand.ip, explicitIp: true, host: s.onDemand.port, container: s.onDemand.port, proto: "tcp" },
+        port: {
+          ip: s.onDemand.ip,
+          explicitIp: true,
+          host: s.onDemand.port,
+          container: s.onDemand.port,
+          proto: "tcp",
+        },
       });
     }
   }

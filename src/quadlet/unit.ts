@@ -51,7 +51,10 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./$-]+$/;
 function noControl(value: string): void {
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) {
-    throw new EscapeError(`${JSON.stringify(value)} contains a control character`, "control characters are refused");
+    throw new EscapeError(
+      `${JSON.stringify(value)} contains a control character`,
+      "control characters are refused",
+    );
   }
 }
 
@@ -64,23 +67,29 @@ export function escapeSpecifiers(value: string): string {
 export function raw(value: string): string {
   noControl(value);
   if (value.endsWith("\\")) {
-    throw new EscapeError(`${JSON.stringify(value)} ends with a backslash`, "a trailing backslash would join the next line");
+    throw new EscapeError(
+      `${JSON.stringify(value)} ends with a backslash`,
+      "a trailing backslash would join the next line",
+    );
   }
   if (value !== value.trim()) {
-    throw new EscapeError(`${JSON.stringify(value)} has leading or trailing spaces`, "unit file parsers trim them");
+    throw new EscapeError(
+      `${JSON.stringify(value)} has leading or trailing spaces`,
+      "unit file parsers trim them",
+    );
   }
   return escapeSpecifiers(value);
 }
 
 /** A raw value that ends up as one podman argument in `ExecStart=`. */
 export function execArg(value: string): string {
-  return raw(value).replaceAll("$", "$$");
+  return raw(value).replaceAll("$", () => "$$");
 }
 
 /** One word of a command line, quoted per systemd rules. */
 export function word(value: string): string {
   noControl(value);
-  const escaped = value.replaceAll("%", "%%").replaceAll("$", "$$");
+  const escaped = value.replaceAll("%", "%%").replaceAll("$", () => "$$");
   if (escaped !== "" && SAFE_WORD.test(escaped)) return escaped;
   return `"${escaped.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }

@@ -31,22 +31,32 @@ export const check: Command = {
   details: "Parses and validates the Codex, resolves each soulstone's devices through the CDI specs, and\n" +
     "lists claims and conflicts. With --json, prints {valid, file, errors[], warnings[], services[]}.",
   exitCodes: "0 valid, 1 invalid, 2 usage error",
-  examples: ["lychd check", "lychd check --json | jq '.services[] | {name, conflicts}'", "lychd check --codex ./codex.toml --cdi-dir ./cdi"],
+  examples: [
+    "lychd check",
+    "lychd check --json | jq '.services[] | {name, conflicts}'",
+    "lychd check --codex ./codex.toml --cdi-dir ./cdi",
+  ],
   async run({ host, flags }) {
     const json = flags.json === true;
     try {
       const b = await build(host, flags, { allowDefault: true });
       const services = serviceSummary(b.plan);
       if (json) {
-        host.stdout.write(JSON.stringify({
-          valid: true,
-          file: b.codex.file,
-          embedded: b.embedded,
-          podmanVersion: b.version,
-          errors: [],
-          warnings: b.warnings,
-          services,
-        }, null, 2) + "\n");
+        host.stdout.write(
+          JSON.stringify(
+            {
+              valid: true,
+              file: b.codex.file,
+              embedded: b.embedded,
+              podmanVersion: b.version,
+              errors: [],
+              warnings: b.warnings,
+              services,
+            },
+            null,
+            2,
+          ) + "\n",
+        );
         return 0;
       }
       warnAll(host, flags, b.warnings);
@@ -62,7 +72,8 @@ export const check: Command = {
           s.role,
           s.autostart ? "auto" : "manual",
           s.claims.map(claimText).join(" ") || "-",
-          s.conflicts.map((u) => b.plan.services.find((p) => p.unit === u)?.service.name ?? u).join(",") || "-",
+          s.conflicts.map((u) => b.plan.services.find((p) => p.unit === u)?.service.name ?? u).join(",") ||
+          "-",
         ]);
       }
       host.stdout.write(table(rows));
@@ -70,8 +81,12 @@ export const check: Command = {
     } catch (e) {
       if (json && (e instanceof CodexError || e instanceof RenderError)) {
         const file = e instanceof CodexError ? e.file : resolvePaths(host, flags).codex;
-        const errors = e instanceof CodexError ? e.issues : [{ path: e.path, message: e.message, hint: e.hint }];
-        host.stdout.write(JSON.stringify({ valid: false, file, errors, warnings: [], services: [] }, null, 2) + "\n");
+        const errors = e instanceof CodexError
+          ? e.issues
+          : [{ path: e.path, message: e.message, hint: e.hint }];
+        host.stdout.write(
+          JSON.stringify({ valid: false, file, errors, warnings: [], services: [] }, null, 2) + "\n",
+        );
       }
       throw e;
     }

@@ -16,13 +16,23 @@ export const init: Command = {
   async run({ host, flags }) {
     const paths = resolvePaths(host, flags);
     if (await host.fs.stat(paths.codex)) {
-      throw new LychdError(`${paths.codex} already exists; not overwriting it`, "edit it, or pass --codex FILE for a new one");
+      throw new LychdError(
+        `${paths.codex} already exists; not overwriting it`,
+        "edit it, or pass --codex FILE for a new one",
+      );
     }
     const dir = paths.codex.replace(/\/[^/]*$/, "") || "/";
     await host.fs.mkdirp(dir);
-    await host.fs.writeFileAtomic(`${dir}/codex.schema.json`, JSON.stringify(codexJsonSchema(), null, 2) + "\n");
+    await host.fs.writeFileAtomic(
+      `${dir}/codex.schema.json`,
+      JSON.stringify(codexJsonSchema(), null, 2) + "\n",
+    );
     await host.fs.writeFileAtomic(paths.codex, DEFAULT_CODEX);
-    if (flags.quiet !== true) host.stderr.write(`lychd: wrote ${paths.codex} (and codex.schema.json); next: lychd check, lychd bind\n`);
+    if (flags.quiet !== true) {
+      host.stderr.write(
+        `lychd: wrote ${paths.codex} (and codex.schema.json); next: lychd check, lychd bind\n`,
+      );
+    }
     return 0;
   },
 };

@@ -7,7 +7,12 @@ export const render: Command = {
   name: "render",
   summary: "print the Runes, or write them to --out DIR (touches no host state)",
   usage: "lychd render [--out DIR] [--codex FILE] [--podman-version X.Y]",
-  flags: [{ name: "out", type: "string", arg: "DIR", help: "write the files into DIR (created if missing) instead of stdout" }],
+  flags: [{
+    name: "out",
+    type: "string",
+    arg: "DIR",
+    help: "write the files into DIR (created if missing) instead of stdout",
+  }],
   details: "On stdout each file comes under a `# FileName=NAME` line, with `---` between files.\n" +
     "Without a Codex file the embedded default Sepulcher is rendered (a note says so on stderr).",
   examples: [
@@ -23,7 +28,9 @@ export const render: Command = {
       const dir = out.startsWith("/") ? out : `${host.cwd()}/${out}`;
       await host.fs.mkdirp(dir);
       for (const r of b.rendered.runes) await host.fs.writeFileAtomic(`${dir}/${r.name}`, r.text);
-      if (flags.quiet !== true) host.stderr.write(`lychd: wrote ${b.rendered.runes.length} files to ${dir} (Podman ${b.version})\n`);
+      if (flags.quiet !== true) {
+        host.stderr.write(`lychd: wrote ${b.rendered.runes.length} files to ${dir} (Podman ${b.version})\n`);
+      }
       return 0;
     }
     host.stdout.write(b.rendered.runes.map((r) => `# FileName=${r.name}\n${r.text}`).join("---\n"));

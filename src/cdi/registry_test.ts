@@ -1,0 +1,255 @@
+import assert from "node:assert/strict";
+import { CdiError } from "./errors.ts";
+import { CdiRegistry, levenshtein, naturalCompare, selectSpecFiles, splitNodes } from "./registry.ts";
+
+const FIXTURES = new URL("../../tests/fixtures/cdi/", import.meta.url).pathname;
+const GPU0 = "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c";
+const GPU1 = "nvidia.com/gpu=GPU-8a2b3c4d-1f2e-3d4c-5b6a-7f8e9d0c1b2a";
+const MIG00 = "nvidia.com/gpu=MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23";
+
+async function hostRegistry(): Promise<CdiRegistry> {
+  const path = `${FIXTURES}nvidia.yaml`;
+  return CdiRegistry.fromSpecs([{ path, text: await Deno.readTextFile(path) }]);
+}
+
+/** What the host layer does: each dir in order, filtered and sorted by selectSpecFiles(). */
+async function readDirs(dirs: string[]): Promise<{ path: string; text: string }[]> {
+  const files: { path: string; text: string }[] = [];
+  for (const dir of dirs) {
+    const entries = [];
+    for await (const e of Deno.readDir(dir)) entries.push(e);
+    for (const path of selectSpecFiles(dir, entries)) {
+      files.push({ path, text: await Deno.readTextFile(path) });
+    }
+  }
+  return files;
+}
+
+Deno.test("selectSpecFiles() keeps *.json and *.yaml files, sorted, and drops the rest", () => {
+  assert.deepEqual(
+    selectSpecFiles("/etc/cdi/", [
+      "z.yaml",
+      "b.json",
+      "a.yml",
+      { name: "dir.yaml", isDirectory: true },
+      { name: "a.yaml", isDirectory: false },
+      "README",
+      ".json",
+      "x.JSON",
+      "B.yaml",
+    ]),
+    ["/etc/cdi/B.yaml", "/etc/cdi/a.yaml", "/etc/cdi/b.json", "/etc/cdi/z.yaml"],
+  );
+  assert.deepEqual(selectSpecFiles("/", ["a.json"]), ["/a.json"]);
+});
+
+Deno.test("CdiRegistry.fromSpecs() lets a later directory redefine a device, ignoring .yml and subdirectories", async () => {
+  const files = await readDirs([`${FIXTURES}etc`, `${FIXTURES}run`]);
+  assert.deepEqual(files.map((f) => f.path.slice(FIXTURES.length)), [
+    "etc/nvidia.yaml",
+    "run/nvidia.json",
+    "run/vendor-fpga.yaml",
+  ]);
+  const reg = CdiRegistry.fromSpecs(files);
+  assert.deepEqual(reg.kinds(), ["example.com/fpga", "nvidia.com/gpu"]);
+  assert.deepEqual(reg.knownNames("nvidia.com/gpu"), [
+    "0",
+    "1",
+    "GPU-8a2b3c4d-1f2e-3d4c-5b6a-7f8e9d0c1b2a",
+    "all",
+  ]);
+  assert.equal(reg.device("nvidia.com/gpu=7"), undefined, ".yml file was read");
+  assert.equal(reg.device("nvidia.com/gpu=9"), undefined, "subdirectory was read");
+  const one = reg.device("nvidia.com/gpu=1");
+  assert.ok(one);
+  assert.equal(one.specPath, `${FIXTURES}run/nvidia.json`);
+  assert.deepEqual(one.nodes, ["/run/nvidia/driver/dev/nvidia1"]);
+  assert.equal(reg.device("nvidia.com/gpu=0")?.specPath, `${FIXTURES}etc/nvidia.yaml`);
+  assert.deepEqual(reg.shadowed, [
+    { qualified: "nvidia.com/gpu=1", path: `${FIXTURES}etc/nvidia.yaml`, by: `${FIXTURES}run/nvidia.json` },
+  ]);
+  assert.deepEqual(reg.specPaths("nvidia.com/gpu"), [
+    `${FIXTURES}etc/nvidia.yaml`,
+    `${FIXTURES}run/nvidia.json`,
+  ]);
+  assert.deepEqual(reg.resolve("example.com/fpga=card1"), {
+    ok: true,
+    device: reg.device("example.com/fpga=card1"),
+    nodes: ["/dev/fpga1"],
+  });
+});
+
+Deno.test("CdiRegistry.fromSpecs() names the malformed file", () => {
+  assert.throws(
+    () =>
+      CdiRegistry.fromSpecs([
+        { path: "/etc/cdi/a.json", text: '{"cdiVersion":"0.6.0","kind":"a/b","devices":[{"name":"x"}]}' },
+        { path: "/etc/cdi/b.yaml", text: "cdiVersion: [" },
+      ]),
+    (e: unknown) =>
+      e instanceof CdiError && e.path === "/etc/cdi/b.yaml" &&
+      /^CDI spec "\/etc\/cdi\/b.yaml"/.test(e.message),
+  );
+});
+
+Deno.test("CdiRegistry.device() splits core nodes from MIG caps", async () => {
+  const reg = await hostRegistry();
+  const mig = reg.device("nvidia.com/gpu=0:1");
+  assert.ok(mig);
+  assert.equal(mig.qualified, "nvidia.com/gpu=0:1");
+  assert.deepEqual(mig.core, ["/dev/nvidia0"]);
+  assert.deepEqual(mig.caps, ["/dev/nvidia-caps/nvidia-cap30", "/dev/nvidia-caps/nvidia-cap31"]);
+  assert.deepEqual(reg.device("nvidia.com/gpu=0")?.core, [
+    "/dev/dri/card1",
+    "/dev/dri/renderD128",
+    "/dev/nvidia0",
+  ]);
+  assert.deepEqual(reg.device("nvidia.com/gpu=0")?.caps, []);
+  assert.equal(reg.device("not a name"), undefined);
+  assert.equal(reg.device("amd.com/gpu=0"), undefined);
+  assert.deepEqual(splitNodes(["/dev/nvidia-caps/nvidia-cap1", "/dev/b", "/dev/a", "/dev/a"]), {
+    core: ["/dev/a", "/dev/b"],
+    caps: ["/dev/nvidia-caps/nvidia-cap1"],
+  });
+});
+
+Deno.test("CdiRegistry.knownNames() sorts naturally", async () => {
+  const reg = await hostRegistry();
+  assert.equal(reg.hasKind("nvidia.com/gpu"), true);
+  assert.equal(reg.hasKind("amd.com/gpu"), false);
+  assert.deepEqual(reg.knownNames("nvidia.com/gpu"), [
+    "0",
+    "0:0",
+    "0:1",
+    "1",
+    "GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c",
+    "GPU-8a2b3c4d-1f2e-3d4c-5b6a-7f8e9d0c1b2a",
+    "MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23",
+    "all",
+  ]);
+  assert.deepEqual(reg.knownNames("amd.com/gpu"), []);
+  assert.deepEqual(["10", "2", "1", "0:10", "0:2", "a"].sort(naturalCompare), [
+    "0:2",
+    "0:10",
+    "1",
+    "2",
+    "10",
+    "a",
+  ]);
+  assert.equal(levenshtein("kitten", "sitting"), 3);
+});
+
+Deno.test("CdiRegistry.resolve() returns the nodes of a known device", async () => {
+  const reg = await hostRegistry();
+  const r = reg.resolve(GPU1);
+  assert.ok(r.ok);
+  assert.deepEqual(r.nodes, ["/dev/nvidia1", "/dev/dri/card2", "/dev/dri/renderD129"]);
+});
+
+Deno.test("CdiRegistry.resolve() lists known names and suggests the closest on an unknown device", async () => {
+  const reg = await hostRegistry();
+  const typo = reg.resolve("nvidia.com/gpu=al");
+  assert.equal(typo.ok, false);
+  assert.ok(!typo.ok);
+  assert.equal(typo.reason, "unknown-device");
+  assert.equal(
+    typo.message,
+    'CDI device "nvidia.com/gpu=al" is not defined by the specs for "nvidia.com/gpu" (known: 0, 0:0, 0:1, 1, ' +
+      "GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c, GPU-8a2b3c4d-1f2e-3d4c-5b6a-7f8e9d0c1b2a, " +
+      "MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23, all)",
+  );
+  assert.equal(typo.hint, 'did you mean "nvidia.com/gpu=all"?');
+  const uuid = reg.resolve("nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16d");
+  assert.ok(!uuid.ok);
+  assert.equal(uuid.hint, `did you mean "${GPU0}"?`);
+  const far = reg.resolve("nvidia.com/gpu=7");
+  assert.ok(!far.ok);
+  assert.equal(far.reason, "unknown-device");
+  assert.match(far.hint, /may be stale: regenerate with `sudo nvidia-ctk cdi generate/);
+});
+
+Deno.test("CdiRegistry.resolve() says how to get a spec when the kind has none", async () => {
+  const reg = await hostRegistry();
+  const r = reg.resolve("nvidia.com/vgpu=0");
+  assert.deepEqual(r, {
+    ok: false,
+    reason: "no-spec",
+    message: 'no CDI spec defines kind "nvidia.com/vgpu", so "nvidia.com/vgpu=0" cannot be resolved',
+    hint: "generate one with `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`",
+  });
+  const amd = CdiRegistry.fromSpecs([]).resolve("amd.com/gpu=0");
+  assert.ok(!amd.ok);
+  assert.equal(amd.reason, "no-spec");
+  assert.match(
+    amd.hint,
+    /^install the vendor's CDI spec for "amd.com\/gpu" in \/etc\/cdi or \/var\/run\/cdi/,
+  );
+  assert.throws(() => reg.resolve("gpu0"), CdiError);
+});
+
+Deno.test("CdiRegistry.overlap() compares physical nodes", async () => {
+  const reg = await hostRegistry();
+  const yes = { overlap: true, byName: false };
+  const no = { overlap: false, byName: false };
+  const g = (n: string) => `nvidia.com/gpu=${n}`;
+  const table: [string, string, typeof yes][] = [
+    [g("0"), g("0"), yes],
+    [g("0"), GPU0, yes],
+    [g("1"), GPU1, yes],
+    [g("0"), GPU1, no],
+    [g("0"), g("1"), no],
+    [g("0:0"), g("0:1"), no],
+    [g("0:0"), MIG00, yes],
+    [g("0:1"), MIG00, no],
+    [g("0:0"), g("0"), yes],
+    [g("0:1"), GPU0, yes],
+    [g("0:0"), g("all"), yes],
+    [g("0:1"), g("all"), yes],
+    [g("0:0"), g("1"), no],
+    [g("0:1"), GPU1, no],
+  ];
+  for (const name of reg.knownNames("nvidia.com/gpu")) table.push([g("all"), g(name), yes]);
+  for (const [a, b, want] of table) {
+    assert.deepEqual(reg.overlap(a, b), want, `${a} vs ${b}`);
+    assert.deepEqual(reg.overlap(b, a), want, `${b} vs ${a}`);
+  }
+});
+
+Deno.test("CdiRegistry.overlap() ignores spec-wide nodes", () => {
+  const reg = CdiRegistry.fromSpecs([{
+    path: "s.json",
+    text: JSON.stringify({
+      cdiVersion: "0.6.0",
+      kind: "nvidia.com/gpu",
+      containerEdits: { deviceNodes: [{ path: "/dev/nvidiactl" }] },
+      devices: [
+        { name: "0", containerEdits: { deviceNodes: [{ path: "/dev/nvidia0" }] } },
+        { name: "1", containerEdits: { deviceNodes: [{ path: "/dev/nvidia1" }] } },
+        { name: "ctl", containerEdits: { deviceNodes: [{ path: "/dev/nvidiactl" }] } },
+        { name: "none", containerEdits: {} },
+      ],
+    }),
+  }]);
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=0", "nvidia.com/gpu=1"), { overlap: false, byName: false });
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=0", "nvidia.com/gpu=ctl"), { overlap: false, byName: false });
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=none", "nvidia.com/gpu=none"), {
+    overlap: false,
+    byName: false,
+  });
+});
+
+Deno.test("CdiRegistry.overlap() falls back to names without a spec", async () => {
+  const reg = await hostRegistry();
+  const a = (n: string) => `amd.com/gpu=${n}`;
+  assert.deepEqual(reg.overlap(a("0"), a("0")), { overlap: true, byName: true });
+  assert.deepEqual(reg.overlap(a("0"), a("all")), { overlap: true, byName: true });
+  assert.deepEqual(reg.overlap(a("all"), a("1")), { overlap: true, byName: true });
+  assert.deepEqual(reg.overlap(a("0"), a("1")), { overlap: false, byName: true });
+  // A device missing from an existing spec is judged by name too.
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=7", "nvidia.com/gpu=all"), { overlap: true, byName: true });
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=7", "nvidia.com/gpu=0"), { overlap: false, byName: true });
+  // Different kinds never overlap.
+  assert.deepEqual(reg.overlap(a("all"), "nvidia.com/gpu=all"), { overlap: false, byName: false });
+  assert.deepEqual(reg.overlap("amd.com/gpu=all", "amd.com/npu=all"), { overlap: false, byName: false });
+  assert.throws(() => reg.overlap("gpu0", a("0")), CdiError);
+});

@@ -1,0 +1,131 @@
+import type { Command } from "../command.ts";
+import { LychdError } from "../command.ts";
+import { build, type Built, manager, rootNote, runePath, stopTolerant, unitOfFile } from "../context.ts";
+import { painter, useColor, warnAll } from "../output.ts";
+import { bind as scribeBind, type BindReport, type ScribeOptions } from "../../bind/scribe.ts";
+import { podman } from "../../host/podman.ts";
+import type { Host } from "../../host/host.ts";
+
+type Flags = Record<string, string | boolean | string[] | undefined>;
+
+/** Scribe options wired to systemd. */
+export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dryRun: boolean): ScribeOptions {
+  const sd = manager(host, b.paths);
+  return {
+    manifestDir: b.paths.unitDir,
+    codexPath: b.codex.file,
+    dryRun,
+    unitOf: unitOfFile,
+    stopUnits: (units) => stopTolerant(host, b.paths, units),
+    daemonReload: () => sd.daemonReload(),
+  };
+}
+
+/** Check every secret the Codex names exists in podman, before anything is written. */
+export async function checkSecrets(host: Host, b: Built, dryRun: boolean): Promise<string[]> {
+  const names = [...new Set(b.codex.services.flatMap((s) => s.secrets.map((x) => x.name)))].sort();
+  const warnings: string[] = [];
+  const pm = podman(host.runner);
+  for (const name of names) {
+    let exists: boolean;
+    try {
+      exists = await pm.secretExists(name);
+    } catch (e) {
+      if (dryRun) {
+        warnings.push(`could not check podman secret ${JSON.stringify(name)}: ${(e as Error).message}`);
+        continue;
+      }
+      throw e;
+    }
+    if (!exists) {
+      const owner = b.codex.services.find((s) => s.secrets.some((x) => x.name === name))!;
+      const msg = `${b.codex.file}: ${owner.path}.secrets: podman secret ${
+        JSON.stringify(name)
+      } does not exist`;
+      const hint = `create it first: printf '%s' 'VALUE' | podman secret create ${name} -`;
+      if (dryRun) warnings.push(`${msg} (hint: ${hint})`);
+      else throw new LychdError(msg, hint);
+    }
+  }
+  return warnings;
+}
+
+/** One-line summary of a bind report. */
+export function summary(r: BindReport, dryRun: boolean): string {
+  const parts = [
+    `${r.added.length} added`,
+    `${r.changed.length} changed`,
+    `${r.restored.length} restored`,
+    `${r.removed.length} removed`,
+    `${r.unchanged.length} unchanged`,
+  ];
+  const reload = r.reloaded
+    ? (dryRun ? "; would daemon-reload" : "; daemon-reload done")
+    : "; no reload needed";
+  return `${dryRun ? "would bind" : "bound"}: ${parts.join(", ")}${reload}${
+    r.recovered ? " (recovered an interrupted bind first)" : ""
+  }`;
+}
+
+/** Colour a unified diff for a terminal. */
+export function colorDiff(diff: string, on: boolean): string {
+  if (!on) return diff;
+  const paint = painter(true);
+  return diff.split("\n").map((l) =>
+    l.startsWith("+++") || l.startsWith("---")
+      ? paint("bold", l)
+      : l.startsWith("+")
+      ? paint("green", l)
+      : l.startsWith("-")
+      ? paint("red", l)
+      : l.startsWith("@@")
+      ? paint("cyan", l)
+      : l
+  ).join("\n");
+}
+
+/** Render and bind; shared by `bind` and `reconcile`. */
+export async function doBind(
+  host: Host,
+  flags: Flags,
+  dryRun: boolean,
+): Promise<{ b: Built; report: BindReport }> {
+  const b = await build(host, flags, { allowDefault: dryRun });
+  const quiet = flags.quiet === true;
+  warnAll(host, flags, b.warnings);
+  warnAll(host, flags, await checkSecrets(host, b, dryRun));
+  if (!dryRun) rootNote(host, b.paths, quiet);
+  const desired = b.rendered.runes.map((r) => ({ path: runePath(b.paths, r), text: r.text }));
+  const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
+  return { b, report };
+}
+
+/** `lychd bind`. */
+export const bind: Command = {
+  name: "bind",
+  summary: "write the Runes into the unit directories and daemon-reload once if anything changed",
+  usage: "lychd bind [--dry-run] [--codex FILE] [--unit-dir DIR] [--systemd-dir DIR] [--system]",
+  flags: [{
+    name: "dry-run",
+    type: "boolean",
+    help: "print what would change as a unified diff; touch nothing",
+  }],
+  details:
+    "Writes each changed Rune atomically, restores owned Runes that were edited or deleted, stops and\n" +
+    "prunes owned Runes no longer in the Codex, and never touches a file lychd did not write (a\n" +
+    "collision is a refusal). An ownership manifest (.lychd-manifest.json) sits beside the Runes.\n" +
+    "Secrets named in the Codex must exist (`podman secret exists`) before anything is written.",
+  examples: [
+    "lychd bind --dry-run",
+    "lychd bind && lychd start",
+    "lychd bind --system --codex /etc/lychd/codex.toml",
+  ],
+  async run({ host, flags }) {
+    const dryRun = flags["dry-run"] === true;
+    const { report } = await doBind(host, flags, dryRun);
+    if (dryRun && report.diff) host.stdout.write(colorDiff(report.diff, useColor(host, "stdout")));
+    if (flags.json === true) host.stdout.write(JSON.stringify({ dryRun, ...report }, null, 2) + "\n");
+    else if (flags.quiet !== true) host.stderr.write(`lychd: ${summary(report, dryRun)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,33 @@
+import type { Command } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { doBind, summary } from "./bind.ts";
+import { parseDuration } from "../../codex/quantities.ts";
+
+/** `lychd reconcile`: restore owned Runes that vanished or drifted; reload only on change. */
+export const reconcile: Command = {
+  name: "reconcile",
+  summary: "restore owned Runes that vanished or drifted; reload only on change",
+  usage: "lychd reconcile [--every 30s]",
+  flags: [{
+    name: "every",
+    type: "string",
+    arg: "DURATION",
+    help: "keep reconciling at this interval (e.g. 30s) until stopped",
+  }],
+  details: "The same transaction as `bind`, meant to run unattended: silent when nothing changed.\n" +
+    "As a systemd timer: see the README (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
+    "as a user service.",
+  examples: ["lychd reconcile", "lychd reconcile --every 30s"],
+  async run({ host, flags }) {
+    const every = typeof flags.every === "string" ? parseDuration(flags.every) : undefined;
+    if (every && !every.ok) throw new UsageError(`--every: ${every.message}`, every.hint);
+    for (;;) {
+      const { report } = await doBind(host, flags, false);
+      const changed = report.added.length + report.changed.length + report.restored.length +
+        report.removed.length;
+      if (changed && flags.quiet !== true) host.stderr.write(`lychd: reconcile: ${summary(report, false)}\n`);
+      if (!every) return 0;
+      await host.sleep(every.value.seconds * 1000);
+    }
+  },
+};
