@@ -22,7 +22,7 @@
 # Phase timings go to stderr as `e2e-host: build 63.2s`. Exit 2 = refused (safety checks).
 set -euo pipefail
 
-readonly BUILD_VERSION="lychd-e2e v1 trixie minbase systemd,dbus,podman,runc,busybox-static +nftables,aardvark-dns"
+readonly BUILD_VERSION="lychd-e2e v2 trixie minbase systemd,dbus,podman,runc,busybox-static,catatonit +nftables,aardvark-dns"
 readonly SUITE=trixie
 readonly MIRROR=http://deb.debian.org/debian
 readonly IN_DENO_DIR=/var/cache/lychd-deno-dir
@@ -128,12 +128,16 @@ do_mounts() { # the recipe's mounts; every one is recorded before the next is ma
   for d in run tmp; do
     grep -qxF "$ROOT/$d" "$MOUNTS" && continue
     mkdir -p "$ROOT/$d"
-    mount -t tmpfs -o mode=$([[ $d == tmp ]] && echo 1777 || echo 755) tmpfs "$ROOT/$d" || die "mount failed: $ROOT/$d"
+    local mode=755
+    if [[ $d == tmp ]]; then mode=1777; fi
+    mount -t tmpfs -o "mode=$mode" tmpfs "$ROOT/$d" || die "mount failed: $ROOT/$d"
     record "$ROOT/$d"
   done
   mkdir -p "$ROOT/run/lock"
-  cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf.lychd-new" 2>/dev/null &&
-    { rm -f "$ROOT/etc/resolv.conf"; mv "$ROOT/etc/resolv.conf.lychd-new" "$ROOT/etc/resolv.conf"; } || true
+  if cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf.lychd-new" 2>/dev/null; then
+    rm -f "$ROOT/etc/resolv.conf"
+    mv "$ROOT/etc/resolv.conf.lychd-new" "$ROOT/etc/resolv.conf"
+  fi
 }
 
 undo_mounts() { # reverse order; umount -R takes Podman's overlay/shm/netns mounts below ours too
@@ -175,12 +179,14 @@ kill_root_procs() {
   fi
   pids="$(root_procs "$mpid" | sort -u | grep -vx "$$" || true)"
   [[ -z "$pids" ]] && return 0
+  # shellcheck disable=SC2086 # a list of pids
   kill -TERM $pids 2>/dev/null || true
   for ((i = 0; i < 30; i++)); do
     pids="$(for p in $pids; do if alive "$p"; then echo "$p"; fi; done)"
     [[ -z "$pids" ]] && return 0
     sleep 0.1
   done
+  # shellcheck disable=SC2086 # a list of pids
   kill -KILL $pids 2>/dev/null || true
   sleep 0.2
 }
@@ -230,6 +236,7 @@ EOF
 }
 
 import_busybox() {
+  # shellcheck disable=SC2016 # expanded by the shell inside the root
   chroot "$ROOT" /bin/sh -eu -c '
     d=/tmp/busybox-image
     rm -rf "$d"; mkdir -p "$d/bin" "$d/etc" "$d/root" "$d/tmp" "$d/proc" "$d/sys" "$d/dev" "$d/var/www" "$d/run"
@@ -250,7 +257,7 @@ cmd_build() {
   t0="$(now)"
   if is_built; then say "already built: $ROOT ($(cat "$MARKER"))"; took build "$t0"; return 0; fi
   left="$(mounts_under)"
-  [[ -z "$left" ]] || die "half-built root $ROOT has mounts under it; run '$0 stop' first: $(echo $left)"
+  [[ -z "$left" ]] || die "half-built root $ROOT has mounts under it; run '$0 stop' first: ${left//$'\n'/ }"
   host_packages
   if [[ -e "$ROOT" ]]; then
     say "removing half-built root $ROOT"
@@ -258,7 +265,7 @@ cmd_build() {
   fi
   mkdir -p "$(dirname "$ROOT")"
   say "debootstrap $SUITE into $ROOT"
-  debootstrap --variant=minbase --include=systemd,dbus,podman,runc,busybox-static \
+  debootstrap --variant=minbase --include=systemd,dbus,podman,runc,busybox-static,catatonit \
     "$SUITE" "$ROOT" "$MIRROR" >"$ROOT.debootstrap.log" 2>&1 ||
     { tail -n 30 "$ROOT.debootstrap.log" >&2; die "debootstrap failed (log: $ROOT.debootstrap.log)"; }
   mv "$ROOT.debootstrap.log" "$ROOT/var/log/lychd-e2e-debootstrap.log"
@@ -282,13 +289,18 @@ cmd_build() {
 }
 
 # ---------- start / stop ----------
+show_logs() { # the manager's own output and the journal's tail, for a failed start
+  tail -n 20 "$ROOT/var/log/lychd-e2e-manager.log" >&2 || true
+  in_root journalctl --no-pager -n 20 >&2 2>/dev/null || true
+}
+
 start_cleanup() {
   local rc=$?
   [[ $rc == 0 ]] && return 0
   say "start failed; undoing"
   kill_root_procs "$(manager_pid || true)"
   undo_mounts || true
-  rm -f "$PIDFILE"
+  rm -f "$PIDFILE" "$STATE/journald.pid" "$STATE/kmsg"
   exit $rc
 }
 
@@ -332,7 +344,7 @@ cmd_start() {
   # journald first (without socket activation it binds its own sockets), so the manager's log
   # ("Reloading requested from client PID ...") and the services' output reach `journalctl`.
   setsid chroot "$ROOT" /usr/bin/env -i PATH="$IN_PATH" SYSTEMD_LOG_TARGET=console \
-    /usr/lib/systemd/systemd-journald </dev/null >>"$ROOT/var/log/lychd-e2e-journald.log" 2>&1 &
+    /usr/lib/systemd/systemd-journald </dev/null >"$ROOT/var/log/lychd-e2e-journald.log" 2>&1 &
   echo $! >"$STATE/journald.pid"
   for ((i = 0; i < 100; i++)); do [[ -S "$ROOT/run/systemd/journal/stdout" ]] && break; sleep 0.05; done
   [[ -S "$ROOT/run/systemd/journal/stdout" ]] || say "warning: systemd-journald did not come up; journalctl will be empty"
@@ -343,18 +355,18 @@ cmd_start() {
   # everything it started. chroot and env exec, so $! is systemd's pid.
   setsid chroot "$ROOT" /usr/bin/env -i HOME=/root USER=root LOGNAME=root PATH="$IN_PATH" \
     XDG_RUNTIME_DIR=/run/user/0 PODMAN_IGNORE_CGROUPSV1_WARNING=1 LANG=C.UTF-8 SYSTEMD_LOG_TARGET=journal \
-    "${to_journal[@]}" /usr/lib/systemd/systemd --user </dev/null >>"$ROOT/var/log/lychd-e2e-manager.log" 2>&1 &
+    "${to_journal[@]}" /usr/lib/systemd/systemd --user </dev/null >"$ROOT/var/log/lychd-e2e-manager.log" 2>&1 &
   pid=$!
   echo "$pid" >"$PIDFILE"
   local timeout="${LYCHD_E2E_START_TIMEOUT:-60}"
   for ((i = 0; i < timeout * 10; i++)); do
     out="$(in_root systemctl --user is-system-running 2>/dev/null || true)"
     [[ "$out" == running || "$out" == degraded ]] && break
-    alive "$pid" || { tail -n 20 "$ROOT/var/log/lychd-e2e-manager.log" >&2; die "systemd --user exited during start"; }
+    alive "$pid" || { show_logs; die "systemd --user exited during start"; }
     sleep 0.1
   done
   if [[ "$out" != running && "$out" != degraded ]]; then
-    tail -n 20 "$ROOT/var/log/lychd-e2e-manager.log" >&2
+    show_logs
     die "systemd --user not ready after ${timeout}s (is-system-running: '${out:-no answer}')"
   fi
   trap - EXIT
@@ -368,8 +380,8 @@ cmd_stop() {
   pid="$(manager_pid || true)"
   kill_root_procs "$pid"
   undo_mounts || die "some mounts under $ROOT remain: $(mounts_under | tr '\n' ' ')"
-  rm -f "$PIDFILE" "$STATE/journald.pid"
-  [[ -d "$STATE" ]] && rmdir "$STATE" 2>/dev/null || true
+  rm -f "$PIDFILE" "$STATE/journald.pid" "$STATE/kmsg"
+  rmdir "$STATE" 2>/dev/null || true
   took stop "$t0"
 }
 
