@@ -22,7 +22,7 @@
 # Phase timings go to stderr as `e2e-host: build 63.2s`. Exit 2 = refused (safety checks).
 set -euo pipefail
 
-readonly BUILD_VERSION="lychd-e2e v2 trixie minbase systemd,dbus,podman,runc,busybox-static,catatonit +nftables,aardvark-dns"
+readonly BUILD_VERSION="lychd-e2e v3 trixie minbase systemd,dbus,podman,runc,busybox-static,catatonit +nftables,aardvark-dns"
 readonly SUITE=trixie
 readonly MIRROR=http://deb.debian.org/debian
 readonly IN_DENO_DIR=/var/cache/lychd-deno-dir
@@ -233,6 +233,16 @@ EOF
 ExecStart=
 ExecStart=/bin/true
 EOF
+  # netavark starts aardvark-dns through `systemd-run --scope` when /run/systemd/system exists
+  # (which the user manager needs); there is no system bus here, so run it directly instead.
+  mkdir -p "$ROOT/usr/local/bin"
+  cat >"$ROOT/usr/local/bin/systemd-run" <<'EOF'
+#!/bin/sh
+# lychd e2e host: no system manager, so a transient scope is just the command itself.
+while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
+exec "$@"
+EOF
+  chmod 0755 "$ROOT/usr/local/bin/systemd-run"
 }
 
 import_busybox() {
