@@ -42,23 +42,33 @@ export function formatIssue(file: string, issue: CodexIssue): string {
 /** Quote a value for a message, JSON style, truncated. Control characters come out escaped. */
 export function q(value: unknown): string {
   const s = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  const quoted = JSON.stringify(s);
+  // JSON escapes U+0000-U+001F but not DEL and the C1 controls; escape those too.
+  const quoted = JSON.stringify(s).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   return quoted.length > 82 ? quoted.slice(0, 78) + '…"' : quoted;
 }
 
-/** Levenshtein distance, for did-you-mean hints. */
+/**
+ * Edit distance for did-you-mean hints: Levenshtein plus the transposition of two adjacent
+ * letters ("imgae" → "image" is one edit), i.e. the optimal string alignment distance.
+ */
 export function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 /** The closest candidate within a small edit distance, if any. */

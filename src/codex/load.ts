@@ -64,7 +64,20 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
 
   const parsed = CodexSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => place(zodIssue(i, doc)));
+    // A typo of a required key ("imgae") shows up twice: as an unknown key and as a missing one.
+    // Report the typo, whose hint names the fix, not the missing key.
+    const typoOf = new Set<string>();
+    for (const i of parsed.error.issues) {
+      if (i.code !== "unrecognized_keys") continue;
+      const path = i.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
+      for (const k of i.keys) {
+        const guess = didYouMean(k, knownKeys(path));
+        if (guess) typoOf.add(dotted([...path, guess]));
+      }
+    }
+    const issues = parsed.error.issues
+      .filter((i) => !(get(doc, i.path) === undefined && typoOf.has(dotted(i.path))))
+      .map((i) => place(zodIssue(i, doc)));
     throw new CodexError(file, sortIssues(issues));
   }
   const codex = normalize(parsed.data, file);
@@ -181,25 +194,26 @@ function zodIssue(
       };
     }
     case "invalid_type": {
-      if (value === undefined) {
-        const field = path[path.length - 1];
-        return {
-          path,
-          message: `${typeof field === "string" ? q(field) : "a value"} is required`,
-          hint: field === "version"
-            ? "add `version = 1` at the top"
-            : field === "image"
-            ? 'e.g. image = "docker.io/library/postgres:17"'
-            : undefined,
-        };
-      }
+      if (value === undefined) return required(path);
       const want = TYPE_NAMES[issue.expected] ?? issue.expected;
       return { path, message: `expected ${want}, got ${describe(value)}` };
     }
     case "invalid_union": {
+      if (value === undefined) return required(path);
+      // Explain through the one branch that matches the value's type (e.g. the table form of a
+      // secret), so the message names the offending field.
+      const branches = issue.errors.filter((errs) =>
+        errs.length > 0 && !errs.some((e) => e.code === "invalid_type" && e.path.length === 0)
+      );
+      if (branches.length === 1) {
+        const inner = branches[0][0];
+        const mapped = zodIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, doc);
+        return { ...mapped, hint: mapped.hint ?? unionHint(path) };
+      }
       return { path, message: `${describe(value)} is not allowed here`, hint: unionHint(path) };
     }
     case "invalid_value": {
+      if (value === undefined) return required(path);
       const opts = issue.values.map((v) => q(v));
       if (opts.length === 1) return { path, ...split(issue.message) };
       const guess = typeof value === "string" ? didYouMean(value, issue.values.map(String)) : undefined;
@@ -210,6 +224,7 @@ function zodIssue(
       };
     }
     case "too_small": {
+      if (!/^Too small/.test(issue.message)) return { path, ...split(issue.message) };
       if (issue.origin === "array") return { path, message: `needs at least ${issue.minimum} item(s)` };
       if (issue.origin === "string") return { path, message: "must not be empty" };
       return {
@@ -229,11 +244,28 @@ function zodIssue(
       const inner = issue.issues[0] as { message?: string; input?: unknown } | undefined;
       const key = inner?.input;
       const withKey = typeof key === "string" && path[path.length - 1] !== key ? [...path, key] : path;
+      if (key === "") return { path: withKey, message: "an empty key is not allowed" };
       return { path: withKey, ...split(inner?.message ?? issue.message) };
     }
     default:
       return { path, ...split(issue.message) };
   }
+}
+
+/** A field that is missing. */
+function required(path: (string | number)[]): Omit<CodexIssue, "path"> & { path: (string | number)[] } {
+  const field = path[path.length - 1];
+  return {
+    path,
+    message: `${typeof field === "string" ? q(field) : "a value"} is required`,
+    hint: field === "version"
+      ? "add `version = 1` at the top"
+      : field === "image"
+      ? 'e.g. image = "docker.io/library/postgres:17"'
+      : field === "cmd"
+      ? 'e.g. cmd = "curl -fsS http://localhost:8080/health"'
+      : undefined,
+  };
 }
 
 function unionHint(path: (string | number)[]): string | undefined {

@@ -44,6 +44,11 @@ const nonEmptyWord = z.string().min(1, {
     "an empty argument cannot be passed through Quadlet (hint: remove it, or use a placeholder the program accepts)",
 });
 
+const capability = (example: string) =>
+  z.string().regex(/^(CAP_)?[A-Z_]+$/i, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a capability name (hint: e.g. ${example})`,
+  });
+
 const size = z.union([z.string(), z.number()]);
 const duration = z.union([z.string(), z.number()]);
 
@@ -97,10 +102,8 @@ export const serviceFields = {
   ).optional(),
   read_only: z.boolean().optional(),
   no_new_privileges: z.boolean().optional(),
-  cap_add: z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/i, { error: "a capability name such as NET_ADMIN" }))
-    .optional(),
-  cap_drop: z.array(z.string().regex(/^(CAP_)?[A-Z_]+$/i, { error: "a capability name such as ALL" }))
-    .optional(),
+  cap_add: z.array(capability("NET_ADMIN")).optional(),
+  cap_drop: z.array(capability("ALL")).optional(),
   user: z.string().min(1).optional(),
   userns: z.string().min(1).optional(),
   memory: grammar(size, parseSize).optional(),

@@ -62,11 +62,12 @@ class Ctx {
   readonly warnings: string[] = [];
   constructor(readonly version: string) {}
   has(section: Section, key: string): boolean {
-    const since = (KEY_SINCE[section] as Record<string, string>)[key];
+    const since = this.since(section, key);
     return since !== undefined && compareVersions(this.version, since) >= 0;
   }
   since(section: Section, key: string): string | undefined {
-    return (KEY_SINCE[section] as Record<string, string>)[key];
+    const table = KEY_SINCE[section] as Record<string, string>;
+    return Object.hasOwn(table, key) ? table[key] : undefined;
   }
 }
 
