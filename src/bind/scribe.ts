@@ -526,13 +526,20 @@ async function transact(
 ): Promise<BindReport> {
   const fs = host.fs;
   // Refuse before creating anything (lock file, directory) when the answer is already "no".
-  const pre = await dryPlan(host, dir, make);
-  if (opts.dryRun) {
+  let pre: Awaited<ReturnType<typeof dryPlan>> | undefined;
+  try {
+    pre = await dryPlan(host, dir, make);
+  } catch (err) {
+    // Read without the lock, a concurrent bind can look like a collision (its files renamed in,
+    // its manifest not yet written). Where lychd already holds a lock file, judge under the lock.
+    if (opts.dryRun || !(err instanceof BindError) || !(await fs.stat(join(dir, LOCK_FILE)))) throw err;
+  }
+  if (pre && opts.dryRun) {
     const changed = pre.plan.steps.length > 0 || pre.plan.report.removed.length > 0;
     return finish(pre.plan, changed || pre.recovered, pre.recovered);
   }
   if (
-    !pre.recovered && pre.plan.oldManifest === null && pre.plan.steps.length === 0 &&
+    pre && !pre.recovered && pre.plan.oldManifest === null && pre.plan.steps.length === 0 &&
     !pre.plan.manifestChanged
   ) {
     return finish(pre.plan, false, false); // nothing owned, nothing wanted: do not even create the directory
