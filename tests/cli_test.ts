@@ -21,7 +21,7 @@ function errLines(r: CliResult): string[] {
 
 /** Assert a refusal or usage error: `code`, exactly one `lychd: ` line containing `parts`. */
 function assertOneLine(r: CliResult, code: number, ...parts: string[]): string {
-  const lines = errLines(r);
+  const lines = linesOf(r.stderr); // strict: not even the root note may join a refusal
   assert.equal(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
   assert.equal(lines.length, 1, `want one stderr line, got: ${JSON.stringify(r.stderr)}`);
   assert.match(lines[0], /^lychd: /);

@@ -94,9 +94,10 @@ export async function doBind(
   const quiet = flags.quiet === true;
   warnAll(host, flags, b.warnings);
   warnAll(host, flags, await checkSecrets(host, b, dryRun));
-  if (!dryRun) rootNote(host, b.paths, quiet);
   const desired = b.rendered.runes.map((r) => ({ path: runePath(b.paths, r), text: r.text }));
   const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
+  // After the transaction, so a refusal stays one line.
+  if (!dryRun) rootNote(host, b.paths, quiet);
   return { b, report };
 }
 
