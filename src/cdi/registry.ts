@@ -8,6 +8,7 @@
  * @module
  */
 
+import { distance } from "../codex/errors.ts";
 import { CdiError } from "./errors.ts";
 import { parseQualifiedName, type QualifiedName } from "./name.ts";
 import { type CdiSpec, parseSpec } from "./spec.ts";
@@ -123,25 +124,12 @@ export function naturalCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Levenshtein distance. */
-export function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /** The closest candidate within a third of the longer length (case-insensitive), if any. */
 function closest(input: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = levenshtein(input.toLowerCase(), c.toLowerCase());
+    const d = distance(input.toLowerCase(), c.toLowerCase());
     if (d <= Math.floor(Math.max(input.length, c.length) / 3) && d < bestD) {
       best = c;
       bestD = d;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CdiError } from "./errors.ts";
-import { CdiRegistry, levenshtein, naturalCompare, selectSpecFiles, splitNodes } from "./registry.ts";
+import { CdiRegistry, naturalCompare, selectSpecFiles, splitNodes } from "./registry.ts";
+import { distance } from "../codex/errors.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/cdi/", import.meta.url).pathname;
 const GPU0 = "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c";
@@ -136,7 +137,7 @@ Deno.test("CdiRegistry.knownNames() sorts naturally", async () => {
     "10",
     "a",
   ]);
-  assert.equal(levenshtein("kitten", "sitting"), 3);
+  assert.equal(distance("kitten", "sitting"), 3);
 });
 
 Deno.test("CdiRegistry.resolve() returns the nodes of a known device", async () => {

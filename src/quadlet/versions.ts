@@ -1,7 +1,7 @@
 /**
  * Which Podman release first accepts each Quadlet key, file type and value form.
  *
- * Pure data plus a few helpers (no `Deno.*`). A version here is `major.minor`: the first Podman
+ * Pure data plus a few helpers (no host access). A version here is `major.minor`: the first Podman
  * release line whose Quadlet generator accepts the key. No 4.4.x–5.4.x patch release note adds a
  * key (5.5+ patch notes not read).
  *

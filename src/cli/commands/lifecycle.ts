@@ -36,37 +36,39 @@ async function context(host: Host, flags: Flags): Promise<{ paths: Paths; loaded
   return { paths, loaded };
 }
 
+/** `start` and `stop` differ only in the systemctl verb. */
+function unitVerb(verb: "start" | "stop", summary: string, example: string): Command {
+  return {
+    name: verb,
+    summary,
+    usage: `lychd ${verb} [NAME…]`,
+    flags: [],
+    examples: [`lychd ${verb}`, example],
+    async run({ host, flags, positionals }) {
+      const { paths, loaded } = await context(host, flags);
+      const units = positionals.length ? unitsFor(loaded, positionals) : [`${loaded.codex.prefix}.target`];
+      await manager(host, paths)[verb](units);
+      if (flags.quiet !== true) {
+        host.stderr.write(`lychd: ${verb === "start" ? "started" : "stopped"} ${units.join(" ")}\n`);
+      }
+      return 0;
+    },
+  };
+}
+
 /** `lychd start`. */
-export const start: Command = {
-  name: "start",
-  summary: "start <prefix>.target (every autostart service) or the named services",
-  usage: "lychd start [NAME…]",
-  flags: [],
-  examples: ["lychd start", "lychd start vessel phylactery"],
-  async run({ host, flags, positionals }) {
-    const { paths, loaded } = await context(host, flags);
-    const units = positionals.length ? unitsFor(loaded, positionals) : [`${loaded.codex.prefix}.target`];
-    await manager(host, paths).start(units);
-    if (flags.quiet !== true) host.stderr.write(`lychd: started ${units.join(" ")}\n`);
-    return 0;
-  },
-};
+export const start = unitVerb(
+  "start",
+  "start <prefix>.target (every autostart service) or the named services",
+  "lychd start vessel phylactery",
+);
 
 /** `lychd stop`. */
-export const stop: Command = {
-  name: "stop",
-  summary: "stop <prefix>.target (and what is part of it) or the named services",
-  usage: "lychd stop [NAME…]",
-  flags: [],
-  examples: ["lychd stop", "lychd stop vllm"],
-  async run({ host, flags, positionals }) {
-    const { paths, loaded } = await context(host, flags);
-    const units = positionals.length ? unitsFor(loaded, positionals) : [`${loaded.codex.prefix}.target`];
-    await manager(host, paths).stop(units);
-    if (flags.quiet !== true) host.stderr.write(`lychd: stopped ${units.join(" ")}\n`);
-    return 0;
-  },
-};
+export const stop = unitVerb(
+  "stop",
+  "stop <prefix>.target (and what is part of it) or the named services",
+  "lychd stop vllm",
+);
 
 /** `lychd summon`. */
 export const summon: Command = {
