@@ -189,6 +189,55 @@ Deno.test({
       },
     );
 
+    await t.step(
+      "on demand: a request starts the stone, a request to the other swaps them, idle stops it",
+      async () => {
+        const oda = "e2e-soulstone-oda.service";
+        const odb = "e2e-soulstone-odb.service";
+        const units = [oda, odb, "e2e-soulstone-oda-proxy.socket", "e2e-soulstone-odb-proxy.socket"];
+        assert.equal(await activeState("e2e-soulstone-oda-proxy.socket"), "active", "socket not listening");
+        assert.equal(await activeState(oda), "inactive", "nothing runs before a request");
+        const get = async (port: number) => {
+          const t0 = performance.now();
+          try {
+            const r = await fetch(`http://127.0.0.1:${port}/`);
+            return { body: await r.text(), ms: Math.round(performance.now() - t0) };
+          } catch (e) {
+            assert.fail(`request to :${port} failed: ${(e as Error).message}\n${await explain(units)}`);
+          }
+        };
+        const a = await get(8001);
+        assert.equal(a.body, "model-oda\n");
+        timings["on-demand first request (a)"] = a.ms;
+        assert.equal(await activeState(oda), "active");
+        const b = await get(8002);
+        assert.equal(b.body, "model-odb\n");
+        timings["on-demand first request (b, swapping a out)"] = b.ms;
+        const aState = await activeState(oda);
+        if (aState !== "inactive") {
+          assert.fail(`oda is ${aState} after odb took the GPU\n${await explain(units)}`);
+        }
+        const again = await get(8002);
+        timings["on-demand warm request (b)"] = again.ms;
+        const idleFrom = performance.now();
+        let st = "";
+        for (let i = 0; i < 60; i++) {
+          st = await activeState(odb);
+          if (st === "inactive") break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.equal(st, "inactive", "odb did not stop after idle_stop");
+        timings["on-demand idle stop after last request (idle_stop 4s)"] = Math.round(
+          performance.now() - idleFrom,
+        );
+        assert.equal(
+          await activeState("e2e-soulstone-odb-proxy.socket"),
+          "active",
+          "the socket keeps listening",
+        );
+      },
+    );
+
     await t.step("status --json agrees with systemctl is-active", async () => {
       const st = JSON.parse((await ok(await lychd("status", "--json"))).stdout);
       assert.ok(st.units.length >= 7);
