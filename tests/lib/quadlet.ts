@@ -53,3 +53,23 @@ export function warnMissing(what: string): void {
       `!!! Get it with: LYCHD_E2E=1 scripts/e2e-host.sh build (or set LYCHD_QUADLET). CI fails instead.\n`,
   );
 }
+
+/** argv prefix that runs `systemd-analyze` (host, else the e2e root's through its loader). */
+export function systemdAnalyzeCommand(): string[] | undefined {
+  const exists = (p: string) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (exists("/usr/bin/systemd-analyze")) return ["/usr/bin/systemd-analyze"];
+  const root = Deno.env.get("LYCHD_E2E_ROOT") ?? "/var/cache/lychd-e2e/root";
+  const bin = `${root}/usr/bin/systemd-analyze`;
+  const loader = `${root}/lib64/ld-linux-x86-64.so.2`;
+  if (exists(bin) && exists(loader)) {
+    const lib = `${root}/usr/lib/x86_64-linux-gnu`;
+    return [loader, "--library-path", `${lib}/systemd:${lib}`, bin];
+  }
+  return undefined;
+}
