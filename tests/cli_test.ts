@@ -467,7 +467,7 @@ Deno.test("bind, rebind, prune, collisions, reconcile, secrets, status, lifecycl
 
       const status = await lychd(["status", "--json"]);
       assertOk(status);
-      assert.deepEqual(JSON.parse(status.stdout), { bound: false, units: [] });
+      assert.deepEqual(JSON.parse(status.stdout), { bound: false, codex: null, units: [] });
     });
   } finally {
     await sb.cleanup();

@@ -27,14 +27,20 @@ Deno.test("topology8: eight stones over two GPUs give exactly the expected confl
   ]);
   const gpu0 = ["/dev/dri/card1", "/dev/dri/renderD128", "/dev/nvidia0"];
   const s3 = plan.services.find((p) => p.service.name === "s3")!;
-  assert.deepEqual(s3.claims, [{ device: "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c", physical: gpu0, byName: false }]);
+  assert.deepEqual(s3.claims, [{
+    device: "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c",
+    physical: gpu0,
+    byName: false,
+  }]);
 });
 
 Deno.test("topology8: Conflicts= on both units, one After= per pair (later after earlier)", () => {
   const plan = makePlan(loadCodex(c.codexText, "codex.toml"), registryOf(c));
   const { runes } = renderPlan(plan, { podmanVersion: "5.4" });
   const keys = (name: string, key: string) =>
-    runes.find((r) => r.name === `topo-soulstone-${name}.container`)!.text.split("\n").filter((l) => l.startsWith(`${key}=`))
+    runes.find((r) => r.name === `topo-soulstone-${name}.container`)!.text.split("\n").filter((l) =>
+      l.startsWith(`${key}=`)
+    )
       .map((l) => l.slice(key.length + 1).replace(/^topo-soulstone-|\.service$/g, ""));
   for (const [a, b] of plan.pairs) {
     assert.ok(keys(a, "Conflicts").includes(b), `${a} lacks Conflicts=${b}`);

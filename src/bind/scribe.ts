@@ -224,6 +224,32 @@ function overlayView(fs: Fs, journal: Journal): View {
   };
 }
 
+/**
+ * Read every path, a few at a time (reads change nothing, so their order does not matter). A
+ * failure is reported for the first failing path in `paths` order, as a sequential loop would.
+ */
+async function readAll(view: View, paths: string[]): Promise<(string | undefined)[]> {
+  const out: (string | undefined)[] = new Array(paths.length);
+  const failed: { at: number; err: unknown }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const at = next++;
+      try {
+        out[at] = await view.read(paths[at]);
+      } catch (err) {
+        failed.push({ at, err });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_AHEAD, paths.length) }, worker));
+  if (failed.length) throw failed.reduce((a, b) => (b.at < a.at ? b : a)).err;
+  return out;
+}
+
+/** Reads in flight at once while planning (bounded: file descriptors are finite). */
+const READ_AHEAD = 16;
+
 async function planBind(view: View, desired: DesiredFile[], opts: ScribeOptions, dir: string): Promise<Plan> {
   const manifestPath = join(dir, MANIFEST_FILE);
   const old = view.manifestText === undefined ? null : parseManifest(view.manifestText, manifestPath);
@@ -231,8 +257,13 @@ async function planBind(view: View, desired: DesiredFile[], opts: ScribeOptions,
   const report: Plan["report"] = { added: [], changed: [], restored: [], removed: [], unchanged: [] };
   const writes: FileChange[] = [];
   const collisions: string[] = [];
-  for (const file of desired) {
-    const current = await view.read(file.path);
+  const currents = await readAll(view, desired.map((f) => f.path));
+  for (const [n, file] of desired.entries()) {
+    const current = currents[n];
+    if (current === file.text && Object.hasOwn(owned, file.path)) {
+      report.unchanged.push(file.path); // the bytes are there, so it is a file: no more questions
+      continue;
+    }
     if (!Object.hasOwn(owned, file.path)) {
       if (await view.exists(file.path)) collisions.push(file.path);
       else {
@@ -449,7 +480,9 @@ async function execute(
     try {
       for (const step of plan.steps) {
         failedAt = step.path;
-        await put(fs, step.path, step.new);
+        // Planned under the lock, so the bytes differ and the directories exist (made above).
+        if (step.new !== null) await fs.writeFileAtomic(step.path, step.new);
+        else await put(fs, step.path, null);
         done++;
       }
       failedAt = join(dir, MANIFEST_FILE);
@@ -497,7 +530,32 @@ async function execute(
 }
 
 function finish(plan: Plan, reloaded: boolean, recovered: boolean): BindReport {
-  return { ...plan.report, reloaded, recovered, diff: unifiedDiff(plan.steps) };
+  // The diff of a thousand new files takes longer than writing them: computed on first read only
+  // (an enumerable getter, so spreading and JSON.stringify still see it).
+  let diff: string | undefined;
+  const report = { ...plan.report, reloaded, recovered } as BindReport;
+  Object.defineProperty(report, "diff", {
+    get: () => (diff ??= unifiedDiff(plan.steps)),
+    enumerable: true,
+  });
+  return report;
+}
+
+/**
+ * Temp files (`.lychd-tmp-*`, see `writeFileAtomic` in host/real.ts) left in the unit
+ * directories by a bind killed mid-write. Under the lock no other lychd is writing, so any is
+ * stale; Quadlet and systemd ignore them, so this is only tidying (failures are ignored).
+ */
+async function sweepTemps(fs: Fs, dir: string, plan: Plan): Promise<void> {
+  const r = plan.report;
+  const paths = [...plan.steps.map((s) => s.path), ...r.added, ...r.changed, ...r.restored, ...r.unchanged];
+  for (const d of new Set([dir, ...paths.map((p) => dirname(p))])) {
+    try {
+      for (const name of (await fs.readDir(d)) ?? []) {
+        if (name.startsWith(".lychd-tmp-")) await fs.remove(join(d, name));
+      }
+    } catch { /* tidying only */ }
+  }
 }
 
 /** Plan against the current state without the lock (dry run, and the pre-check of a real run). */
@@ -525,10 +583,12 @@ async function transact(
   make: (view: View) => Promise<Plan>,
 ): Promise<BindReport> {
   const fs = host.fs;
-  // Refuse before creating anything (lock file, directory) when the answer is already "no".
+  // Refuse before creating anything (lock file, directory) when the answer is already "no". Where
+  // the lock file exists, locking creates nothing: plan once, under the lock.
   let pre: Awaited<ReturnType<typeof dryPlan>> | undefined;
+  const locked = !opts.dryRun && (await fs.stat(join(dir, LOCK_FILE))) !== undefined;
   try {
-    pre = await dryPlan(host, dir, make);
+    if (!locked) pre = await dryPlan(host, dir, make);
   } catch (err) {
     // Read without the lock, a concurrent bind can look like a collision (its files renamed in,
     // its manifest not yet written). Where lychd already holds a lock file, judge under the lock.
@@ -557,6 +617,7 @@ async function transact(
     const run: Run = { reloadCalled: false, journalKept: false };
     try {
       const plan = await make(fsView(fs, await fs.readTextFile(join(dir, MANIFEST_FILE))));
+      await sweepTemps(fs, dir, plan);
       const reloaded = await execute(host, dir, plan, opts, recovered, run);
       return finish(plan, reloaded, recovered);
     } catch (err) {

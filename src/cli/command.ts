@@ -35,6 +35,13 @@ export interface Command {
   details?: string;
   examples: string[];
   exitCodes?: string;
+  /**
+   * What the positional arguments are, for the shell completion scripts: names of the Codex's
+   * services or soulstones, or fixed words; `max` arguments at most (default: any number).
+   */
+  operands?: { names: "services" | "soulstones" | string[]; max?: number };
+  /** The shape of the `--json` output, for verbs that have one (shown in help). */
+  json?: string;
   /** Returns the exit code. */
   run(inv: Invocation): Promise<number>;
 }

@@ -10,11 +10,14 @@ import { loadCodex } from "../codex/load.ts";
 import type { Codex } from "../codex/model.ts";
 import { CdiRegistry, selectSpecFiles } from "../cdi/registry.ts";
 import { makePlan, type Plan } from "../plan/plan.ts";
-import { type Rendered, renderPlan } from "../quadlet/render.ts";
+import { type Rendered, RenderError, renderPlan } from "../quadlet/render.ts";
+import { CodexError } from "../codex/errors.ts";
+import { indexToml, locate } from "../codex/locate.ts";
 import { NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import { LychdError } from "./command.ts";
+import { checkProtectedVolumes } from "../bind/protect.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -166,10 +169,27 @@ export async function build(host: Host, flags: Flags, opts: { allowDefault: bool
     allowDefault: opts.allowDefault,
     quiet: flags.quiet === true,
   });
+  await checkProtectedVolumes(host, loaded.codex, loaded.embedded ? undefined : loaded.text, paths);
   const registry = await readRegistry(host, paths.cdiDirs);
   const plan = makePlan(loaded.codex, registry);
   const { version, source } = await targetVersion(host, flags, loaded.codex);
-  const rendered = renderPlan(plan, { podmanVersion: version });
+  let rendered: Rendered;
+  try {
+    rendered = renderPlan(plan, { podmanVersion: version });
+  } catch (e) {
+    if (!(e instanceof RenderError)) throw e;
+    // A field the target Podman cannot express is a Codex problem: name the file and position.
+    const parts = e.path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "")
+      .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    const pos = locate(indexToml(loaded.text), parts);
+    throw new CodexError(loaded.codex.file, [{
+      path: e.path,
+      message: e.message,
+      hint: e.hint,
+      line: pos?.line,
+      column: pos?.column,
+    }]);
+  }
   return {
     ...loaded,
     paths,

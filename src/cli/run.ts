@@ -13,56 +13,12 @@ import { CdiError } from "../cdi/errors.ts";
 import { BindError } from "../bind/errors.ts";
 import { type Command, type Flag, LychdError, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { HIDDEN_COMMANDS } from "./commands/completions.ts";
+import { GLOBAL_FLAGS } from "./flags.ts";
 import { VERSION } from "../version.ts";
 
-/** Flags every verb accepts. */
-export const GLOBAL_FLAGS: Flag[] = [
-  {
-    name: "codex",
-    type: "string",
-    arg: "FILE",
-    help: "the Codex (env LYCHD_CODEX)",
-    default: "$XDG_CONFIG_HOME/lychd/codex.toml",
-  },
-  {
-    name: "unit-dir",
-    type: "string",
-    arg: "DIR",
-    help: "where Quadlet files go",
-    default: "$XDG_CONFIG_HOME/containers/systemd",
-  },
-  {
-    name: "systemd-dir",
-    type: "string",
-    arg: "DIR",
-    help: "where plain units go",
-    default: "$XDG_CONFIG_HOME/systemd/user",
-  },
-  {
-    name: "cdi-dir",
-    type: "string",
-    arg: "DIR",
-    multiple: true,
-    help: "CDI spec directory (repeatable)",
-    default: "/etc/cdi, /var/run/cdi",
-  },
-  {
-    name: "system",
-    type: "boolean",
-    help: "root-managed host: /etc/containers/systemd, systemctl without --user",
-  },
-  {
-    name: "podman-version",
-    type: "string",
-    arg: "X.Y",
-    help: "render for this Podman",
-    default: "detected `podman --version`",
-  },
-  { name: "json", type: "boolean", help: "machine-readable output (where a verb has it)" },
-  { name: "quiet", type: "boolean", short: "q", help: "only errors and requested output" },
-  { name: "help", type: "boolean", short: "h", help: "show help" },
-  { name: "version", type: "boolean", short: "V", help: "print the version" },
-];
+/** Flags every verb accepts (defined in flags.ts, shared with the completion scripts). */
+export { GLOBAL_FLAGS };
 
 function flagLine(f: Flag): string {
   const name = `${f.short ? `-${f.short}, ` : "    "}--${f.name}${f.arg ? ` ${f.arg}` : ""}`;
@@ -88,14 +44,30 @@ Run \`lychd <verb> --help\` for a verb's flags and examples.
 `;
 }
 
+/** Words of `text` on lines of at most `width` characters: the first after `first`, the rest after `indent`. */
+function wrapWords(text: string, width: number, first = "", indent = "  "): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    if (line.trim() && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line.trim() ? `${line} ${word}` : line + word;
+  }
+  return [...lines, line].join("\n");
+}
+
 /** `lychd <verb> --help`. */
 export function verbHelp(c: Command): string {
   const flags = c.flags.length ? `\nFlags:\n${c.flags.map(flagLine).join("\n")}\n` : "";
+  const json = c.json
+    ? `\nWith --json, stdout is one JSON document:\n${wrapWords(c.json, 100, "  ", "    ")}\n`
+    : "";
   return `lychd ${c.name} — ${c.summary}
 
 Usage: ${c.usage}
-${c.details ? `\n${c.details}\n` : ""}${flags}
-Global flags: ${GLOBAL_FLAGS.map((f) => `--${f.name}`).join(", ")} (see lychd --help)
+${c.details ? `\n${c.details}\n` : ""}${flags}${json}
+${wrapWords(`Global flags: ${GLOBAL_FLAGS.map((f) => `--${f.name}`).join(", ")} (see lychd --help)`, 100)}
 
 Exit status: ${c.exitCodes ?? "0 success, 1 refusal or failure, 2 usage error"}
 
@@ -118,15 +90,35 @@ function optionsOf(flags: Flag[]): Options {
   return o;
 }
 
-function parse(argv: string[], flags: Flag[]) {
+/** The verbs (other than `verb`) that have the flag `given` (`--name` or `-x`). */
+function ownersOf(given: string, verb: string | undefined): string[] {
+  const long = given.startsWith("--");
+  const bare = given.replace(/^-+/, "").replace(/=.*$/, "");
+  return COMMANDS.filter((c) =>
+    c.name !== verb && c.flags.some((f) => (long ? f.name === bare : f.short === bare))
+  ).map((c) => `\`${c.name}\``);
+}
+
+function parse(argv: string[], flags: Flag[], verb?: string) {
   try {
     return parseArgs({ args: argv, options: optionsOf(flags), allowPositionals: true, strict: true });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /Unknown option '(-{1,2}[^']+)'/.exec(msg);
     if (m) {
+      const what = `unknown flag ${m[1]}${verb ? ` for \`lychd ${verb}\`` : ""}`;
+      const owners = ownersOf(m[1], verb);
+      if (owners.length) {
+        throw new UsageError(
+          what,
+          `${m[1]} is a flag of ${owners.join(", ")}${verb ? `, not \`${verb}\`` : ""}`,
+        );
+      }
       const guess = didYouMean(m[1].replace(/^-+/, ""), flags.map((f) => f.name));
-      throw new UsageError(`unknown flag ${m[1]}`, guess ? `did you mean --${guess}?` : "see --help");
+      throw new UsageError(
+        what,
+        guess ? `did you mean --${guess}?` : `see lychd ${verb ?? ""}${verb ? " " : ""}--help`,
+      );
     }
     throw new UsageError(msg.split("\n")[0].replace(/\. To specify.*$/, ""));
   }
@@ -159,7 +151,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       host.stdout.write(mainHelp());
       return values.help ? 0 : 2;
     }
-    const cmd = COMMANDS.find((c) => c.name === verbName);
+    const cmd = COMMANDS.find((c) => c.name === verbName) ?? HIDDEN_COMMANDS.find((c) => c.name === verbName);
     if (!cmd) {
       const guess = didYouMean(verbName, COMMANDS.map((c) => c.name));
       throw new UsageError(
@@ -168,7 +160,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       );
     }
     const rest = [...argv.slice(0, verbAt), ...argv.slice(verbAt + 1)];
-    const { values, positionals } = parse(rest, [...GLOBAL_FLAGS, ...cmd.flags]);
+    const { values, positionals } = parse(rest, [...GLOBAL_FLAGS, ...cmd.flags], cmd.name);
     if (values.help) {
       host.stdout.write(verbHelp(cmd));
       return 0;
@@ -205,8 +197,8 @@ export async function run(argv: string[], host: Host): Promise<number> {
     if (e instanceof Error && (e.name === "PermissionDenied" || e.name === "NotCapable")) {
       err(
         `not permitted: ${
-          e.message.split("\n")[0]
-        } (hint: this lychd binary may only touch its own directories; see \`lychd permissions\`)`,
+          e.message.split("\n")[0].replace(/, (?:run again|specify the required permissions).*$/, "")
+        } (hint: this lychd may only touch what \`lychd permissions\` lists)`,
       );
       return 1;
     }

@@ -42,9 +42,9 @@ export function formatIssue(file: string, issue: CodexIssue): string {
 /** Quote a value for a message, JSON style, truncated. Control characters come out escaped. */
 export function q(value: unknown): string {
   const s = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  // JSON escapes U+0000-U+001F but not DEL and the C1 controls; escape those too.
+  // JSON escapes U+0000-U+001F but not DEL, the C1 controls and the line/paragraph separators.
   const quoted = JSON.stringify(s).replace(
-    /[\u007f-\u009f]/g,
+    /[\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
   return quoted.length > 82 ? quoted.slice(0, 78) + '…"' : quoted;

@@ -40,9 +40,10 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
     }
     throw e;
   }
-  const index = indexToml(text);
+  // Positions are only needed for issues: index the text on the first one.
+  let index: ReturnType<typeof indexToml> | undefined;
   const place = (issue: Omit<CodexIssue, "path"> & { path: (string | number)[] }): CodexIssue => {
-    const pos = locate(index, issue.path);
+    const pos = locate(index ??= indexToml(text), issue.path);
     return { ...issue, path: dotted(issue.path), line: pos?.line, column: pos?.column };
   };
 
@@ -111,30 +112,39 @@ function findControl(
   v: unknown,
   path: (string | number)[],
 ): { path: (string | number)[]; value: string; code: string } | undefined {
-  // deno-lint-ignore no-control-regex
-  const re = /[\u0000-\u001f\u007f]/;
-  const hit = (s: string) => {
-    const m = re.exec(s);
-    return m ? m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") : undefined;
-  };
+  // `path` is one stack pushed and popped on the way down; it is copied only for a hit.
   if (typeof v === "string") {
-    const code = hit(v);
-    return code ? { path, value: v, code } : undefined;
+    const code = controlCode(v);
+    return code ? { path: [...path], value: v, code } : undefined;
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const r = findControl(v[i], [...path, i]);
+      path.push(i);
+      const r = findControl(v[i], path);
+      path.pop();
       if (r) return r;
     }
   } else if (v && typeof v === "object" && !(v instanceof Date)) {
-    for (const [k, x] of Object.entries(v)) {
-      const code = hit(k);
-      if (code) return { path: [...path, k], value: k, code };
-      const r = findControl(x, [...path, k]);
+    for (const k of Object.keys(v)) {
+      path.push(k);
+      const code = controlCode(k);
+      const r = code
+        ? { path: [...path], value: k, code }
+        : findControl((v as Record<string, unknown>)[k], path);
+      path.pop();
       if (r) return r;
     }
   }
   return undefined;
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** `000A` for the first control character of `s`, if any. */
+function controlCode(s: string): string | undefined {
+  const m = CONTROL_RE.exec(s);
+  return m ? m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") : undefined;
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -356,6 +356,20 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       }
     });
 
+    // labels, annotations: Quadlet and podman split "key=value" at the first "=", so a key with
+    // one would be cut short (and two such keys could collapse into one).
+    for (const field of ["labels", "annotations"] as const) {
+      for (const k of Object.keys(r[field] ?? {})) {
+        if (k.includes("=")) {
+          issues.push({
+            path: at(s, field, k),
+            message: `key ${q(k)} contains "="`,
+            hint: `podman splits at the first "=", so the key would be ${q(k.slice(0, k.indexOf("=")))}`,
+          });
+        }
+      }
+    }
+
     // health and secrets
     if (r.secrets) {
       s.secrets.forEach((sec, i) => {

@@ -22,6 +22,8 @@ import {
   FsError,
   type Host,
   type Lock,
+  type PermissionQuery,
+  type PermissionState,
   type Runner,
   type RunOptions,
   type RunResult,
@@ -58,6 +60,8 @@ export interface FakeHostOptions {
   missing?: string[];
   /** Whether stdout/stderr claim to be terminals (default false). */
   isTerminal?: boolean;
+  /** Answers `permission()` (default: everything granted, like `deno test -A`). */
+  permissions?: (query: PermissionQuery) => PermissionState;
 }
 
 /** The in-memory file system of `fakeHost()`, with test helpers. */
@@ -406,6 +410,8 @@ export interface FakeHost extends Host {
   setNow(ms: number): void;
   /** Every `sleep(ms)` call, in order. */
   sleeps: number[];
+  /** Answers `permission()`; replace freely. */
+  permissionAnswer: (query: PermissionQuery) => PermissionState;
 }
 
 /** A fresh in-memory host. See the module doc for an example. */
@@ -417,7 +423,7 @@ export function fakeHost(opts: FakeHostOptions = {}): FakeHost {
   const fs = new FakeFs(() => now, () => cwd, opts.implicitDirs ?? false);
   for (const [path, text] of Object.entries(opts.files ?? {})) fs.put(path, text);
   const sleeps: number[] = [];
-  return {
+  const host: FakeHost = {
     fs,
     runner: new FakeRunner(undefined, opts.missing),
     stdout: new FakeStream(opts.isTerminal ?? false),
@@ -440,5 +446,8 @@ export function fakeHost(opts: FakeHostOptions = {}): FakeHost {
       now += ms;
       return Promise.resolve();
     },
+    permissionAnswer: opts.permissions ?? (() => "granted"),
+    permission: (query) => Promise.resolve(host.permissionAnswer(query)),
   };
+  return host;
 }

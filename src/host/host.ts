@@ -79,6 +79,22 @@ export interface Stream {
   readonly isTerminal: boolean;
 }
 
+/** A permission kind of Deno (`Deno.PermissionName`). */
+export type PermissionKind = "read" | "write" | "run" | "env" | "sys" | "net" | "ffi" | "import";
+
+/**
+ * One permission to ask about: a kind and, optionally, its target (a path for read/write/ffi, a
+ * program for run, a variable for env, an API name such as `uid` for sys, `host:port` for net
+ * and import). Without a target the question is about the whole kind.
+ */
+export interface PermissionQuery {
+  kind: PermissionKind;
+  target?: string;
+}
+
+/** What the running process holds, as `Deno.permissions.query` reports it. */
+export type PermissionState = "granted" | "prompt" | "denied";
+
 /** Everything lychd may do to the machine. */
 export interface Host {
   fs: Fs;
@@ -92,6 +108,8 @@ export interface Host {
   sleep(ms: number): Promise<void>;
   stdout: Stream;
   stderr: Stream;
+  /** The state of one permission of this process (`Deno.permissions.query`); never prompts. */
+  permission(query: PermissionQuery): Promise<PermissionState>;
 }
 
 /** A failure of the host itself (missing tool, timeout, I/O error), with a one-line message. */
@@ -108,9 +126,20 @@ export class HostError extends Error {
  * "No space left on device (os error 28)", so callers can compose their own message.
  */
 export class FsError extends HostError {
-  constructor(readonly op: string, readonly path: string, readonly reason: string) {
-    super(`${op} "${path}" failed: ${reason}`);
+  constructor(readonly op: string, readonly path: string, readonly reason: string, hint?: string) {
+    super(`${op} "${path}" failed: ${reason}`, hint);
     this.name = "FsError";
+  }
+}
+
+/**
+ * A file system operation that the process's Deno permissions refuse (`Deno.errors.NotCapable`),
+ * as opposed to the OS refusing it. The compiled binary holds a fixed set (src/permissions.ts).
+ */
+export class NotPermittedError extends FsError {
+  constructor(op: string, path: string, reason: string) {
+    super(op, path, reason, "`lychd permissions` lists where this lychd may read and write");
+    this.name = "NotPermittedError";
   }
 }
 

@@ -4,14 +4,25 @@
  *
  * Permissions: `--allow-read` and `--allow-write` on the unit directories (and the Codex),
  * `--allow-env` for the variables lychd reads, `--allow-sys=uid` for `uid()`, and `--allow-run`
- * for the programs the runner starts.
+ * for the programs the runner starts: the compile set in src/permissions.ts. `permission()`
+ * needs none.
  *
  * @module
  */
 
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { type FileInfo, type Fs, FsError, type Host, type Lock, type Stream } from "./host.ts";
+import {
+  type FileInfo,
+  type Fs,
+  FsError,
+  type Host,
+  type Lock,
+  NotPermittedError,
+  type PermissionQuery,
+  type PermissionState,
+  type Stream,
+} from "./host.ts";
 import { denoRunner } from "./runner.ts";
 
 /** Prefix of the temp files `writeFileAtomic` creates (Quadlet and systemd ignore them). */
@@ -27,31 +38,49 @@ function isNotFound(err: unknown): boolean {
   return err instanceof Deno.errors.NotFound;
 }
 
+/**
+ * The error of a failed file operation: `NotPermittedError` when Deno's permissions refused it
+ * (`NotCapable`; the OS refusing is `PermissionDenied`, an ordinary `FsError`), else `FsError`.
+ */
+export function fsError(op: string, path: string, err: unknown): FsError {
+  if (err instanceof Deno.errors.NotCapable) {
+    const kind = /Requires (\w+) access/.exec(err.message)?.[1];
+    return new NotPermittedError(
+      op,
+      path,
+      kind === "all"
+        ? "not permitted: Deno allows paths under /proc, /dev and /sys only with --allow-all"
+        : `not permitted: this lychd may not ${kind ?? "touch"} there`,
+    );
+  }
+  return new FsError(op, path, osReason(err));
+}
+
 /** Calls `f` and turns any error other than "not found" into an `FsError`. */
 async function guard<T>(op: string, path: string, f: () => Promise<T>): Promise<T | undefined> {
   try {
     return await f();
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw new FsError(op, path, osReason(err));
+    throw fsError(op, path, err);
   }
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
   let off = 0;
-  while (off < bytes.length) off += await file.write(bytes.subarray(off));
+  while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
 }
 
 /** fsync a directory so a rename or unlink in it is durable. EINVAL (FS refuses) is ignored. */
-async function syncDir(dir: string): Promise<void> {
+function syncDir(dir: string): void {
   let handle: Deno.FsFile | undefined;
   try {
-    handle = await Deno.open(dir, { read: true });
-    await handle.sync();
+    handle = Deno.openSync(dir, { read: true });
+    handle.syncSync();
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && !isNotFound(err)) {
-      throw new FsError("syncing directory", dir, osReason(err));
+      throw fsError("syncing directory", dir, err);
     }
   } finally {
     handle?.close();
@@ -72,7 +101,9 @@ function toInfo(info: Deno.FileInfo): FileInfo {
 /** The real file system. Errors other than "not found" are `FsError`s naming the path. */
 export function realFs(): Fs {
   return {
-    readTextFile: (path) => guard("reading", path, () => Deno.readTextFile(path)),
+    // Synchronous like writeFileAtomic: Runes and manifests are small, and a bind reads a
+    // thousand of them; the async op's thread hop would cost more than the read.
+    readTextFile: (path) => guard("reading", path, () => Promise.resolve(Deno.readTextFileSync(path))),
     async readDir(path) {
       return await guard("listing", path, async () => {
         const names: string[] = [];
@@ -86,34 +117,39 @@ export function realFs(): Fs {
       try {
         await Deno.mkdir(path, { recursive: true });
       } catch (err) {
-        throw new FsError("creating directory", path, osReason(err));
+        throw fsError("creating directory", path, err);
       }
     },
+    // Synchronous calls: one small file is a handful of syscalls, and each async op costs a
+    // thread hop that, over a thousand Runes, outweighs the writes themselves (BENCHMARKS.md).
+    // deno-lint-ignore require-await
     async writeFileAtomic(path, text, mode = 0o644) {
       const dir = dirname(path);
       const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${randomBytes(6).toString("hex")}`);
       let file: Deno.FsFile | undefined;
       try {
-        file = await Deno.open(tmp, { write: true, createNew: true, mode });
-        await Deno.chmod(tmp, mode); // the umask may have narrowed the mode
-        await writeAll(file, new TextEncoder().encode(text));
-        await file.sync();
+        file = Deno.openSync(tmp, { write: true, createNew: true, mode });
+        Deno.chmodSync(tmp, mode); // the umask may have narrowed the mode
+        writeAll(file, new TextEncoder().encode(text));
+        file.syncSync();
         file.close();
         file = undefined;
-        await Deno.rename(tmp, path);
+        Deno.renameSync(tmp, path);
       } catch (err) {
         file?.close();
-        await Deno.remove(tmp).catch(() => {});
-        throw new FsError("writing", path, osReason(err));
+        try {
+          Deno.removeSync(tmp);
+        } catch { /* never created, or already gone */ }
+        throw fsError("writing", path, err);
       }
-      await syncDir(dir);
+      syncDir(dir);
     },
     async remove(path) {
       try {
         await Deno.remove(path);
       } catch (err) {
         if (isNotFound(err)) return;
-        throw new FsError("removing", path, osReason(err));
+        throw fsError("removing", path, err);
       }
       await syncDir(dirname(path));
     },
@@ -122,13 +158,13 @@ export function realFs(): Fs {
       try {
         file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o644 });
       } catch (err) {
-        throw new FsError("opening lock", path, osReason(err));
+        throw fsError("opening lock", path, err);
       }
       try {
         await file.lock(true);
       } catch (err) {
         file.close();
-        throw new FsError("locking", path, osReason(err));
+        throw fsError("locking", path, err);
       }
       let held = true;
       return {
@@ -184,5 +220,35 @@ export function realHost(): Host {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     stdout: denoStream(Deno.stdout),
     stderr: denoStream(Deno.stderr),
+    permission: queryPermission,
   };
+}
+
+/** `Deno.permissions.query` for one lychd `PermissionQuery` (never prompts). */
+export async function queryPermission(q: PermissionQuery): Promise<PermissionState> {
+  const t = q.target;
+  let desc: Deno.PermissionDescriptor;
+  switch (q.kind) {
+    case "read":
+    case "write":
+    case "ffi":
+      desc = t === undefined ? { name: q.kind } : { name: q.kind, path: t };
+      break;
+    case "run":
+      desc = t === undefined ? { name: "run" } : { name: "run", command: t };
+      break;
+    case "env":
+      desc = t === undefined ? { name: "env" } : { name: "env", variable: t };
+      break;
+    case "sys":
+      desc = t === undefined
+        ? { name: "sys" }
+        : { name: "sys", kind: t as Deno.SysPermissionDescriptor["kind"] };
+      break;
+    case "net":
+    case "import":
+      desc = t === undefined ? { name: q.kind } : { name: q.kind, host: t };
+      break;
+  }
+  return (await Deno.permissions.query(desc)).state;
 }

@@ -72,8 +72,8 @@ export function denoRunner(): Runner {
         if (err instanceof Deno.errors.NotFound) throw notFoundError(cmd);
         if (err instanceof Deno.errors.NotCapable) {
           throw new HostError(
-            `lychd may not run "${cmd}": ${err.message.split("\n")[0]}`,
-            `grant it with --allow-run=${cmd}`,
+            `lychd may not run "${cmd}": not permitted by its permission set`,
+            "`lychd permissions` lists the programs this lychd may run",
           );
         }
         const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);

@@ -61,6 +61,8 @@ interface Stone {
   coexists: Set<string>;
   vram?: number;
   claims: Claim[];
+  /** Stones with the same claims share this number (shared units are computed once per pair). */
+  sig: number;
 }
 
 const EPSILON = 1e-9;
@@ -214,6 +216,7 @@ export function conflictGraph(
   const unknownWarned = new Set<string>();
   const empty: ReadonlySet<string> = new Set();
   const claims = new Map<string, ResolvedClaim[]>();
+  const sigOf = new Map<string, number>();
   const all: Stone[] = sorted.map((s) => {
     const out: Claim[] = [];
     const seen = new Set<string>();
@@ -255,12 +258,16 @@ export function conflictGraph(
       });
     }
     claims.set(s.name, out.map(({ device, physical, byName }) => ({ device, physical, byName })));
+    const key = out.map((c) => c.device).join("\n");
+    let sig = sigOf.get(key);
+    if (sig === undefined) sigOf.set(key, sig = sigOf.size);
     return {
       name: s.name,
       exclusive: s.exclusive,
       coexists: new Set(s.coexistsWith),
       vram: s.vramGib,
       claims: out,
+      sig,
     };
   });
 
@@ -290,7 +297,15 @@ export function conflictGraph(
   });
 
   // --- Judge candidate pairs. -------------------------------------------------------------------
+  // What two stones share depends only on their claims: computed once per pair of claim lists.
+  const sharedMemo = new Map<number, Set<string>>();
   const sharedUnits = (a: Stone, b: Stone): Set<string> => {
+    const key = a.sig * all.length + b.sig;
+    let units = sharedMemo.get(key);
+    if (!units) sharedMemo.set(key, units = computeShared(a, b));
+    return units;
+  };
+  const computeShared = (a: Stone, b: Stone): Set<string> => {
     const units = new Set<string>();
     for (const x of a.claims) {
       for (const y of b.claims) {

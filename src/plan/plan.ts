@@ -87,25 +87,32 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     if (!warnings.includes(w)) warnings.push(w);
   }
 
-  // Explicit conflicts_with edges, for any service, join the generated ones.
-  const pairSet = new Set(graph.pairs.map(([a, b]) => `${a}\u0000${b}`));
-  const pairs: [string, string][] = [...graph.pairs];
-  const conflicts = new Map<string, Set<string>>();
-  const link = (a: string, b: string) => {
-    const [x, y] = a < b ? [a, b] : [b, a];
-    const key = `${x}\u0000${y}`;
-    if (!pairSet.has(key)) {
-      pairSet.add(key);
-      pairs.push([x, y]);
+  // Explicit conflicts_with edges, for any service, join the generated ones. Without any, the
+  // graph's sorted pairs and sorted per-stone lists are the answer as they are.
+  let pairs: [string, string][] = graph.pairs;
+  let conflictsOf = (name: string): readonly string[] => graph.conflicts.get(name) ?? [];
+  if (codex.services.some((s) => s.raw.conflicts_with?.length)) {
+    pairs = [...graph.pairs];
+    const pairSet = new Set(graph.pairs.map(([a, b]) => `${a}\u0000${b}`));
+    const link = (a: string, b: string) => {
+      const [x, y] = a < b ? [a, b] : [b, a];
+      const key = `${x}\u0000${y}`;
+      if (!pairSet.has(key)) {
+        pairSet.add(key);
+        pairs.push([x, y]);
+      }
+    };
+    for (const s of codex.services) for (const o of s.raw.conflicts_with ?? []) link(s.name, o);
+    pairs.sort((p, r) => (p[0] < r[0] ? -1 : p[0] > r[0] ? 1 : p[1] < r[1] ? -1 : p[1] > r[1] ? 1 : 0));
+    const conflicts = new Map<string, string[]>();
+    for (const [a, b] of pairs) {
+      if (!conflicts.has(a)) conflicts.set(a, []);
+      if (!conflicts.has(b)) conflicts.set(b, []);
+      conflicts.get(a)!.push(b);
+      conflicts.get(b)!.push(a);
     }
-  };
-  for (const s of codex.services) for (const o of s.raw.conflicts_with ?? []) link(s.name, o);
-  pairs.sort((p, r) => (p[0] < r[0] ? -1 : p[0] > r[0] ? 1 : p[1] < r[1] ? -1 : p[1] > r[1] ? 1 : 0));
-  for (const [a, b] of pairs) {
-    if (!conflicts.has(a)) conflicts.set(a, new Set());
-    if (!conflicts.has(b)) conflicts.set(b, new Set());
-    conflicts.get(a)!.add(b);
-    conflicts.get(b)!.add(a);
+    for (const list of conflicts.values()) list.sort();
+    conflictsOf = (name) => conflicts.get(name) ?? [];
   }
 
   // Host ports: two services may share one only when they can never run together.
@@ -131,7 +138,7 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     const list = byPort.get(p.port.host) ?? [];
     for (const o of list) {
       if (o.s === p.s || !portsCollide(o.port, p.port)) continue;
-      if (conflicts.get(o.s.name)?.has(p.s.name) && p.i >= 0 && o.i >= 0) continue;
+      if (conflictsOf(o.s.name).includes(p.s.name) && p.i >= 0 && o.i >= 0) continue;
       const field = p.i >= 0 ? `${p.s.path}.ports[${p.i}]` : `${p.s.path}.on_demand.listen`;
       issues.push({
         path: field,
@@ -149,7 +156,7 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     const req = (r.requires ?? []).map((n) => unitOf.get(n)!);
     const wants = (r.wants ?? []).map((n) => unitOf.get(n)!);
     const after = new Set([...req, ...wants, ...(r.after ?? []).map((n) => unitOf.get(n)!)]);
-    const mine = [...(conflicts.get(s.name) ?? [])].sort();
+    const mine = conflictsOf(s.name);
     // One ordering edge per conflicting pair: the later name after the earlier.
     for (const o of mine) if (o < s.name) after.add(unitOf.get(o)!);
     return {

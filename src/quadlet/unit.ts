@@ -48,11 +48,19 @@ export class EscapeError extends Error {
 /** Characters that need no quoting in a systemd command line word. */
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./$-]+$/;
 
+/** A value for a message: JSON-quoted, C1 controls and U+2028/U+2029 escaped too: one line. */
+function show(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 function noControl(value: string): void {
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     throw new EscapeError(
-      `${JSON.stringify(value)} contains a control character`,
+      `${show(value)} contains a control character`,
       "control characters are refused",
     );
   }
@@ -63,18 +71,24 @@ export function escapeSpecifiers(value: string): string {
   return value.replaceAll("%", "%%");
 }
 
+/**
+ * A blank at either end of a raw value: JavaScript's `\s` plus U+0085 (NEL), which Quadlet (Go's
+ * `unicode.IsSpace`) trims as well.
+ */
+const EDGE_BLANK = /^[\s\u0085]|[\s\u0085]$/;
+
 /** A raw value copied verbatim into the service. */
 export function raw(value: string): string {
   noControl(value);
   if (value.endsWith("\\")) {
     throw new EscapeError(
-      `${JSON.stringify(value)} ends with a backslash`,
+      `${show(value)} ends with a backslash`,
       "a trailing backslash would join the next line",
     );
   }
-  if (value !== value.trim()) {
+  if (EDGE_BLANK.test(value)) {
     throw new EscapeError(
-      `${JSON.stringify(value)} has leading or trailing spaces`,
+      `${show(value)} has leading or trailing spaces`,
       "unit file parsers trim them",
     );
   }

@@ -197,6 +197,12 @@ Deno.test({
         const units = [oda, odb, "e2e-soulstone-oda-proxy.socket", "e2e-soulstone-odb-proxy.socket"];
         assert.equal(await activeState("e2e-soulstone-oda-proxy.socket"), "active", "socket not listening");
         assert.equal(await activeState(oda), "inactive", "nothing runs before a request");
+        const onDemand = async (unit: string) =>
+          JSON.parse((await ok(await lychd("status", "--json"))).stdout).units.find((u: { unit: string }) =>
+            u.unit === unit
+          )
+            ?.onDemand;
+        assert.equal(await onDemand(oda), "waiting for a request");
         const get = async (port: number) => {
           const t0 = performance.now();
           try {
@@ -210,6 +216,7 @@ Deno.test({
         assert.equal(a.body, "model-oda\n");
         timings["on-demand first request (a)"] = a.ms;
         assert.equal(await activeState(oda), "active");
+        assert.equal(await onDemand(oda), "serving");
         const b = await get(8002);
         assert.equal(b.body, "model-odb\n");
         timings["on-demand first request (b, swapping a out)"] = b.ms;

@@ -43,6 +43,14 @@ const C_ESCAPES: Record<string, string> = {
  * may appear: a lone `%` or `$` throws, since lychd must never emit one).
  */
 export function execWords(line: string): string[] {
+  return execWordsRaw(line).map(unspecify);
+}
+
+/**
+ * Split a command line into words like `execWords`, but leave `%` and `$` as written (for
+ * callers that must tell an escaped `%%h` from a specifier `%h`).
+ */
+export function execWordsRaw(line: string): string[] {
   const words: string[] = [];
   let i = 0;
   const n = line.length;
@@ -83,7 +91,7 @@ export function execWords(line: string): string[] {
       w += c;
     }
     if (quote) throw new Error(`unterminated quote in ${line}`);
-    words.push(unspecify(w));
+    words.push(w);
   }
   return words;
 }

@@ -115,7 +115,11 @@ export const bind: Command = {
     "Writes each changed Rune atomically, restores owned Runes that were edited or deleted, stops and\n" +
     "prunes owned Runes no longer in the Codex, and never touches a file lychd did not write (a\n" +
     "collision is a refusal). An ownership manifest (.lychd-manifest.json) sits beside the Runes.\n" +
-    "Secrets named in the Codex must exist (`podman secret exists`) before anything is written.",
+    "Secrets named in the Codex must exist (`podman secret exists`) before anything is written.\n" +
+    "The diff of --dry-run is coloured on a terminal (never with NO_COLOR); the summary goes to stderr.",
+  json: "{ dryRun, added: [path], changed: [path], restored: [path], removed: [path], unchanged: [path], " +
+    "reloaded, recovered, diff }",
+  exitCodes: "0 bound (or nothing to do), 1 refusal or failure (nothing written), 2 usage error",
   examples: [
     "lychd bind --dry-run",
     "lychd bind && lychd start",
@@ -124,8 +128,9 @@ export const bind: Command = {
   async run({ host, flags }) {
     const dryRun = flags["dry-run"] === true;
     const { report } = await doBind(host, flags, dryRun);
-    if (dryRun && report.diff) host.stdout.write(colorDiff(report.diff, useColor(host, "stdout")));
-    if (flags.json === true) host.stdout.write(JSON.stringify({ dryRun, ...report }, null, 2) + "\n");
+    const json = flags.json === true;
+    if (dryRun && report.diff && !json) host.stdout.write(colorDiff(report.diff, useColor(host, "stdout")));
+    if (json) host.stdout.write(JSON.stringify({ dryRun, ...report }, null, 2) + "\n");
     else if (flags.quiet !== true) host.stderr.write(`lychd: ${summary(report, dryRun)}\n`);
     return 0;
   },

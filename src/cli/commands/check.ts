@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { build, resolvePaths } from "../context.ts";
-import { table, warnAll } from "../output.ts";
+import { painter, table, termWidth, useColor, warnAll } from "../output.ts";
+import { DEFAULT_CODEX_NAME } from "../../codex/default.ts";
 import { CodexError } from "../../codex/errors.ts";
 import { RenderError } from "../../quadlet/render.ts";
 import type { Plan } from "../../plan/plan.ts";
@@ -17,11 +18,6 @@ export function serviceSummary(plan: Plan) {
   }));
 }
 
-function claimText(c: { device: string; physical: string[]; byName: boolean }): string {
-  if (c.byName || !c.physical.length) return c.device;
-  return `${c.device} (${c.physical.join(",")})`;
-}
-
 /** `lychd check`: validate the Codex and CDI claims. */
 export const check: Command = {
   name: "check",
@@ -29,7 +25,11 @@ export const check: Command = {
   usage: "lychd check [--json] [--codex FILE] [--cdi-dir DIR]…",
   flags: [],
   details: "Parses and validates the Codex, resolves each soulstone's devices through the CDI specs, and\n" +
-    "lists claims and conflicts. With --json, prints {valid, file, errors[], warnings[], services[]}.",
+    "lists claims and conflicts (a table fitted to $COLUMNS, default 80). With --quiet, only the exit\n" +
+    "status and errors. Without a Codex file the embedded default is checked (a note says so).",
+  json: "{ valid, file, embedded, podmanVersion, errors: [{ path, message, hint?, line?, column? }], " +
+    "warnings: [string], services: [{ name, role, unit, autostart, claims: [{ device, physical: [node], " +
+    "byName }], conflicts: [unit] }] } (also on exit 1, with valid: false)",
   exitCodes: "0 valid, 1 invalid, 2 usage error",
   examples: [
     "lychd check",
@@ -62,21 +62,31 @@ export const check: Command = {
       warnAll(host, flags, b.warnings);
       if (flags.quiet === true) return 0;
       const stones = services.filter((s) => s.role === "soulstone").length;
+      const valid = `${b.codex.file}: valid — ${services.length} services (${stones} soulstones),`;
+      const target = `rendering for Podman ${b.version} (${b.versionSource})`;
+      const width = termWidth(host);
       host.stdout.write(
-        `${b.codex.file}: valid — ${services.length} services (${stones} soulstones), rendering for Podman ${b.version} (${b.versionSource})\n`,
+        [...valid].length + 1 + [...target].length <= width
+          ? `${valid} ${target}\n`
+          : `${valid}\n  ${target}\n`,
       );
       const rows = [["SERVICE", "ROLE", "START", "CLAIMS", "CONFLICTS"]];
+      const paint = painter(useColor(host, "stdout"));
       for (const s of services) {
         rows.push([
           s.name,
           s.role,
           s.autostart ? "auto" : "manual",
-          s.claims.map(claimText).join(" ") || "-",
-          s.conflicts.map((u) => b.plan.services.find((p) => p.unit === u)?.service.name ?? u).join(",") ||
+          s.claims.map((c) => c.device).join(", ") || "-",
+          s.conflicts.map((u) => b.plan.services.find((p) => p.unit === u)?.service.name ?? u).join(", ") ||
           "-",
         ]);
       }
-      host.stdout.write(table(rows));
+      host.stdout.write(table(rows, {
+        width,
+        keep: [0, 1, 2],
+        paint: (row, _col, text) => row === 0 ? paint("bold", text) : text,
+      }));
       return 0;
     } catch (e) {
       if (json && (e instanceof CodexError || e instanceof RenderError)) {
@@ -85,7 +95,19 @@ export const check: Command = {
           ? e.issues
           : [{ path: e.path, message: e.message, hint: e.hint }];
         host.stdout.write(
-          JSON.stringify({ valid: false, file, errors, warnings: [], services: [] }, null, 2) + "\n",
+          JSON.stringify(
+            {
+              valid: false,
+              file,
+              embedded: file === DEFAULT_CODEX_NAME,
+              podmanVersion: null,
+              errors,
+              warnings: [],
+              services: [],
+            },
+            null,
+            2,
+          ) + "\n",
         );
       }
       throw e;

@@ -1,6 +1,6 @@
 import type { Command } from "../command.ts";
 import { manager, readRegistry, resolvePaths } from "../context.ts";
-import { painter, table, useColor } from "../output.ts";
+import { painter, table, termWidth, useColor } from "../output.ts";
 import { podman } from "../../host/podman.ts";
 import { loginctl } from "../../host/loginctl.ts";
 import { compareVersions, parseVersion } from "../../quadlet/versions.ts";
@@ -132,7 +132,14 @@ export async function diagnose(host: Host, flags: Record<string, unknown>): Prom
     },
   );
 
-  const cg2 = await host.fs.stat("/sys/fs/cgroup/cgroup.controllers");
+  // Asked of podman (the compiled binary may not read /sys); the file is the fallback.
+  const cgInfo = await host.runner.run("podman", ["info", "--format", "{{.Host.CgroupsVersion}}"]).catch(() =>
+    undefined
+  );
+  const cgVersion = cgInfo?.code === 0 ? cgInfo.stdout.trim() : undefined;
+  const cg2 = cgVersion
+    ? cgVersion === "v2"
+    : await host.fs.stat("/sys/fs/cgroup/cgroup.controllers").catch(() => undefined);
   out.push(
     cg2 ? { check: "cgroup v2", level: "ok", detail: "unified hierarchy" } : {
       check: "cgroup v2",
@@ -197,16 +204,31 @@ export const doctor: Command = {
   summary: "host readiness: user manager, linger, podman/Quadlet, cgroup v2, CDI, unit dir",
   usage: "lychd doctor [--json]",
   flags: [],
+  details: "Checks the user (or --system) manager, linger, podman and its Quadlet generator, catatonit,\n" +
+    "systemd-socket-proxyd, cgroup v2, the CDI specs and the unit directory. Each finding that is not\n" +
+    "ok comes with a fix.",
+  json: '{ findings: [{ check, level: "ok"|"warn"|"fail", detail, fix? }] }',
   exitCodes: "0 ready (warnings allowed), 1 something blocks lychd, 2 usage error",
-  examples: ["lychd doctor", "lychd doctor --json"],
+  examples: [
+    "lychd doctor",
+    "lychd doctor --json | jq '.findings[] | select(.level != \"ok\")'",
+    "sudo lychd doctor --system",
+  ],
   async run({ host, flags }) {
     const findings = await diagnose(host, flags);
     if (flags.json === true) host.stdout.write(JSON.stringify({ findings }, null, 2) + "\n");
     else {
       const paint = painter(useColor(host, "stdout"));
-      const mark = { ok: paint("green", "ok"), warn: paint("yellow", "warn"), fail: paint("red", "FAIL") };
+      const mark = { ok: "ok", warn: "warn", fail: "FAIL" };
+      const color = { ok: "green", warn: "yellow", FAIL: "red" } as const;
       const rows = findings.map((f) => [mark[f.level], f.check, f.detail + (f.fix ? ` → ${f.fix}` : "")]);
-      host.stdout.write(table(rows, 200));
+      host.stdout.write(table(rows, {
+        width: termWidth(host),
+        header: false,
+        keep: [0, 1],
+        paint: (_row, col, text) =>
+          col === 0 ? paint(color[text as keyof typeof color] ?? "bold", text) : text,
+      }));
     }
     return findings.some((f) => f.level === "fail") ? 1 : 0;
   },

@@ -13,6 +13,9 @@ import { logs, start, stop, summon } from "./lifecycle.ts";
 import { status } from "./status.ts";
 import { reconcile } from "./reconcile.ts";
 import { doctor } from "./doctor.ts";
+import { permissions } from "./permissions.ts";
+import { schema } from "./schema.ts";
+import { completions } from "./completions.ts";
 
 /** The verbs of lychd. */
 export const COMMANDS: Command[] = [
@@ -28,4 +31,7 @@ export const COMMANDS: Command[] = [
   logs,
   reconcile,
   doctor,
+  permissions,
+  schema,
+  completions,
 ];

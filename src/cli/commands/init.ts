@@ -12,7 +12,12 @@ export const init: Command = {
   flags: [],
   details: "Writes the embedded default Sepulcher and `codex.schema.json` beside it (the `#:schema` line\n" +
     "at the top of the Codex lets taplo-based editors validate and complete it).",
-  examples: ["lychd init", "lychd init --codex ./codex.toml && $EDITOR ./codex.toml"],
+  exitCodes: "0 written, 1 the Codex already exists (nothing written) or cannot be written, 2 usage error",
+  examples: [
+    "lychd init",
+    "lychd init --codex ./codex.toml && $EDITOR ./codex.toml",
+    "sudo lychd init --system   # writes /etc/lychd/codex.toml",
+  ],
   async run({ host, flags }) {
     const paths = resolvePaths(host, flags);
     if (await host.fs.stat(paths.codex)) {

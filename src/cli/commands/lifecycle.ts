@@ -10,6 +10,8 @@ import { didYouMean } from "../../codex/errors.ts";
 import { journal } from "../../host/journal.ts";
 import type { Host } from "../../host/host.ts";
 import { parseDuration } from "../../codex/quantities.ts";
+import type { Systemctl } from "../../host/systemctl.ts";
+import { Progress } from "../output.ts";
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
@@ -37,13 +39,21 @@ async function context(host: Host, flags: Flags): Promise<{ paths: Paths; loaded
 }
 
 /** `start` and `stop` differ only in the systemctl verb. */
-function unitVerb(verb: "start" | "stop", summary: string, example: string): Command {
+function unitVerb(verb: "start" | "stop", summary: string, examples: string[]): Command {
   return {
     name: verb,
     summary,
     usage: `lychd ${verb} [NAME…]`,
     flags: [],
-    examples: [`lychd ${verb}`, example],
+    operands: { names: "services" },
+    details:
+      `Without NAME: \`systemctl --user ${verb} <prefix>.target\`. A NAME is a service of the Codex\n` +
+      "(vessel, phylactery, oculus, a soulstone or a [services.*] name; tab-completed from the Codex)\n" +
+      "or a full unit name (ending in .service, .target, .socket or .timer).",
+    exitCodes: `0 ${
+      verb === "start" ? "started" : "stopped"
+    }, 1 systemctl failed, 2 usage error (unknown NAME)`,
+    examples: [`lychd ${verb}`, ...examples],
     async run({ host, flags, positionals }) {
       const { paths, loaded } = await context(host, flags);
       const units = positionals.length ? unitsFor(loaded, positionals) : [`${loaded.codex.prefix}.target`];
@@ -60,21 +70,72 @@ function unitVerb(verb: "start" | "stop", summary: string, example: string): Com
 export const start = unitVerb(
   "start",
   "start <prefix>.target (every autostart service) or the named services",
-  "lychd start vessel phylactery",
+  ["lychd start vessel phylactery", "lychd bind && lychd start"],
 );
 
 /** `lychd stop`. */
 export const stop = unitVerb(
   "stop",
   "stop <prefix>.target (and what is part of it) or the named services",
-  "lychd stop vllm",
+  ["lychd stop vllm", "sudo lychd stop --system"],
 );
+
+const BUSY = ["active", "activating", "deactivating", "reloading"];
+
+/**
+ * While the start job of a summon runs, keep a progress line up to date: which rival is still
+ * stopping, then starting or waiting for health, with the elapsed time. Polls systemd once a
+ * second; the line is redrawn about eight times a second.
+ */
+async function watchStart(
+  host: Host,
+  progress: Progress,
+  job: Promise<unknown>,
+  o: { sd: Systemctl; unit: string; rivals: string[]; health: boolean; started: number },
+): Promise<void> {
+  let done = false;
+  const settled = job.then(() => void (done = true), () => void (done = true));
+  const stopped = new Set<string>();
+  const phase = (unitState: string) => {
+    const still = o.rivals.filter((r) => !stopped.has(r));
+    if (still.length) return `stopping ${still.join(", ")} (conflicts with ${o.unit})`;
+    return o.health && unitState === "activating"
+      ? `waiting for ${o.unit} to be healthy`
+      : `starting ${o.unit}`;
+  };
+  let text = phase("");
+  let nextPoll = host.now() + 1000;
+  try {
+    while (!done) {
+      progress.update(text, host.now() - o.started);
+      await Promise.race([settled, host.sleep(125)]);
+      if (done || host.now() < nextPoll) continue;
+      nextPoll = host.now() + 1000;
+      let shown: Record<string, Record<string, string>> = {};
+      try {
+        shown = await o.sd.show([o.unit, ...o.rivals], ["ActiveState"]);
+      } catch {
+        // a failed poll only delays the next update
+      }
+      for (const r of o.rivals) {
+        if (!stopped.has(r) && shown[r] && !BUSY.includes(shown[r].ActiveState ?? "")) {
+          stopped.add(r);
+          progress.log(`stopped ${r}`);
+        }
+      }
+      text = phase(shown[o.unit]?.ActiveState ?? "");
+    }
+  } finally {
+    progress.clear();
+  }
+}
 
 /** `lychd summon`. */
 export const summon: Command = {
   name: "summon",
   summary: "start a soulstone, report the stones it displaced, wait until active (healthy)",
   usage: "lychd summon NAME [--timeout 15m]",
+  operands: { names: "soulstones", max: 1 },
   flags: [{
     name: "timeout",
     type: "string",
@@ -84,8 +145,16 @@ export const summon: Command = {
   }],
   details:
     "systemd stops every stone that Conflicts= with NAME before starting it (the ordering edge makes\n" +
-    "the stop finish first). With a health check the stone counts as active only once healthy.",
-  examples: ["lychd summon vllm", "lychd summon llamacpp --timeout 5m"],
+    "the stop finish first). With a health check the stone counts as active only once healthy.\n" +
+    "On a terminal a progress line shows what is stopping, starting or waiting for health, and the\n" +
+    "elapsed time; otherwise (and in logs) plain `lychd: …` lines.",
+  json: "{ unit, active, displaced: [unit], seconds }",
+  exitCodes: "0 active, 1 it did not become active (see `lychd logs NAME`), 2 usage error (not a soulstone)",
+  examples: [
+    "lychd summon vllm",
+    "lychd summon llamacpp --timeout 5m",
+    "lychd summon vllm --json | jq .displaced",
+  ],
   async run({ host, flags, positionals }) {
     if (positionals.length !== 1) {
       throw new UsageError("summon takes exactly one soulstone name", "lychd summon NAME");
@@ -112,13 +181,23 @@ export const summon: Command = {
     const active = rivals.filter((u) =>
       ["active", "activating", "reloading"].includes(rivalState[u]?.ActiveState ?? "")
     );
-    const say = (s: string) => flags.quiet !== true && host.stderr.write(`lychd: ${s}\n`);
-    for (const r of active) say(`stopping ${r} (conflicts with ${unit})`);
-    say(`starting ${unit}${stone.raw.health ? " and waiting for it to be healthy" : ""}`);
+    const progress = new Progress(host, flags.quiet === true);
+    const healthy = stone.raw.health ? " and waiting for it to be healthy" : "";
+    if (!progress.live) {
+      for (const r of active) progress.log(`stopping ${r} (conflicts with ${unit})`);
+      progress.log(`starting ${unit}${healthy}`);
+    }
     const started = host.now();
-    const res = await host.runner.run("systemctl", [...(paths.system ? [] : ["--user"]), "start", unit], {
+    // An on-demand stone stops as soon as nothing needs it: start its proxy, which needs it and
+    // idles out after idle_stop like a socket-activated one.
+    const startUnit = stone.onDemand ? `${stone.stem}-proxy.service` : unit;
+    const job = host.runner.run("systemctl", [...(paths.system ? [] : ["--user"]), "start", startUnit], {
       timeoutMs: timeout.value.seconds * 1000,
     });
+    if (progress.live) {
+      await watchStart(host, progress, job, { sd, unit, rivals: active, health: !!healthy, started });
+    }
+    const res = await job;
     const after = await sd.show([unit, ...active], ["ActiveState", "SubState", "Result"]);
     if (res.code !== 0 || after[unit]?.ActiveState !== "active") {
       throw new LychdError(
@@ -136,9 +215,11 @@ export const summon: Command = {
       host.stdout.write(
         JSON.stringify({ unit, active: true, displaced, seconds: Number(secs) }, null, 2) + "\n",
       );
-    } else {say(
+    } else {
+      progress.log(
         `${unit} is active after ${secs}s${displaced.length ? `; displaced ${displaced.join(", ")}` : ""}`,
-      );}
+      );
+    }
     return 0;
   },
 };
@@ -148,11 +229,15 @@ export const logs: Command = {
   name: "logs",
   summary: "show a service's journal (journalctl --user -u UNIT)",
   usage: "lychd logs NAME [-f] [-n N]",
+  operands: { names: "services", max: 1 },
   flags: [
     { name: "follow", type: "boolean", short: "f", help: "keep printing new entries" },
-    { name: "lines", type: "string", short: "n", arg: "N", help: "the last N entries" },
+    { name: "lines", type: "string", short: "n", arg: "N", help: "the last N entries", default: "all" },
   ],
-  examples: ["lychd logs vllm -f", "lychd logs phylactery -n 100"],
+  details: "NAME is a service of the Codex or a unit name, as for `lychd start`. The journal is streamed\n" +
+    "straight from journalctl (its paging and colours apply).",
+  exitCodes: "0 success, 1 journalctl failed, 2 usage error (unknown NAME, -n not a number)",
+  examples: ["lychd logs vllm -f", "lychd logs phylactery -n 100", "lychd logs vessel --codex ./codex.toml"],
   async run({ host, flags, positionals }) {
     if (positionals.length !== 1) {
       throw new UsageError("logs takes exactly one name", "lychd logs NAME [-f] [-n N]");

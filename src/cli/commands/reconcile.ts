@@ -17,7 +17,8 @@ export const reconcile: Command = {
   details: "The same transaction as `bind`, meant to run unattended: silent when nothing changed.\n" +
     "As a systemd timer: see the README (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
     "as a user service.",
-  examples: ["lychd reconcile", "lychd reconcile --every 30s"],
+  exitCodes: "0 in sync (or restored), 1 refusal or failure, 2 usage error",
+  examples: ["lychd reconcile", "lychd reconcile --every 30s", "lychd reconcile --quiet   # from a timer"],
   async run({ host, flags }) {
     const every = typeof flags.every === "string" ? parseDuration(flags.every) : undefined;
     if (every && !every.ok) throw new UsageError(`--every: ${every.message}`, every.hint);

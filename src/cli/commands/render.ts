@@ -15,6 +15,7 @@ export const render: Command = {
   }],
   details: "On stdout each file comes under a `# FileName=NAME` line, with `---` between files.\n" +
     "Without a Codex file the embedded default Sepulcher is rendered (a note says so on stderr).",
+  exitCodes: "0 rendered, 1 invalid Codex or DIR cannot be written, 2 usage error",
   examples: [
     "lychd render",
     "lychd render --out /tmp/runes && QUADLET_UNIT_DIRS=/tmp/runes /usr/libexec/podman/quadlet -dryrun -user",

@@ -1,16 +1,35 @@
 import type { Command } from "../command.ts";
 import { build, type Built, manager, resolvePaths, unitOfFile } from "../context.ts";
 import { checkOwned, ownedFiles } from "../../bind/manifest.ts";
-import { painter, table, useColor } from "../output.ts";
+import { ago, note, painter, table, termWidth, useColor } from "../output.ts";
 
-const PROPS = ["ActiveState", "SubState", "Result", "ActiveEnterTimestamp", "NRestarts"];
+const PROPS = [
+  "ActiveState",
+  "SubState",
+  "Result",
+  "ActiveEnterTimestamp",
+  "StateChangeTimestamp",
+  "NRestarts",
+];
+
+/** Sub-states not worth a column's width (`systemctl list-units` shows them apart). */
+const USUAL = new Set([
+  "active/active",
+  "active/running",
+  "active/exited",
+  "active/listening",
+  "active/waiting",
+  "inactive/inactive",
+  "inactive/dead",
+  "failed/failed",
+]);
 
 /** Human label of an on-demand stone's state. */
-export function onDemandState(container: string, socket: string): string {
+export function onDemandState(container: string, proxy: string, socket: string): string {
   if (container === "activating") return "loading";
-  if (container === "active") return "serving";
-  if (socket === "active") return "waiting for a request";
-  return "idle";
+  if (container === "active") return proxy === "active" ? "serving" : "idle";
+  if (socket === "active" || socket === "listening") return "waiting for a request";
+  return "off";
 }
 
 /** `lychd status`. */
@@ -20,14 +39,23 @@ export const status: Command = {
   usage: "lychd status [--json]",
   flags: [],
   details: "Reads the ownership manifest, asks systemd (`systemctl show`) for each unit's state, and\n" +
-    "compares each owned file with its recorded hash (drift: ok, edited, vanished).",
-  examples: ["lychd status", "lychd status --json | jq '.units[] | select(.active != \"active\")'"],
+    "compares each owned file with its recorded hash (drift: ok, edited, vanished). The table fits\n" +
+    "$COLUMNS (default 80): long cells wrap. States are coloured on a terminal (never with NO_COLOR).",
+  json: "{ bound, codex, units: [{ unit, file, name?, role?, active, sub, result, since, restarts, " +
+    'drift: "ok"|"edited"|"vanished", claims: [device], physical: [node], conflicts: [unit], onDemand? }] }',
+  exitCodes: "0 success (also when nothing is bound), 1 systemctl failed, 2 usage error",
+  examples: [
+    "lychd status",
+    "lychd status --json | jq '.units[] | select(.active != \"active\")'",
+    "sudo lychd status --system",
+  ],
   async run({ host, flags }) {
     const paths = resolvePaths(host, flags);
     const manifest = await ownedFiles(host, paths.unitDir);
     if (!manifest) {
-      if (flags.json === true) host.stdout.write(JSON.stringify({ bound: false, units: [] }, null, 2) + "\n");
-      else host.stderr.write(`lychd: nothing is bound in ${paths.unitDir} (run \`lychd bind\`)\n`);
+      if (flags.json === true) {
+        host.stdout.write(JSON.stringify({ bound: false, codex: null, units: [] }, null, 2) + "\n");
+      } else note(host, flags, `nothing is bound in ${paths.unitDir} (run \`lychd bind\`)`);
       return 0;
     }
     let built: Built | undefined;
@@ -45,7 +73,11 @@ export const status: Command = {
       const s = shown[f.unit!] ?? {};
       const ps = byUnit.get(f.unit!);
       const od = ps?.service.onDemand
-        ? onDemandState(s.ActiveState ?? "", shown[`${ps.service.stem}-proxy.socket`]?.ActiveState ?? "")
+        ? onDemandState(
+          s.ActiveState ?? "",
+          shown[`${ps.service.stem}-proxy.service`]?.ActiveState ?? "",
+          shown[`${ps.service.stem}-proxy.socket`]?.ActiveState ?? "",
+        )
         : undefined;
       return {
         unit: f.unit!,
@@ -56,9 +88,11 @@ export const status: Command = {
         sub: s.SubState ?? "",
         result: s.Result ?? "",
         since: s.ActiveEnterTimestamp ?? "",
+        changed: s.StateChangeTimestamp ?? "",
         restarts: Number(s.NRestarts ?? "0") || 0,
         drift: f.state,
         claims: ps?.claims.map((c) => c.device) ?? [],
+        physical: ps?.claims.flatMap((c) => c.byName ? [] : c.physical) ?? [],
         conflicts: ps?.conflicts ?? [],
         ...(od ? { onDemand: od } : {}),
       };
@@ -68,29 +102,31 @@ export const status: Command = {
       return 0;
     }
     const paint = painter(useColor(host, "stdout"));
-    const color = (st: string) =>
-      st === "active" ? paint("green", st) : st === "failed" ? paint("red", st) : st;
     const out = [["UNIT", "STATE", "SINCE", "CLAIMS", "CONFLICTS"]];
     for (const r of rows) {
-      const since = r.since ? r.since.replace(/^\w+ /, "").replace(/ \w+$/, "") : "-";
-      const state = `${r.active}${r.sub && r.sub !== r.active ? `/${r.sub}` : ""}${
+      const since = ago(r.changed || r.since, host.now());
+      const state = `${r.active}${r.sub && !USUAL.has(`${r.active}/${r.sub}`) ? `/${r.sub}` : ""}${
         r.drift !== "ok" ? ` [${r.drift}]` : ""
       }${r.onDemand ? ` (${r.onDemand})` : ""}`;
       out.push([
         r.unit.replace(/\.service$/, ""),
         state,
         since,
-        r.claims.join(",") || "-",
-        r.conflicts.map((c) => c.replace(/\.service$/, "").replace(/^.*-soulstone-/, "")).join(",") || "-",
+        r.claims.join(", ") || "-",
+        r.conflicts.map((c) => c.replace(/\.service$/, "").replace(/^.*-soulstone-/, "")).join(", ") || "-",
       ]);
     }
-    const text = table(out);
-    host.stdout.write(
-      paint === undefined
-        ? text
-        : text.split("\n").map((l, i) => (i === 0 ? l : l.replace(/\b(active|failed)\b/, (m) => color(m))))
-          .join("\n"),
-    );
+    host.stdout.write(table(out, {
+      width: termWidth(host),
+      keep: [0, 1],
+      paint: (row, col, text) =>
+        row === 0 ? paint("bold", text) : col === 1
+          ? text.replace(
+            /^(active|failed|activating|deactivating)\b/,
+            (m) => paint(m === "active" ? "green" : m === "failed" ? "red" : "yellow", m),
+          ).replace(/\[(edited|vanished)\]/, (m) => paint("yellow", m))
+          : text,
+    }));
     return 0;
   },
 };

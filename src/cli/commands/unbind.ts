@@ -10,7 +10,8 @@ export const unbind: Command = {
   usage: "lychd unbind [--unit-dir DIR] [--system]",
   flags: [],
   details: "Only files listed in the ownership manifest are removed; anything else in the directories stays.",
-  examples: ["lychd unbind", "lychd unbind --system"],
+  json: "{ added: [], changed: [], restored: [], removed: [path], unchanged: [], reloaded, recovered, diff }",
+  examples: ["lychd unbind", "lychd unbind --json | jq -r '.removed[]'", "sudo lychd unbind --system"],
   async run({ host, flags }) {
     const paths = resolvePaths(host, flags);
     const sd = manager(host, paths);

@@ -1,0 +1,117 @@
+/**
+ * The host-side half of the protected-paths rule: a volume source may not be, contain or sit
+ * beneath the Codex directory or the unit directories. `validate.ts` checks the words as written;
+ * this resolves symlinks on the host, so `/tmp/x/link -> ~/.config/lychd` is refused too.
+ *
+ * Paths that do not exist yet are resolved through their nearest existing ancestor (the rest is
+ * appended as written), since the host may create them later. A dangling symlink cannot be
+ * followed (the Host has no readlink) and could later lead anywhere: a source through one is
+ * refused.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import type { Host } from "../host/host.ts";
+import { CodexError, q } from "../codex/errors.ts";
+import { indexToml, locate } from "../codex/locate.ts";
+import { dotted } from "../codex/load.ts";
+import type { Codex } from "../codex/model.ts";
+import { pathsNest } from "../codex/validate.ts";
+
+/** Where the Codex and the unit directories are (the CLI's `Paths`). */
+export interface ProtectedPaths {
+  /** The Codex file; its directory is protected. */
+  codex: string;
+  unitDir: string;
+  systemdDir: string;
+}
+
+/** Where a path leads on the host. */
+export interface Resolved {
+  /** The path with every existing symlink resolved. */
+  real: string;
+  /** A symlink on the way whose target does not exist (it cannot be followed yet). */
+  dangling?: string;
+}
+
+/**
+ * `path` with symlinks resolved: `realPath` of the nearest existing ancestor plus the remaining
+ * components. A component that cannot be resolved (missing, unreadable, a loop) is treated as
+ * missing; a dangling symlink among them is reported.
+ */
+export async function resolveExisting(host: Host, path: string): Promise<Resolved> {
+  let cur = posix.resolve(host.cwd(), path);
+  const rest: string[] = [];
+  let dangling: string | undefined;
+  for (;;) {
+    let real: string | undefined;
+    try {
+      real = await host.fs.realPath(cur);
+    } catch {
+      real = undefined;
+    }
+    if (real !== undefined) {
+      return { real: rest.length ? posix.join(real, ...rest) : real, ...(dangling ? { dangling } : {}) };
+    }
+    if (cur === "/") return { real: posix.join("/", ...rest), ...(dangling ? { dangling } : {}) };
+    try {
+      if ((await host.fs.stat(cur))?.isSymlink) dangling = cur;
+    } catch { /* unreadable: treated as missing */ }
+    rest.unshift(posix.basename(cur));
+    cur = posix.dirname(cur);
+  }
+}
+
+/**
+ * Refuse (CodexError, one line) the first host-path volume whose source, symlinks resolved,
+ * overlaps a protected directory, symlinks resolved. Named volumes are not host paths.
+ */
+export async function checkProtectedVolumes(
+  host: Host,
+  codex: Codex,
+  text: string | undefined,
+  paths: ProtectedPaths,
+): Promise<void> {
+  const named: [string, string][] = [
+    ["the Codex directory", posix.dirname(posix.resolve(host.cwd(), paths.codex))],
+    ["the Quadlet unit directory", paths.unitDir],
+    ["the systemd unit directory", paths.systemdDir],
+  ];
+  const resolved: { what: string; dir: string; real: string }[] = [];
+  for (const [what, dir] of named) {
+    resolved.push({ what, dir, real: (await resolveExisting(host, dir)).real });
+  }
+  const index = text === undefined ? undefined : indexToml(text);
+  for (const s of codex.services) {
+    for (const [i, m] of s.mounts.entries()) {
+      if (m.named || !m.source.startsWith("/")) continue;
+      const { real, dangling } = await resolveExisting(host, m.source);
+      const path = [...s.path.split("."), "volumes", i];
+      const refuse = (message: string, hint: string) => {
+        const pos = index ? locate(index, path) : undefined;
+        return new CodexError(codex.file, [{
+          path: dotted(path),
+          message,
+          hint,
+          line: pos?.line,
+          column: pos?.column,
+        }]);
+      };
+      const hit = resolved.find((d) => pathsNest(real, d.real) || pathsNest(m.source, d.real));
+      if (hit) {
+        const into = hit.real === hit.dir ? q(hit.dir) : `${q(hit.dir)} (${q(hit.real)})`;
+        throw refuse(
+          `volume source ${q(m.source)} resolves to ${q(real)}, which overlaps ${hit.what} ${into}`,
+          "mount a directory outside the Codex and unit directories; lychd manages those",
+        );
+      }
+      if (dangling) {
+        // Its target may appear later (even be created by this bind): it cannot be judged now.
+        throw refuse(
+          `volume source ${q(m.source)} goes through the dangling symlink ${q(dangling)}`,
+          "create the symlink's target first, or name the real path",
+        );
+      }
+    }
+  }
+}
