@@ -242,6 +242,14 @@ Deno.test({
           "active",
           "the socket keeps listening",
         );
+        // summon of an on-demand stone starts its proxy: active now, idles out the same way.
+        await ok(await lychd("summon", "oda"), units);
+        assert.equal(await activeState(oda), "active");
+        assert.equal((await get(8001)).body, "model-oda\n");
+        for (let i = 0; i < 60 && (await activeState(oda)) !== "inactive"; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.equal(await activeState(oda), "inactive", "a summoned on-demand stone must idle out");
       },
     );
 
