@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { quadletCommand } from "../../tests/lib/quadlet.ts";
 import {
   compareVersions,
   FILE_SINCE,
@@ -220,7 +221,6 @@ Deno.test("every key of the 5.6-era quadlet.go maps (podman commit 00b40dba) is 
 // ---------------------------------------------------------------------------------------------
 // Ground truth: the real generator (podman 5.4.2 from the e2e root, or any other found)
 
-const E2E_ROOT = Deno.env.get("LYCHD_E2E_ROOT") ?? "/var/cache/lychd-e2e/root";
 
 /** argv prefix running a Quadlet generator, or undefined. */
 function findGenerator(): string[] | undefined {
@@ -234,12 +234,8 @@ function findGenerator(): string[] | undefined {
   const wrapper = new URL("../../scripts/quadlet.sh", import.meta.url).pathname;
   const candidates: string[][] = [];
   if (exists(wrapper)) candidates.push(["bash", wrapper]);
-  const env = Deno.env.get("LYCHD_QUADLET");
-  if (env) candidates.push([env]);
-  candidates.push(["/usr/libexec/podman/quadlet"]);
-  const bin = `${E2E_ROOT}/usr/libexec/podman/quadlet`;
-  const lib = `${E2E_ROOT}/usr/lib/x86_64-linux-gnu`;
-  candidates.push([`${lib}/ld-linux-x86-64.so.2`, "--library-path", lib, bin]);
+  const found = quadletCommand();
+  if (found) candidates.push(found);
   for (const argv of candidates) {
     try {
       const out = new Deno.Command(argv[0], {

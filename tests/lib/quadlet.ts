@@ -6,25 +6,37 @@
  * @module
  */
 
+function isFile(p: string): boolean {
+  try {
+    return Deno.statSync(p).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * argv prefix that runs a program: the host's `hostPath` if it exists, else the same program
+ * inside the e2e root (Debian trixie) through that root's own dynamic loader.
+ */
+function hostOrRoot(hostPath: string, libDirs: string[] = []): string[] | undefined {
+  if (isFile(hostPath)) return [hostPath];
+  const root = Deno.env.get("LYCHD_E2E_ROOT") ?? "/var/cache/lychd-e2e/root";
+  const bin = `${root}${hostPath}`;
+  const loader = `${root}/lib64/ld-linux-x86-64.so.2`;
+  if (!isFile(bin) || !isFile(loader)) return undefined;
+  const lib = `${root}/usr/lib/x86_64-linux-gnu`;
+  return [
+    loader,
+    "--library-path",
+    [...libDirs.map((d) => `${lib}/${d}`), lib, `${root}/lib/x86_64-linux-gnu`].join(":"),
+    bin,
+  ];
+}
+
 /** argv prefix that runs the generator, or undefined when none is available. */
 export function quadletCommand(): string[] | undefined {
   const env = Deno.env.get("LYCHD_QUADLET");
-  if (env) return [env];
-  const exists = (p: string) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  };
-  if (exists("/usr/libexec/podman/quadlet")) return ["/usr/libexec/podman/quadlet"];
-  const root = Deno.env.get("LYCHD_E2E_ROOT") ?? "/var/cache/lychd-e2e/root";
-  const bin = `${root}/usr/libexec/podman/quadlet`;
-  const loader = `${root}/lib64/ld-linux-x86-64.so.2`;
-  if (exists(bin) && exists(loader)) {
-    return [loader, "--library-path", `${root}/usr/lib/x86_64-linux-gnu:${root}/lib/x86_64-linux-gnu`, bin];
-  }
-  return undefined;
+  return env ? [env] : hostOrRoot("/usr/libexec/podman/quadlet");
 }
 
 /** Whether a missing generator must fail the run (CI) rather than be skipped loudly. */
@@ -56,20 +68,5 @@ export function warnMissing(what: string): void {
 
 /** argv prefix that runs `systemd-analyze` (host, else the e2e root's through its loader). */
 export function systemdAnalyzeCommand(): string[] | undefined {
-  const exists = (p: string) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  };
-  if (exists("/usr/bin/systemd-analyze")) return ["/usr/bin/systemd-analyze"];
-  const root = Deno.env.get("LYCHD_E2E_ROOT") ?? "/var/cache/lychd-e2e/root";
-  const bin = `${root}/usr/bin/systemd-analyze`;
-  const loader = `${root}/lib64/ld-linux-x86-64.so.2`;
-  if (exists(bin) && exists(loader)) {
-    const lib = `${root}/usr/lib/x86_64-linux-gnu`;
-    return [loader, "--library-path", `${lib}/systemd:${lib}`, bin];
-  }
-  return undefined;
+  return hostOrRoot("/usr/bin/systemd-analyze", ["systemd"]);
 }
