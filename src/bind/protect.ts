@@ -37,29 +37,39 @@ export interface Resolved {
 /**
  * `path` with symlinks resolved: `realPath` of the nearest existing ancestor plus the remaining
  * components. A component that cannot be resolved (missing, unreadable, a loop) is treated as
- * missing; a dangling symlink among them is reported.
+ * missing; a dangling symlink among them is reported (the one nearest the root). `memo` shares
+ * what ancestors resolve to between calls (one check of many volumes under `/srv` asks once).
  */
-export async function resolveExisting(host: Host, path: string): Promise<Resolved> {
-  let cur = posix.resolve(host.cwd(), path);
-  const rest: string[] = [];
-  let dangling: string | undefined;
-  for (;;) {
-    let real: string | undefined;
-    try {
-      real = await host.fs.realPath(cur);
-    } catch {
-      real = undefined;
+export function resolveExisting(
+  host: Host,
+  path: string,
+  memo: Map<string, Promise<Resolved>> = new Map(),
+): Promise<Resolved> {
+  const resolve = (cur: string): Promise<Resolved> => {
+    let done = memo.get(cur);
+    if (!done) {
+      done = (async (): Promise<Resolved> => {
+        let real: string | undefined;
+        try {
+          real = await host.fs.realPath(cur);
+        } catch {
+          real = undefined;
+        }
+        if (real !== undefined) return { real };
+        if (cur === "/") return { real: "/" };
+        let symlink = false;
+        try {
+          symlink = (await host.fs.stat(cur))?.isSymlink ?? false;
+        } catch { /* unreadable: treated as missing */ }
+        const up = await resolve(posix.dirname(cur));
+        const dangling = up.dangling ?? (symlink ? cur : undefined);
+        return { real: posix.join(up.real, posix.basename(cur)), ...(dangling ? { dangling } : {}) };
+      })();
+      memo.set(cur, done);
     }
-    if (real !== undefined) {
-      return { real: rest.length ? posix.join(real, ...rest) : real, ...(dangling ? { dangling } : {}) };
-    }
-    if (cur === "/") return { real: posix.join("/", ...rest), ...(dangling ? { dangling } : {}) };
-    try {
-      if ((await host.fs.stat(cur))?.isSymlink) dangling = cur;
-    } catch { /* unreadable: treated as missing */ }
-    rest.unshift(posix.basename(cur));
-    cur = posix.dirname(cur);
-  }
+    return done;
+  };
+  return resolve(posix.resolve(host.cwd(), path));
 }
 
 /**
@@ -77,18 +87,22 @@ export async function checkProtectedVolumes(
     ["the Quadlet unit directory", paths.unitDir],
     ["the systemd unit directory", paths.systemdDir],
   ];
+  const memo = new Map<string, Promise<Resolved>>();
   const resolved: { what: string; dir: string; real: string }[] = [];
   for (const [what, dir] of named) {
-    resolved.push({ what, dir, real: (await resolveExisting(host, dir)).real });
+    resolved.push({ what, dir, real: (await resolveExisting(host, dir, memo)).real });
   }
-  const index = text === undefined ? undefined : indexToml(text);
+  // Resolve every host-path source at once (reads only), then judge them in Codex order.
+  const sources = codex.services.flatMap((s) => s.mounts.filter((m) => !m.named && m.source.startsWith("/")));
+  await Promise.all(sources.map((m) => resolveExisting(host, m.source, memo)));
+  let index: ReturnType<typeof indexToml> | undefined;
   for (const s of codex.services) {
     for (const [i, m] of s.mounts.entries()) {
       if (m.named || !m.source.startsWith("/")) continue;
-      const { real, dangling } = await resolveExisting(host, m.source);
+      const { real, dangling } = await resolveExisting(host, m.source, memo);
       const path = [...s.path.split("."), "volumes", i];
       const refuse = (message: string, hint: string) => {
-        const pos = index ? locate(index, path) : undefined;
+        const pos = text === undefined ? undefined : locate(index ??= indexToml(text), path);
         return new CodexError(codex.file, [{
           path: dotted(path),
           message,

@@ -54,7 +54,9 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
       hint: "start with `version = 1` or run `lychd init`",
     }]);
   }
-  const control = findControl(doc, []);
+  // A value can hold a control character only through an escape, a multi-line string or a raw
+  // tab or control character in the text: without any of them, skip the walk.
+  const control = MAYBE_CONTROL.test(text) ? findControl(doc, []) : undefined;
   if (control) {
     throw new CodexError(file, [place({
       path: control.path,
@@ -140,6 +142,10 @@ function findControl(
 
 // deno-lint-ignore no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** What in TOML text could put a control character into a key or value (see loadCodex). */
+// deno-lint-ignore no-control-regex
+const MAYBE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f\\]|"""|'''/;
 
 /** `000A` for the first control character of `s`, if any. */
 function controlCode(s: string): string | undefined {

@@ -87,32 +87,35 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     if (!warnings.includes(w)) warnings.push(w);
   }
 
-  // Explicit conflicts_with edges, for any service, join the generated ones. Without any, the
-  // graph's sorted pairs and sorted per-stone lists are the answer as they are.
+  // Explicit conflicts_with edges, for any service, join the generated ones (whose pairs and
+  // per-stone lists come sorted); only the few new ones need merging.
   let pairs: [string, string][] = graph.pairs;
   let conflictsOf = (name: string): readonly string[] => graph.conflicts.get(name) ?? [];
-  if (codex.services.some((s) => s.raw.conflicts_with?.length)) {
-    pairs = [...graph.pairs];
-    const pairSet = new Set(graph.pairs.map(([a, b]) => `${a}\u0000${b}`));
-    const link = (a: string, b: string) => {
-      const [x, y] = a < b ? [a, b] : [b, a];
-      const key = `${x}\u0000${y}`;
-      if (!pairSet.has(key)) {
-        pairSet.add(key);
-        pairs.push([x, y]);
+  const extra = new Map<string, string[]>();
+  const added: [string, string][] = [];
+  for (const s of codex.services) {
+    for (const o of s.raw.conflicts_with ?? []) {
+      const [x, y] = s.name < o ? [s.name, o] : [o, s.name];
+      if (graph.conflicts.get(x)?.includes(y) || extra.get(x)?.includes(y)) continue;
+      added.push([x, y]);
+      for (const [a, b] of [[x, y], [y, x]]) {
+        if (!extra.has(a)) extra.set(a, []);
+        extra.get(a)!.push(b);
       }
-    };
-    for (const s of codex.services) for (const o of s.raw.conflicts_with ?? []) link(s.name, o);
-    pairs.sort((p, r) => (p[0] < r[0] ? -1 : p[0] > r[0] ? 1 : p[1] < r[1] ? -1 : p[1] > r[1] ? 1 : 0));
-    const conflicts = new Map<string, string[]>();
-    for (const [a, b] of pairs) {
-      if (!conflicts.has(a)) conflicts.set(a, []);
-      if (!conflicts.has(b)) conflicts.set(b, []);
-      conflicts.get(a)!.push(b);
-      conflicts.get(b)!.push(a);
     }
-    for (const list of conflicts.values()) list.sort();
-    conflictsOf = (name) => conflicts.get(name) ?? [];
+  }
+  if (added.length) {
+    pairs = [...graph.pairs, ...added].sort((p, r) =>
+      p[0] < r[0] ? -1 : p[0] > r[0] ? 1 : p[1] < r[1] ? -1 : p[1] > r[1] ? 1 : 0
+    );
+    const merged = new Map<string, string[]>();
+    conflictsOf = (name) => {
+      const more = extra.get(name);
+      if (!more) return graph.conflicts.get(name) ?? [];
+      let list = merged.get(name);
+      if (!list) merged.set(name, list = [...(graph.conflicts.get(name) ?? []), ...more].sort());
+      return list;
+    };
   }
 
   // Host ports: two services may share one only when they can never run together.

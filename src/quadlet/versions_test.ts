@@ -221,7 +221,6 @@ Deno.test("every key of the 5.6-era quadlet.go maps (podman commit 00b40dba) is 
 // ---------------------------------------------------------------------------------------------
 // Ground truth: the real generator (podman 5.4.2 from the e2e root, or any other found)
 
-
 /** argv prefix running a Quadlet generator, or undefined. */
 function findGenerator(): string[] | undefined {
   const exists = (p: string) => {
