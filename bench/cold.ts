@@ -1,3 +1,4 @@
+import { parse as parseYaml } from "yaml";
 /**
  * One cold `lychd render` pipeline in a fresh process, timed stage by stage (module loading,
  * CDI specs, load, plan, render, writing the Runes). `scripts/bench.ts` runs it several times
@@ -23,7 +24,7 @@ const lap = (k: string) => {
   times[k] = n - t;
   t = n;
 };
-const registry = CdiRegistry.fromSpecs([{ path: cdiPath, text: Deno.readTextFileSync(cdiPath) }]);
+const registry = CdiRegistry.fromSpecs([{ path: cdiPath, text: Deno.readTextFileSync(cdiPath) }], parseYaml);
 lap("CDI specs");
 const codex = loadCodex(Deno.readTextFileSync(codexPath), codexPath);
 lap("load (parse + validate)");

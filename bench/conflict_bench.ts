@@ -10,6 +10,7 @@
  * @module
  */
 import type { StoneClaim } from "../src/plan/exclusivity.ts";
+import { parse as parseYaml } from "yaml";
 import * as current from "./stages.ts";
 import { baselineStages, CDI_FIXTURE, manyGpuSpec, type Stages } from "./fixtures.ts";
 
@@ -35,9 +36,9 @@ function register(m: Stages, sizes: number[], suffix: string): void {
   const fixture = m.CdiRegistry.fromSpecs([{
     path: CDI_FIXTURE.pathname,
     text: Deno.readTextFileSync(CDI_FIXTURE),
-  }]);
+  }], parseYaml);
   for (const n of sizes) {
-    const many = m.CdiRegistry.fromSpecs([manyGpuSpec(n)]);
+    const many = m.CdiRegistry.fromSpecs([manyGpuSpec(n)], parseYaml);
     const cases: [string, StoneClaim[], typeof many][] = [
       ["few GPUs", stones(n, (i) => FEW[i % FEW.length]), fixture],
       ["many GPUs", stones(n, (i) => [`nvidia.com/gpu=${i}`]), many],

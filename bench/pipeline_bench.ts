@@ -12,6 +12,7 @@
  * @module
  */
 import { parse as parseToml } from "smol-toml";
+import { parse as parseYaml } from "yaml";
 import * as current from "./stages.ts";
 import { baselineStages, CDI_FIXTURE, CODEX_TEXT, SIZES, type Stages } from "./fixtures.ts";
 
@@ -21,7 +22,7 @@ const opts = { podmanVersion: "5.4" };
 function register(m: Stages, sizes: readonly number[], suffix: string): void {
   const registry = m.CdiRegistry.fromSpecs([
     { path: CDI_FIXTURE.pathname, text: Deno.readTextFileSync(CDI_FIXTURE) },
-  ]);
+  ], parseYaml);
   for (const n of sizes) {
     const text = CODEX_TEXT[n];
     const doc = parseToml(text);

@@ -26,6 +26,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { genCodex } from "../bench/gen.ts";
@@ -522,7 +523,7 @@ async function bindFigures(codexPath: string): Promise<void> {
   const m = impls[0][1];
   const registry = m.CdiRegistry.fromSpecs([
     { path: "nvidia.yaml", text: Deno.readTextFileSync(`${HERE}/tests/fixtures/cdi/nvidia.yaml`) },
-  ]);
+  ], parseYaml);
   const rendered = m.renderPlan(
     m.makePlan(m.loadCodex(Deno.readTextFileSync(codexPath), codexPath), registry),
     { podmanVersion: "5.4" },

@@ -17,6 +17,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
 import fc from "fast-check";
 import { loadCodex } from "../src/codex/load.ts";
 import { CodexError } from "../src/codex/errors.ts";
@@ -34,7 +35,7 @@ const BATCH = 500;
 const PARALLEL = 2;
 const SEED = Number(Deno.env.get("LYCHD_PROP_SEED") ?? Math.floor(Math.random() * 2 ** 31));
 const IMAGE = "docker.io/library/alpine:3";
-const REGISTRY = CdiRegistry.fromSpecs([]);
+const REGISTRY = CdiRegistry.fromSpecs([], parseYaml);
 
 // ---- generation ----
 

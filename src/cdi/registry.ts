@@ -11,7 +11,7 @@
 import { distance } from "../codex/errors.ts";
 import { CdiError } from "./errors.ts";
 import { parseQualifiedName, type QualifiedName } from "./name.ts";
-import { type CdiSpec, parseSpec } from "./spec.ts";
+import { type CdiSpec, parseSpec, type YamlParse } from "./spec.ts";
 
 /** Device nodes under this directory are NVIDIA MIG capabilities: the identity of a MIG slice. */
 export const MIG_CAPS_DIR = "/dev/nvidia-caps/";
@@ -217,8 +217,8 @@ export class CdiRegistry {
    *
    * @throws {CdiError} from {@linkcode parseSpec}, naming the malformed file.
    */
-  static fromSpecs(files: readonly { path: string; text: string }[]): CdiRegistry {
-    return new CdiRegistry(files.map((f) => parseSpec(f.path, f.text)));
+  static fromSpecs(files: readonly { path: string; text: string }[], parseYaml: YamlParse): CdiRegistry {
+    return new CdiRegistry(files.map((f) => parseSpec(f.path, f.text, parseYaml)));
   }
 
   /** Whether some spec defines `kind` (e.g. `nvidia.com/gpu`). */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
 import { CdiError } from "./errors.ts";
 import { CdiRegistry, naturalCompare, selectSpecFiles, splitNodes } from "./registry.ts";
 import { distance } from "../codex/errors.ts";
@@ -10,7 +11,7 @@ const MIG00 = "nvidia.com/gpu=MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23";
 
 async function hostRegistry(): Promise<CdiRegistry> {
   const path = `${FIXTURES}nvidia.yaml`;
-  return CdiRegistry.fromSpecs([{ path, text: await Deno.readTextFile(path) }]);
+  return CdiRegistry.fromSpecs([{ path, text: await Deno.readTextFile(path) }], parseYaml);
 }
 
 /** What the host layer does: each dir in order, filtered and sorted by selectSpecFiles(). */
@@ -44,14 +45,14 @@ Deno.test("selectSpecFiles() keeps *.json and *.yaml files, sorted, and drops th
   assert.deepEqual(selectSpecFiles("/", ["a.json"]), ["/a.json"]);
 });
 
-Deno.test("CdiRegistry.fromSpecs() lets a later directory redefine a device, ignoring .yml and subdirectories", async () => {
+Deno.test("CdiRegistry.fromSpecs(, parseYaml) lets a later directory redefine a device, ignoring .yml and subdirectories", async () => {
   const files = await readDirs([`${FIXTURES}etc`, `${FIXTURES}run`]);
   assert.deepEqual(files.map((f) => f.path.slice(FIXTURES.length)), [
     "etc/nvidia.yaml",
     "run/nvidia.json",
     "run/vendor-fpga.yaml",
   ]);
-  const reg = CdiRegistry.fromSpecs(files);
+  const reg = CdiRegistry.fromSpecs(files, parseYaml);
   assert.deepEqual(reg.kinds(), ["example.com/fpga", "nvidia.com/gpu"]);
   assert.deepEqual(reg.knownNames("nvidia.com/gpu"), [
     "0",
@@ -80,13 +81,13 @@ Deno.test("CdiRegistry.fromSpecs() lets a later directory redefine a device, ign
   });
 });
 
-Deno.test("CdiRegistry.fromSpecs() names the malformed file", () => {
+Deno.test("CdiRegistry.fromSpecs(, parseYaml) names the malformed file", () => {
   assert.throws(
     () =>
       CdiRegistry.fromSpecs([
         { path: "/etc/cdi/a.json", text: '{"cdiVersion":"0.6.0","kind":"a/b","devices":[{"name":"x"}]}' },
         { path: "/etc/cdi/b.yaml", text: "cdiVersion: [" },
-      ]),
+      ], parseYaml),
     (e: unknown) =>
       e instanceof CdiError && e.path === "/etc/cdi/b.yaml" &&
       /^CDI spec "\/etc\/cdi\/b.yaml"/.test(e.message),
@@ -178,7 +179,7 @@ Deno.test("CdiRegistry.resolve() says how to get a spec when the kind has none",
     message: 'no CDI spec defines kind "nvidia.com/vgpu", so "nvidia.com/vgpu=0" cannot be resolved',
     hint: "generate one with `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`",
   });
-  const amd = CdiRegistry.fromSpecs([]).resolve("amd.com/gpu=0");
+  const amd = CdiRegistry.fromSpecs([], parseYaml).resolve("amd.com/gpu=0");
   assert.ok(!amd.ok);
   assert.equal(amd.reason, "no-spec");
   assert.match(
@@ -230,7 +231,7 @@ Deno.test("CdiRegistry.overlap() ignores spec-wide nodes", () => {
         { name: "none", containerEdits: {} },
       ],
     }),
-  }]);
+  }], parseYaml);
   assert.deepEqual(reg.overlap("nvidia.com/gpu=0", "nvidia.com/gpu=1"), { overlap: false, byName: false });
   assert.deepEqual(reg.overlap("nvidia.com/gpu=0", "nvidia.com/gpu=ctl"), { overlap: false, byName: false });
   assert.deepEqual(reg.overlap("nvidia.com/gpu=none", "nvidia.com/gpu=none"), {

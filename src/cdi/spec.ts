@@ -7,7 +7,6 @@
  * @module
  */
 
-import { parse } from "yaml";
 import { CdiError } from "./errors.ts";
 import { checkDeviceName, parseKind } from "./name.ts";
 
@@ -78,13 +77,19 @@ export function normalizeNode(p: string): string {
  *
  * @example
  * ```ts
- * const spec = parseSpec("/etc/cdi/nvidia.yaml", text);
+ * const spec = parseSpec("/etc/cdi/nvidia.yaml", text, parse); // parse from the `yaml` package
  * spec.devices.find((d) => d.name === "0")?.nodes; // ["/dev/nvidia0", "/dev/dri/card1", …]
  * ```
  *
  * @throws {CdiError} naming the file (and the field path) when the text is not a valid spec.
  */
-export function parseSpec(path: string, text: string): CdiSpec {
+/**
+ * A YAML 1.2 parser (JSON is YAML): the `yaml` package's `parse`. Injected rather than imported so
+ * that loading lychd does not load the parser (it costs ~70 ms of start-up) unless a spec exists.
+ */
+export type YamlParse = (text: string) => unknown;
+
+export function parseSpec(path: string, text: string, parseYaml: YamlParse): CdiSpec {
   const where = `CDI spec ${JSON.stringify(path)}`;
   const fail = (problem: string, hint?: string, cause?: unknown): never => {
     throw new CdiError(`${where}: ${problem}`, { path, hint, cause });
@@ -92,7 +97,7 @@ export function parseSpec(path: string, text: string): CdiSpec {
 
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseYaml(text);
   } catch (e) {
     if (!(e instanceof Error) || e.name !== "YAMLParseError") throw e;
     const first = e.message.split("\n")[0].replace(/:\s*$/, "");

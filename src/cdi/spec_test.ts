@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
 import { CdiError } from "./errors.ts";
 import { normalizeNode, parseSpec } from "./spec.ts";
 
 const fixture = (p: string) => new URL(`../../tests/fixtures/cdi/${p}`, import.meta.url);
 
-Deno.test("parseSpec() reads device nodes from containerEdits", async () => {
+Deno.test("parseSpec(, parseYaml) reads device nodes from containerEdits", async () => {
   const text = await Deno.readTextFile(fixture("nvidia.yaml"));
-  const spec = parseSpec("/etc/cdi/nvidia.yaml", text);
+  const spec = parseSpec("/etc/cdi/nvidia.yaml", text, parseYaml);
   assert.equal(spec.path, "/etc/cdi/nvidia.yaml");
   assert.equal(spec.kind, "nvidia.com/gpu");
   assert.equal(spec.cdiVersion, "0.5.0");
@@ -29,8 +30,8 @@ Deno.test("parseSpec() reads device nodes from containerEdits", async () => {
   assert.equal(spec.devices[7].nodes.length, 10);
 });
 
-Deno.test("parseSpec() keeps spec-wide device nodes apart from the devices'", async () => {
-  const spec = parseSpec("nvidia.yaml", await Deno.readTextFile(fixture("nvidia.yaml")));
+Deno.test("parseSpec(, parseYaml) keeps spec-wide device nodes apart from the devices'", async () => {
+  const spec = parseSpec("nvidia.yaml", await Deno.readTextFile(fixture("nvidia.yaml")), parseYaml);
   assert.deepEqual(spec.sharedNodes, [
     "/dev/nvidia-modeset",
     "/dev/nvidia-uvm",
@@ -40,8 +41,12 @@ Deno.test("parseSpec() keeps spec-wide device nodes apart from the devices'", as
   for (const d of spec.devices) assert.ok(!d.nodes.includes("/dev/nvidiactl"), d.name);
 });
 
-Deno.test("parseSpec() reads JSON and prefers hostPath over path", async () => {
-  const spec = parseSpec("/var/run/cdi/nvidia.json", await Deno.readTextFile(fixture("run/nvidia.json")));
+Deno.test("parseSpec(, parseYaml) reads JSON and prefers hostPath over path", async () => {
+  const spec = parseSpec(
+    "/var/run/cdi/nvidia.json",
+    await Deno.readTextFile(fixture("run/nvidia.json")),
+    parseYaml,
+  );
   assert.equal(spec.cdiVersion, "0.6.0");
   assert.deepEqual(spec.devices.map((d) => [d.name, d.nodes]), [
     ["1", ["/run/nvidia/driver/dev/nvidia1"]],
@@ -50,7 +55,7 @@ Deno.test("parseSpec() reads JSON and prefers hostPath over path", async () => {
   assert.deepEqual(spec.sharedNodes, ["/run/nvidia/driver/dev/nvidiactl"]);
 });
 
-Deno.test("parseSpec() normalizes and deduplicates nodes; a device without nodes has none", () => {
+Deno.test("parseSpec(, parseYaml) normalizes and deduplicates nodes; a device without nodes has none", () => {
   const spec = parseSpec(
     "x.json",
     JSON.stringify({
@@ -62,6 +67,7 @@ Deno.test("parseSpec() normalizes and deduplicates nodes; a device without nodes
         { name: "c" },
       ],
     }),
+    parseYaml,
   );
   assert.deepEqual(spec.devices, [
     { name: "a", nodes: ["/dev/a/b"] },
@@ -73,7 +79,7 @@ Deno.test("parseSpec() normalizes and deduplicates nodes; a device without nodes
   assert.equal(normalizeNode("relative/x"), "relative/x");
 });
 
-Deno.test("parseSpec() refuses malformed specs, naming the file and the field", () => {
+Deno.test("parseSpec(, parseYaml) refuses malformed specs, naming the file and the field", () => {
   const ok = { cdiVersion: "0.6.0", kind: "nvidia.com/gpu", devices: [{ name: "0" }] };
   const cases: [string, string, RegExp][] = [
     ["bad.json", '{"cdiVersion": "0.6.0", "kind": ', /is not valid JSON: /],
@@ -121,7 +127,7 @@ Deno.test("parseSpec() refuses malformed specs, naming the file and the field", 
     ],
   ];
   for (const [path, text, re] of cases) {
-    assert.throws(() => parseSpec(path, text), (e: unknown) => {
+    assert.throws(() => parseSpec(path, text, parseYaml), (e: unknown) => {
       assert.ok(e instanceof CdiError, `${path}: ${e}`);
       assert.ok(e.message.startsWith(`CDI spec "${path}": `), e.message);
       assert.match(e.message, re);
@@ -132,9 +138,9 @@ Deno.test("parseSpec() refuses malformed specs, naming the file and the field", 
   }
 });
 
-Deno.test("parseSpec() hints how to quote a numeric device name", () => {
+Deno.test("parseSpec(, parseYaml) hints how to quote a numeric device name", () => {
   assert.throws(
-    () => parseSpec("n.yaml", "cdiVersion: 0.6.0\nkind: a/b\ndevices:\n- name: 0\n"),
+    () => parseSpec("n.yaml", "cdiVersion: 0.6.0\nkind: a/b\ndevices:\n- name: 0\n", parseYaml),
     (e: unknown) => e instanceof CdiError && e.hint === 'quote it: name: "0"',
   );
 });

@@ -123,7 +123,9 @@ export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegis
       if (text !== undefined) files.push({ path, text });
     }
   }
-  return CdiRegistry.fromSpecs(files);
+  // The YAML parser is loaded only when there is a spec to read (it is most of lychd's start-up).
+  const parseYaml = files.length ? (await import("yaml")).parse : () => undefined;
+  return CdiRegistry.fromSpecs(files, parseYaml);
 }
 
 /** The Podman version to render for: flag, Codex, detected, newest. */

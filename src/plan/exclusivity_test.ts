@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
 import { CdiRegistry } from "../cdi/registry.ts";
 import { conflictGraph, type StoneClaim } from "./exclusivity.ts";
 
@@ -9,7 +10,10 @@ const MIG00 = "nvidia.com/gpu=MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23";
 const g = (n: string) => `nvidia.com/gpu=${n}`;
 
 async function registry(): Promise<CdiRegistry> {
-  return CdiRegistry.fromSpecs([{ path: "/etc/cdi/nvidia.yaml", text: await Deno.readTextFile(SPEC) }]);
+  return CdiRegistry.fromSpecs(
+    [{ path: "/etc/cdi/nvidia.yaml", text: await Deno.readTextFile(SPEC) }],
+    parseYaml,
+  );
 }
 
 function stone(name: string, devices: string[], more: Partial<StoneClaim> = {}): StoneClaim {
@@ -156,7 +160,7 @@ Deno.test("conflictGraph() warns when disagreeing capacity keys name one GPU and
 });
 
 Deno.test("conflictGraph() falls back to names without a spec, warning once per kind", () => {
-  const reg = CdiRegistry.fromSpecs([]);
+  const reg = CdiRegistry.fromSpecs([], parseYaml);
   const a = (n: string) => `amd.com/gpu=${n}`;
   const graph = conflictGraph(
     [

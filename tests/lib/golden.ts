@@ -6,6 +6,7 @@
  * @module
  */
 import { loadCodex } from "../../src/codex/load.ts";
+import { parse as parseYaml } from "yaml";
 import { DEFAULT_CODEX } from "../../src/codex/default.ts";
 import { CdiRegistry, selectSpecFiles } from "../../src/cdi/registry.ts";
 import { makePlan } from "../../src/plan/plan.ts";
@@ -52,10 +53,11 @@ export function goldenCases(): GoldenCase[] {
 
 /** Read a case's CDI specs like the host layer does. */
 export function registryOf(c: GoldenCase): CdiRegistry {
-  if (!c.cdiDir) return CdiRegistry.fromSpecs([]);
+  if (!c.cdiDir) return CdiRegistry.fromSpecs([], parseYaml);
   const names = [...Deno.readDirSync(c.cdiDir)].map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
   return CdiRegistry.fromSpecs(
     selectSpecFiles(c.cdiDir, names).map((path) => ({ path, text: Deno.readTextFileSync(path) })),
+    parseYaml,
   );
 }
 
