@@ -173,24 +173,28 @@ export async function build(host: Host, flags: Flags, opts: { allowDefault: bool
   });
   await checkProtectedVolumes(host, loaded.codex, loaded.embedded ? undefined : loaded.text, paths);
   const registry = await readRegistry(host, paths.cdiDirs);
-  const plan = makePlan(loaded.codex, registry);
+  // Plan and render refusals are Codex problems: give them the file's line:column too.
+  const place = (issue: { path: string; message: string; hint?: string; line?: number; column?: number }) => {
+    if (issue.line) return issue;
+    const parts = issue.path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "")
+      .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+    const pos = locate(indexToml(loaded.text), parts);
+    return { ...issue, line: pos?.line, column: pos?.column };
+  };
+  let plan: Plan;
+  try {
+    plan = makePlan(loaded.codex, registry);
+  } catch (e) {
+    if (e instanceof CodexError) throw new CodexError(e.file, e.issues.map(place));
+    throw e;
+  }
   const { version, source } = await targetVersion(host, flags, loaded.codex);
   let rendered: Rendered;
   try {
     rendered = renderPlan(plan, { podmanVersion: version });
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
-    // A field the target Podman cannot express is a Codex problem: name the file and position.
-    const parts = e.path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "")
-      .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-    const pos = locate(indexToml(loaded.text), parts);
-    throw new CodexError(loaded.codex.file, [{
-      path: e.path,
-      message: e.message,
-      hint: e.hint,
-      line: pos?.line,
-      column: pos?.column,
-    }]);
+    throw new CodexError(loaded.codex.file, [place({ path: e.path, message: e.message, hint: e.hint })]);
   }
   return {
     ...loaded,
