@@ -252,14 +252,18 @@ Deno.test("under the compile flags: a write outside the set is one refusal line 
 
 Deno.test("under the compile flags: a read outside the set is one refusal line naming the path", async () => {
   const h = await home();
+  // /var/tmp is outside the set (the checkout itself may sit under a granted /tmp or /home).
+  const dir = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "lychd-perm-read-" });
   try {
-    const codex = `${ROOT}/tests/bad/${(await Array.fromAsync(Deno.readDir(`${ROOT}/tests/bad`)))[0].name}`;
+    const codex = `${dir}/codex.toml`;
+    await Deno.writeTextFile(codex, 'version = 1\n[vessel]\nimage = "x"\n');
     assertRefusal(
       await lychd(["check", "--codex", codex], h.env),
       `"${codex}"`,
       "not permitted: this lychd may not read",
     );
   } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
     await h.cleanup();
   }
 });
