@@ -250,6 +250,13 @@ Deno.test("under the compile flags: a write outside the set is one refusal line 
   }
 });
 
+Deno.test("under the compile flags: every network attempt is refused (fetch, connect, listen, DNS)", async () => {
+  const r = await spawn(["run", "--quiet", ...FLAGS, "tests/fixtures/net_probe.ts"], {});
+  const lines = linesOf(r.stdout);
+  assert.equal(lines.length, 4, r.stdout + r.stderr);
+  for (const l of lines) assert.match(l, / refused$/, l);
+});
+
 Deno.test("under the compile flags: a read outside the set is one refusal line naming the path", async () => {
   const h = await home();
   // /var/tmp is outside the set (the checkout itself may sit under a granted /tmp or /home).
