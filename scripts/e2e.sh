@@ -6,6 +6,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 host="$here/e2e-host.sh"
 t() { date +%s.%N; }
+# One e2e run at a time per machine: the host shares the network namespace (bridges, ports).
+exec 9>"${LYCHD_E2E_LOCK:-/tmp/lychd-e2e.lock}"
+flock 9
 t0=$(t)
 bash "$host" build
 t1=$(t)
