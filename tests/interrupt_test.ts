@@ -681,7 +681,12 @@ Deno.test("reconcile --every 1s beside repeated binds: transactions never interl
         binds++;
         // Drift for reconcile to repair: an owned Rune vanishes after every other bind.
         if (binds % 2 === 0) {
+          // Under lychd's own lock: a reload snapshot must judge lychd's transactions, not catch
+          // this outside edit half-way through another process's reload.
+          using lock = await Deno.open(join(w.unitDir, ".lychd.lock"), { create: true, write: true });
+          await lock.lock(true);
           await Deno.remove(join(w.unitDir, "lychd-s6.container")).catch(() => {});
+          await lock.unlock();
           drifts++;
         }
         await sleep(100 + Math.random() * 900);
