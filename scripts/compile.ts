@@ -17,7 +17,7 @@
  * @module
  */
 import { compileFlags } from "../src/permissions.ts";
-import { VERSION } from "../src/version.ts";
+import { versionLine } from "../src/version.ts";
 
 /** The targets built by default. */
 export const TARGETS = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] as const;
@@ -155,7 +155,7 @@ async function build(target: string, outDir: string, dir: string): Promise<strin
   }
   if (target === Deno.build.target) {
     const v = await output(out, ["--version"]).catch((e) => ({ code: -1, stdout: "", stderr: String(e) }));
-    if (v.stdout.trim() !== `lychd ${VERSION}`) {
+    if (v.stdout.trim() !== versionLine({ deno: Deno.version.deno, target })) {
       await Deno.remove(out).catch(() => {});
       const got = (v.stdout || v.stderr).trim().split("\n")[0];
       throw new CompileError(

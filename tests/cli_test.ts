@@ -106,7 +106,7 @@ Deno.test("--version, --help, every verb's --help, unknown verbs and flags", asy
       ...COMMANDS.map((c) => sb.lychd([c.name, "--help"])),
     ]);
     assertOk(version);
-    assert.equal(version.stdout, `lychd ${VERSION}\n`);
+    assert.equal(version.stdout, `lychd ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})\n`);
     assert.equal(version.stderr, "");
 
     assertOk(help);

@@ -204,7 +204,7 @@ Deno.test("under the compile flags: --version works", async () => {
   try {
     const r = await lychd(["--version"], h.env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `lychd ${VERSION}\n`);
+    assert.equal(r.stdout, `lychd ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})\n`);
   } finally {
     await h.cleanup();
   }

@@ -15,7 +15,7 @@ import { type Command, type Flag, LychdError, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { HIDDEN_COMMANDS } from "./commands/completions.ts";
 import { GLOBAL_FLAGS } from "./flags.ts";
-import { VERSION } from "../version.ts";
+import { VERSION, versionLine } from "../version.ts";
 
 /** Flags every verb accepts (defined in flags.ts, shared with the completion scripts). */
 export { GLOBAL_FLAGS };
@@ -145,7 +145,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
     if (verbName === undefined) {
       const { values } = parse(argv, GLOBAL_FLAGS);
       if (values.version) {
-        host.stdout.write(`lychd ${VERSION}\n`);
+        host.stdout.write(`${versionLine()}\n`);
         return 0;
       }
       host.stdout.write(mainHelp());
@@ -166,7 +166,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       return 0;
     }
     if (values.version) {
-      host.stdout.write(`lychd ${VERSION}\n`);
+      host.stdout.write(`${versionLine()}\n`);
       return 0;
     }
     return await cmd.run({
