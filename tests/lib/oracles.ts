@@ -88,6 +88,18 @@ export function skipWithoutOracles(what: string): boolean {
   return true;
 }
 
+/**
+ * A scratch directory for Quadlet files: on /dev/shm when it is there (thousands of tiny files;
+ * on a busy disk each create costs milliseconds, on tmpfs microseconds), else the usual temp dir.
+ */
+export async function scratchDir(prefix: string): Promise<string> {
+  try {
+    return await Deno.makeTempDir({ dir: "/dev/shm", prefix });
+  } catch {
+    return await Deno.makeTempDir({ prefix });
+  }
+}
+
 /** One generator complaint about one file. */
 export interface Complaint {
   /** File base name, e.g. `x.container`. */

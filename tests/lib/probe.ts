@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { minorOf, ORACLE_RELEASES, runOracle } from "./oracles.ts";
+import { minorOf, ORACLE_RELEASES, runOracle, scratchDir } from "./oracles.ts";
 
 /** File kind → its Quadlet group and the smallest body the generator converts. */
 export const KINDS: Record<string, { group: string; base: string }> = {
@@ -57,20 +57,44 @@ export interface ProbeResult {
   broken: string[];
 }
 
-/** Probe one release with `keys` (key names) in each of `kinds`. */
+const unitOf = (file: string, kind: string) =>
+  kind === "container" || kind === "kube"
+    ? file.replace(/\.[a-z]+$/, ".service")
+    : file.replace(/\.([a-z]+)$/, "-$1.service");
+
+async function runChecked(release: string, dir: string) {
+  const run = await runOracle(release, dir);
+  if (/^panic:/m.test(run.stderr)) {
+    throw new Error(
+      `quadlet-${release} panicked on the probe:\n${run.stderr.slice(run.stderr.indexOf("panic:"))}`,
+    );
+  }
+  return run;
+}
+
+/**
+ * Probe one release: first a bare file of every kind in `kinds` (which kinds it reads), then
+ * `keys` (key names) in each kind of `keyKinds` that it reads.
+ */
 export async function probeRelease(
   release: string,
   kinds: string[],
+  keyKinds: string[],
   keys: string[],
 ): Promise<ProbeResult> {
-  const dir = await Deno.makeTempDir({ prefix: `lychd-probe-${release}-` });
+  const dir = await scratchDir(`lychd-probe-${release}-`);
   try {
-    const files = new Map<string, { kind: string; key?: string }>();
     for (const kind of kinds) {
       const { group, base } = KINDS[kind];
-      const bare = `bare-${kind}.${kind}`;
-      await Deno.writeTextFile(`${dir}/${bare}`, `[${group}]\n${base}`);
-      files.set(bare, { kind });
+      await Deno.writeTextFile(`${dir}/bare-${kind}.${kind}`, `[${group}]\n${base}`);
+    }
+    const bare = await runChecked(release, dir);
+    const kindsRead = new Set(kinds.filter((k) => bare.units.has(unitOf(`bare-${k}.${k}`, k))));
+    for (const kind of kinds) await Deno.remove(`${dir}/bare-${kind}.${kind}`);
+
+    const files = new Map<string, { kind: string; key: string }>();
+    for (const kind of keyKinds.filter((k) => kindsRead.has(k))) {
+      const { group, base } = KINDS[kind];
       for (const key of [...keys, BOGUS]) {
         const name = `k-${key}.${kind}`;
         // The base's own key is not repeated (a second Image= would still be accepted).
@@ -81,24 +105,14 @@ export async function probeRelease(
         files.set(name, { kind, key });
       }
     }
-    const run = await runOracle(release, dir);
-    if (/^panic:/m.test(run.stderr)) {
-      throw new Error(
-        `quadlet-${release} panicked on the probe:\n${run.stderr.slice(run.stderr.indexOf("panic:"))}`,
-      );
-    }
+    const accepted = new Map<string, Set<string>>();
+    const broken: string[] = [];
+    if (!files.size) return { release, kinds: kindsRead, accepted, broken };
+    const run = await runChecked(release, dir);
     const rejected = new Set(
       run.complaints.filter((c) => c.key !== undefined).map((c) => `${c.file}\n${c.group}\n${c.key}`),
     );
-    const unitOf = (file: string, kind: string) =>
-      kind === "container" || kind === "kube"
-        ? file.replace(/\.[a-z]+$/, ".service")
-        : file.replace(/\.([a-z]+)$/, "-$1.service");
-    const kindsRead = new Set(kinds.filter((k) => run.units.has(unitOf(`bare-${k}.${k}`, k))));
-    const accepted = new Map<string, Set<string>>();
-    const broken: string[] = [];
     for (const [file, { kind, key }] of files) {
-      if (!kindsRead.has(kind) || key === undefined) continue;
       const isRejected = rejected.has(`${file}\n${KINDS[kind].group}\n${key}`);
       if (key === BOGUS) {
         if (!isRejected) broken.push(`${release}: bogus key accepted in .${kind}`);
@@ -119,13 +133,13 @@ export async function probeRelease(
  * First minor accepting each key of each kind, and first minor reading each kind, over every
  * release (keys accepted by a release but not by a later one are reported in `regressions`).
  */
-export async function probeAll(kinds: string[], keys: string[]): Promise<{
+export async function probeAll(kinds: string[], keyKinds: string[], keys: string[]): Promise<{
   keySince: Map<string, Map<string, string>>;
   kindSince: Map<string, string>;
   regressions: string[];
   broken: string[];
 }> {
-  const results = await Promise.all(ORACLE_RELEASES.map((r) => probeRelease(r, kinds, keys)));
+  const results = await Promise.all(ORACLE_RELEASES.map((r) => probeRelease(r, kinds, keyKinds, keys)));
   const keySince = new Map<string, Map<string, string>>();
   const kindSince = new Map<string, string>();
   const regressions: string[] = [];
@@ -133,7 +147,7 @@ export async function probeAll(kinds: string[], keys: string[]): Promise<{
   for (const r of results) {
     const minor = minorOf(r.release);
     for (const kind of r.kinds) if (!kindSince.has(kind)) kindSince.set(kind, minor);
-    for (const kind of kinds) {
+    for (const kind of keyKinds) {
       if (!keySince.has(kind)) keySince.set(kind, new Map());
       const since = keySince.get(kind)!;
       const acc = r.accepted.get(kind) ?? new Set();
