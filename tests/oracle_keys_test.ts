@@ -85,24 +85,70 @@ Deno.test({
   },
 });
 
+/**
+ * How to see that a generator passes a value form on unchanged: a file per form (group, a value
+ * that has the form) and what its ExecStart must then hold.
+ */
+const FORM_PROBES: Record<string, { kind: string; value: string; kept: (words: string[]) => boolean }> = {
+  "Container.Notify=healthy": {
+    kind: "container",
+    value: "healthy",
+    kept: (w) => w.includes("--sdnotify=healthy"),
+  },
+  "Container.PublishPort=0.0.0.0:…": {
+    kind: "container",
+    value: "0.0.0.0:8080:80",
+    kept: (w) => w.some((x, i) => x === "0.0.0.0:8080:80" && w[i - 1] === "--publish"),
+  },
+  "Container.User=<not a bare number>": {
+    kind: "container",
+    value: "1000:1000",
+    kept: (w) => w.some((x, i) => (x === "1000:1000" && w[i - 1] === "--user") || x === "--user=1000:1000"),
+  },
+  "Pod.PublishPort=0.0.0.0:…": {
+    kind: "pod",
+    value: "0.0.0.0:8080:80",
+    kept: (w) => w.some((x, i) => x === "0.0.0.0:8080:80" && w[i - 1] === "--publish"),
+  },
+};
+
 Deno.test({
-  name: "dated values (Notify=healthy) = the first generator that honours them",
+  name: "dated value forms (Notify=healthy, PublishPort=0.0.0.0:…) = the first generator that keeps them",
   ignore,
   async fn() {
-    const dir = await scratchDir("lychd-probe-values-");
+    const forms = GROUPS.flatMap((g) =>
+      Object.entries(specs(g)).flatMap(([key, spec]) =>
+        (spec.forms ?? []).map((f) => ({ id: `${g}.${key}=${f.name}`, g, key, form: f }))
+      )
+    );
+    assert.deepEqual(
+      forms.map((f) => f.id).sort(),
+      Object.keys(FORM_PROBES).sort(),
+      "a form without a probe",
+    );
+    const dir = await scratchDir("lychd-probe-forms-");
     try {
-      await Deno.writeTextFile(`${dir}/v.container`, "[Container]\nImage=localhost/probe\nNotify=healthy\n");
-      const first: string[] = [];
+      forms.forEach((f, i) => {
+        const p = FORM_PROBES[f.id];
+        assert.ok(f.form.match(p.value), `${f.id}: the probe value does not have the form`);
+        const base = KINDS[p.kind].base;
+        Deno.writeTextFileSync(`${dir}/f${i}.${p.kind}`, `[${f.g}]\n${base}${f.key}=${p.value}\n`);
+      });
+      const first = new Map<string, string>();
       for (const release of ORACLE_RELEASES) {
         const run = await runOracle(release, dir);
-        const words = execWords(lastValue(run.units.get("v.service") ?? "", "ExecStart") ?? "");
-        if (words.includes("--sdnotify=healthy")) first.push(minorOf(release));
+        forms.forEach((f, i) => {
+          const p = FORM_PROBES[f.id];
+          const unit = p.kind === "container" ? `f${i}.service` : `f${i}-${p.kind}.service`;
+          // A .pod's ExecStartPre creates the pod: its flags are there.
+          const text = run.units.get(unit) ?? "";
+          const line = p.kind === "pod" ? lastValue(text, "ExecStartPre") : lastValue(text, "ExecStart");
+          const kept = line !== undefined && p.kept(execWords(line));
+          if (kept && !first.has(f.id)) first.set(f.id, minorOf(release));
+          if (!kept && first.has(f.id)) first.set(f.id, `regressed in ${release}`);
+        });
       }
-      assert.equal(first[0], specs("Container").Notify.values?.healthy.since);
-      assert.equal(
-        first.length,
-        ORACLE_RELEASES.length - ORACLE_RELEASES.findIndex((r) => minorOf(r) === first[0]),
-      );
+      for (const f of forms) assert.equal(first.get(f.id), f.form.since, f.id);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

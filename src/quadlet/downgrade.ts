@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { FILE_KINDS, type KeySpec, QUADLET_KEYS, quadletKey } from "./keys.ts";
+import { type Fallback, FILE_KINDS, type KeySpec, type Omission, QUADLET_KEYS, quadletKey } from "./keys.ts";
 import { kindOfFile } from "./naming.ts";
 import { type Entry, RenderError, type Section, type UnitFile, word } from "./unit.ts";
 import { compareVersions } from "./versions.ts";
@@ -46,20 +46,6 @@ function downgradeFile(file: UnitFile, target: string, warnings: string[]): Unit
   return { ...file, sections: file.sections.map((s) => downgradeSection(file, s, target, warnings)) };
 }
 
-function needs(
-  key: string,
-  since: string,
-  target: string,
-  path: string | undefined,
-  file: string,
-): RenderError {
-  return new RenderError(
-    path ?? file,
-    `Quadlet option \`${key}=\` needs Podman ${since}; the target is ${target}`,
-    HINT,
-  );
-}
-
 function downgradeSection(file: UnitFile, section: Section, target: string, warnings: string[]): Section {
   const group = section.name;
   // Only Quadlet groups are dated; [Unit]/[Service]/[Install]/[Socket] pass through every version.
@@ -68,31 +54,27 @@ function downgradeSection(file: UnitFile, section: Section, target: string, warn
   const moved: string[] = [];
   let movedPath: string | undefined;
   let argsAt = -1;
+  const podmanArgs = quadletKey(group, "PodmanArgs");
+  const canMove = podmanArgs !== undefined && atLeast(target, podmanArgs.since);
   for (const e of section.entries) {
     const spec: KeySpec | undefined = quadletKey(group, e.key);
     if (!spec) throw new Error(`lychd bug: [${group}] ${e.key}= is not in the key table`);
     const value = Array.isArray(e.value) ? undefined : e.value;
-    if (atLeast(target, spec.since)) {
-      const late = value !== undefined && spec.values && Object.hasOwn(spec.values, value)
-        ? spec.values[value]
-        : undefined;
-      if (late && !atLeast(target, late.since)) {
-        warnings.push(
-          `${
-            e.path ?? file.name
-          }: Quadlet option \`${e.key}=${value}\` needs Podman ${late.since} (target ${target}); ${
-            late.omit({ file: file.name, value: value! })
-          }`,
-        );
-        continue;
-      }
+    // The key itself, or a form of its value, that the target lacks (undefined: keep as is).
+    let lack: { what: string; since: string; fallback?: Fallback | Omission } | undefined;
+    if (!atLeast(target, spec.since)) {
+      lack = { what: `${e.key}=`, since: spec.since, fallback: spec.fallback };
+    } else if (value !== undefined) {
+      const form = spec.forms?.find((f) => f.match(value) && !atLeast(target, f.since));
+      if (form) lack = { what: `${e.key}=${form.name}`, since: form.since, fallback: form.fallback };
+    }
+    if (!lack) {
       if (e.key === "PodmanArgs" && argsAt < 0) argsAt = kept.length;
       kept.push(e);
       continue;
     }
-    const fb = spec.fallback;
-    const args = quadletKey(group, "PodmanArgs");
-    if (fb && "flag" in fb && value !== undefined && args && atLeast(target, args.since)) {
+    const fb = lack.fallback;
+    if (fb && "flag" in fb && value !== undefined && canMove) {
       const arg = `${fb.flag}=${fb.value ? fb.value(value) : value}`;
       try {
         word(arg); // refused here, with this key's field, rather than in the merged line
@@ -107,13 +89,17 @@ function downgradeSection(file: UnitFile, section: Section, target: string, warn
       warnings.push(
         `${
           e.path ?? file.name
-        }: Quadlet option \`${e.key}=\` needs Podman ${spec.since} (target ${target}); ${
+        }: Quadlet option \`${lack.what}\` needs Podman ${lack.since} (target ${target}); ${
           fb.omit({ file: file.name, value: value ?? "" })
         }`,
       );
       continue;
     }
-    throw needs(e.key, spec.since, target, e.path, file.name);
+    throw new RenderError(
+      e.path ?? file.name,
+      `Quadlet option \`${lack.what}\` needs Podman ${lack.since}; the target is ${target}`,
+      HINT,
+    );
   }
   if (!moved.length) return { name: group, entries: kept };
   // One PodmanArgs= line: the moved flags first, then the explicit ones (which may override).

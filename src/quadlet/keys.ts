@@ -51,8 +51,19 @@ export interface KeySpec {
   escape?: Escape;
   /** Older target: move into `PodmanArgs=` as this flag. */
   fallback?: Fallback | Omission;
-  /** Values that arrived later than the key (e.g. `Notify=healthy`, 5.0). */
-  values?: Record<string, { since: string } & Omission>;
+  /** Value forms that arrived (or are kept literally) later than the key itself. */
+  forms?: ValueForm[];
+}
+
+/** A form of a key's value that an older generator rejects, ignores or rewrites. */
+export interface ValueForm {
+  /** For messages and the probe, e.g. `healthy`. */
+  name: string;
+  match: (value: string) => boolean;
+  /** First Podman minor whose generator passes the form on unchanged (probed). */
+  since: string;
+  /** Older target: a flag in `PodmanArgs=`, or left out with a warning; neither = refused. */
+  fallback?: Fallback | Omission;
 }
 
 /** One systemd key (passed through by Quadlet in every version). */
@@ -68,6 +79,17 @@ const nameOmitted = (key: string) => ({
       file.replace(/\.[a-z]+$/, "")
     } (a later upgrade renames it, and a renamed volume starts empty)`,
 });
+
+/**
+ * `PublishPort=0.0.0.0:…`: before 5.3 Quadlet rewrites the address 0.0.0.0 to none (every
+ * address, IPv6 too where the network has it); the flag keeps what the Codex says.
+ */
+const HOST_ANY_IPV4: ValueForm = {
+  name: "0.0.0.0:…",
+  match: (v) => v.startsWith("0.0.0.0:"),
+  since: "5.3",
+  fallback: flag("--publish"),
+};
 
 /** `[Container]` keys. */
 const Container = {
@@ -90,16 +112,18 @@ const Container = {
   Notify: {
     since: "4.4",
     escape: "plain",
-    values: {
-      healthy: {
-        since: "5.0",
+    forms: [{
+      name: "healthy",
+      match: (v) => v === "healthy",
+      since: "5.0", // before: read as a boolean, --sdnotify=conmon
+      fallback: {
         omit: ({ file }) =>
           `Notify=healthy is left out of ${file}: its service counts as started before it is healthy`,
       },
-    },
+    }],
   },
   PodmanArgs: { since: "4.4", escape: "words" },
-  PublishPort: { since: "4.4", escape: "exec" },
+  PublishPort: { since: "4.4", escape: "exec", forms: [HOST_ANY_IPV4] },
   ReadOnly: { since: "4.4", escape: "plain", fallback: flag("--read-only") },
   RemapGid: { since: "4.4" }, // deprecated
   RemapUid: { since: "4.4" }, // deprecated
@@ -108,7 +132,17 @@ const Container = {
   RunInit: { since: "4.4", escape: "plain" },
   SeccompProfile: { since: "4.4" },
   Timezone: { since: "4.4" },
-  User: { since: "4.4", escape: "exec" },
+  User: {
+    since: "4.4",
+    escape: "exec",
+    forms: [{
+      // Before 4.8 Quadlet reads User= as a number: `1000:1000` or a name became --user 0 (root).
+      name: "<not a bare number>",
+      match: (v) => !/^\d+$/.test(v),
+      since: "4.8",
+      fallback: flag("--user"),
+    }],
+  },
   VolatileTmp: { since: "4.4" }, // deprecated
   Volume: { since: "4.4", escape: "exec" },
   // 4.5
@@ -239,7 +273,7 @@ const Pod = {
   Network: { since: "5.0" },
   PodName: { since: "5.0", escape: "plain" },
   PodmanArgs: { since: "5.0", escape: "words" },
-  PublishPort: { since: "5.0", escape: "exec" },
+  PublishPort: { since: "5.0", escape: "exec", forms: [HOST_ANY_IPV4] },
   Volume: { since: "5.0" },
   NetworkAlias: { since: "5.2" },
   AddHost: { since: "5.3" },

@@ -73,7 +73,7 @@ Deno.test("SUPPORTED_VERSIONS is ascending, 4.4 … NEWEST, and every date is on
     ...Object.entries(QUADLET_KEYS).flatMap(([g, keys]) =>
       Object.entries(keys as Record<string, KeySpec>).flatMap(([k, spec]) => [
         [`${g}.${k}`, spec.since] as [string, string],
-        ...Object.entries(spec.values ?? {}).map(([v, x]) => [`${g}.${k}=${v}`, x.since] as [string, string]),
+        ...(spec.forms ?? []).map((f) => [`${g}.${k}=${f.name}`, f.since] as [string, string]),
       ])
     ),
     ...Object.entries(FILE_KINDS).map(([k, v]) => [`.${k}`, v.since] as [string, string]),
