@@ -124,7 +124,7 @@ const Container = {
   },
   PodmanArgs: { since: "4.4", escape: "words" },
   PublishPort: { since: "4.4", escape: "exec", forms: [HOST_ANY_IPV4] },
-  ReadOnly: { since: "4.4", escape: "plain", fallback: flag("--read-only") },
+  ReadOnly: { since: "4.4", escape: "plain" },
   RemapGid: { since: "4.4" }, // deprecated
   RemapUid: { since: "4.4" }, // deprecated
   RemapUidSize: { since: "4.4" }, // deprecated
