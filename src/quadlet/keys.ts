@@ -73,12 +73,19 @@ export interface SystemdKeySpec {
 
 const flag = (f: string, value?: (v: string) => string): Fallback => ({ flag: f, value });
 
-const nameOmitted = (key: string) => ({
-  omit: ({ file }: { file: string; value: string }) =>
-    `${key}= is left out of ${file}: Podman before 4.7 names the object systemd-${
-      file.replace(/\.[a-z]+$/, "")
-    } (a later upgrade renames it, and a renamed volume starts empty)`,
-});
+const stemOf = (file: string) => file.replace(/\.[a-z]+$/, "");
+
+const networkNameOmitted: Omission = {
+  omit: ({ file }) =>
+    `left out, so the network is named systemd-${stemOf(file)} (from Podman 4.7 on: ${stemOf(file)})`,
+};
+
+const volumeNameOmitted: Omission = {
+  omit: ({ file }) =>
+    `left out, so the volume is named systemd-${stemOf(file)}; from Podman 4.7 on it is ${
+      stemOf(file)
+    }, a new, empty volume (copy the data across when upgrading)`,
+};
 
 /**
  * `PublishPort=0.0.0.0:…`: before 5.3 Quadlet rewrites the address 0.0.0.0 to none (every
@@ -117,8 +124,7 @@ const Container = {
       match: (v) => v === "healthy",
       since: "5.0", // before: read as a boolean, --sdnotify=conmon
       fallback: {
-        omit: ({ file }) =>
-          `Notify=healthy is left out of ${file}: its service counts as started before it is healthy`,
+        omit: ({ file }) => `left out of ${file}: the service counts as started before it is healthy`,
       },
     }],
   },
@@ -236,7 +242,7 @@ const Volume = {
   Type: { since: "4.4" },
   User: { since: "4.4" },
   PodmanArgs: { since: "4.6", escape: "words" },
-  VolumeName: { since: "4.7", escape: "plain", fallback: nameOmitted("VolumeName") },
+  VolumeName: { since: "4.7", escape: "plain", fallback: volumeNameOmitted },
   ContainersConfModule: { since: "4.8" },
   Driver: { since: "4.8" },
   GlobalArgs: { since: "4.8" },
@@ -258,7 +264,7 @@ const Network = {
   Subnet: { since: "4.4" },
   PodmanArgs: { since: "4.6", escape: "words" },
   DNS: { since: "4.7" },
-  NetworkName: { since: "4.7", escape: "plain", fallback: nameOmitted("NetworkName") },
+  NetworkName: { since: "4.7", escape: "plain", fallback: networkNameOmitted },
   ContainersConfModule: { since: "4.8" },
   GlobalArgs: { since: "4.8" },
   ServiceName: { since: "5.3" },
