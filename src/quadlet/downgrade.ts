@@ -12,14 +12,14 @@
  */
 import { type Fallback, FILE_KINDS, type KeySpec, type Omission, QUADLET_KEYS, quadletKey } from "./keys.ts";
 import { kindOfFile } from "./naming.ts";
-import { type Entry, RenderError, type Section, type UnitFile, word } from "./unit.ts";
+import { type CheckedFile, type Entry, RenderError, type Section, type UnitFile, word } from "./unit.ts";
 import { compareVersions } from "./versions.ts";
 
 const HINT = "upgrade Podman, or set sepulcher.podman_version / --podman-version to the host's version";
 
 /** Files for the target plus the warnings of what was left out. */
 export interface Downgraded {
-  files: UnitFile[];
+  files: CheckedFile[];
   warnings: string[];
 }
 
@@ -30,7 +30,7 @@ function atLeast(target: string, since: string): boolean {
 /** Downgrade every file to what Podman `target` (major.minor) accepts. */
 export function downgrade(files: UnitFile[], target: string): Downgraded {
   const warnings: string[] = [];
-  const out = files.map((f) => downgradeFile(f, target, warnings));
+  const out = files.map((f) => downgradeFile(f, target, warnings) as CheckedFile);
   return { files: out, warnings };
 }
 

@@ -47,6 +47,14 @@ export interface UnitFile {
   path?: string;
 }
 
+declare const checked: unique symbol;
+
+/**
+ * A unit file that went through `downgrade()` for a target Podman: the only thing `serialize()`
+ * takes, so a file cannot reach the disk without its keys checked against their dates.
+ */
+export type CheckedFile = UnitFile & { readonly [checked]: string };
+
 /** A field the target Podman cannot express, or a value that cannot be written. */
 export class RenderError extends Error {
   constructor(readonly path: string, message: string, readonly hint?: string) {
@@ -169,7 +177,7 @@ function escapeValue(escape: Escape, value: string | string[]): string {
  * the key table with an escaping class (a programming error otherwise); a value that cannot be
  * escaped is a `RenderError` naming its Codex field.
  */
-export function serialize(file: UnitFile, header: string): string {
+export function serialize(file: CheckedFile, header: string): string {
   const out: string[] = [`# ${header}`];
   for (const section of file.sections) {
     const lines: string[] = [];
