@@ -218,13 +218,7 @@ export function manager(host: Host, paths: Paths): Systemctl {
 }
 
 /** The systemd unit a Rune or plain unit file becomes (Quadlet's naming rules). */
-export function unitOfFile(path: string): string | undefined {
-  const name = path.slice(path.lastIndexOf("/") + 1);
-  const m = /^(.*)\.(container|volume|network|pod|kube|image|build)$/.exec(name);
-  if (!m) return /\.(service|socket|target|timer)$/.test(name) ? name : undefined;
-  if (m[2] === "container" || m[2] === "kube") return `${m[1]}.service`;
-  return `${m[1]}-${m[2]}.service`;
-}
+export { unitOfFile } from "../quadlet/naming.ts";
 
 /** One warning line when root binds into its own user manager. */
 export function rootNote(host: Host, paths: Paths, quiet: boolean): void {

@@ -11,6 +11,7 @@ import { CodexSchema, type RawCodex, type RawSoulstone, ServiceSchema, Soulstone
 import type { Codex, Mount, Role, SecretRef, Service } from "./model.ts";
 import { parseDuration, parsePort, parseSize } from "./quantities.ts";
 import { validateCodex } from "./validate.ts";
+import { serviceStem } from "../quadlet/naming.ts";
 
 /** Context for host-independent checks. */
 export interface LoadOptions {
@@ -365,13 +366,13 @@ function normalize(raw: RawCodex, file: string): Codex {
   };
   for (const [role, key] of ROLE_PATHS) {
     const r = raw[key];
-    if (r) services.push(make(role, key, key, `${prefix}-${key}`, r));
+    if (r) services.push(make(role, key, key, serviceStem(prefix, role, key), r));
   }
   for (const [name, r] of Object.entries(raw.soulstones ?? {})) {
-    services.push(make("soulstone", name, `soulstones.${name}`, `${prefix}-soulstone-${name}`, r));
+    services.push(make("soulstone", name, `soulstones.${name}`, serviceStem(prefix, "soulstone", name), r));
   }
   for (const [name, r] of Object.entries(raw.services ?? {})) {
-    services.push(make("service", name, `services.${name}`, `${prefix}-${name}`, r));
+    services.push(make("service", name, `services.${name}`, serviceStem(prefix, "service", name), r));
   }
   const volumes = [...new Set(services.flatMap((s) => s.mounts.filter((m) => m.named).map((m) => m.source)))]
     .sort();

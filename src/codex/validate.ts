@@ -9,6 +9,7 @@ import type { Codex, Service } from "./model.ts";
 import { NAME_RE } from "./schema.ts";
 import { isIP } from "./quantities.ts";
 import type { LoadOptions } from "./load.ts";
+import { networkFile, podFile, proxyUnits, serviceUnit, targetUnit, unitOfFile } from "../quadlet/naming.ts";
 
 /** An issue with a path still in parts (load.ts places it). */
 export interface RawIssue {
@@ -124,14 +125,14 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       });
     } else units.set(unit, owner);
   };
-  if (codex.network === "bridge") units.set(`${codex.prefix}-network.service`, "the sepulcher network");
-  if (codex.network === "pod") units.set(`${codex.prefix}-pod.service`, "the sepulcher pod");
-  units.set(`${codex.prefix}.target`, "the sepulcher target");
+  if (codex.network === "bridge") units.set(unitOfFile(networkFile(codex.prefix))!, "the sepulcher network");
+  if (codex.network === "pod") units.set(unitOfFile(podFile(codex.prefix))!, "the sepulcher pod");
+  units.set(targetUnit(codex.prefix), "the sepulcher target");
   for (const s of codex.services) {
-    claim(`${s.stem}.service`, s.path, at(s));
+    claim(serviceUnit(s.stem), s.path, at(s));
     if (s.onDemand) {
-      claim(`${s.stem}-proxy.service`, `${s.path}.on_demand`, at(s, "on_demand"));
-      claim(`${s.stem}-proxy.socket`, `${s.path}.on_demand`, at(s, "on_demand"));
+      claim(proxyUnits(s.stem).service, `${s.path}.on_demand`, at(s, "on_demand"));
+      claim(proxyUnits(s.stem).socket, `${s.path}.on_demand`, at(s, "on_demand"));
     }
   }
 

@@ -9,6 +9,7 @@ import { CodexError, type CodexIssue, q } from "../codex/errors.ts";
 import { formatPort, portsCollide } from "../codex/quantities.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
 import { conflictGraph } from "./exclusivity.ts";
+import { serviceUnit, targetUnit } from "../quadlet/naming.ts";
 
 /** A claim of one device, resolved to physical nodes where a CDI spec knows it. */
 export interface Claim {
@@ -47,8 +48,8 @@ export interface Plan {
 export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
   const warnings: string[] = [];
   const issues: CodexIssue[] = [];
-  const unitOf = new Map(codex.services.map((s) => [s.name, `${s.stem}.service`]));
-  const target = `${codex.prefix}.target`;
+  const unitOf = new Map(codex.services.map((s) => [s.name, serviceUnit(s.stem)]));
+  const target = targetUnit(codex.prefix);
 
   // Devices the host can judge: a kind with a spec that lacks the device is refused.
   const noSpecKinds = new Set<string>();

@@ -2,7 +2,7 @@
  * A typed model of unit files and the one serializer: fixed section order, entries in insertion
  * order, empty values dropped, one header comment, no timestamps.
  *
- * Escaping. A value passes through Quadlet's parser and then systemd's. Three value classes:
+ * Escaping. A value passes through Quadlet's parser and then systemd's. The value classes:
  * - `raw`: copied verbatim to the service (Description=, Image=, Volume=…). systemd expands
  *   specifiers, so `%` is written `%%`. A trailing backslash would continue the line: refused.
  * - `word`: one word of a command line (Exec=, PodmanArgs=, Environment=, Label=…). Quadlet
@@ -11,20 +11,28 @@
  *   double-quoted with `\` and `"` escaped whenever it holds anything but safe characters.
  * - `exec`: a raw value that Quadlet hands to podman as one argument inside `ExecStart=`
  *   (HealthCmd=, Entrypoint=…): `%`→`%%`, `$`→`$$`, no quoting.
+ * - `plain`: names, numbers, durations: written as is, refused if they hold anything to escape.
  * Control characters never reach here (the Codex refuses them).
+ *
+ * Keys: a section only takes keys of its group in the key table (`keys.ts`); the value is kept
+ * unescaped in the model and escaped here by the key's class, so no caller picks an escaping.
  *
  * @module
  */
+import { type Escape, escapeOf, type GroupName, type KeyOf } from "./keys.ts";
 
-/** One `Key=value` line. */
+/** One `Key=value` line, value not yet escaped. */
 export interface Entry {
   key: string;
-  value: string;
+  /** The value as podman/systemd must see it; an array for `words` keys (a command line). */
+  value: string | string[];
+  /** The Codex field it comes from, for refusals. */
+  path?: string;
 }
 
 /** One `[Section]`. */
 export interface Section {
-  name: string;
+  name: GroupName;
   entries: Entry[];
 }
 
@@ -35,6 +43,24 @@ export interface UnitFile {
   /** `quadlet` → the Quadlet unit dir; `systemd` → the plain systemd unit dir. */
   dir: "quadlet" | "systemd";
   sections: Section[];
+  /** The Codex field that asks for this file (for a refusal of its kind). */
+  path?: string;
+}
+
+declare const checked: unique symbol;
+
+/**
+ * A unit file that went through `downgrade()` for a target Podman: the only thing `serialize()`
+ * takes, so a file cannot reach the disk without its keys checked against their dates.
+ */
+export type CheckedFile = UnitFile & { readonly [checked]: string };
+
+/** A field the target Podman cannot express, or a value that cannot be written. */
+export class RenderError extends Error {
+  constructor(readonly path: string, message: string, readonly hint?: string) {
+    super(message);
+    this.name = "RenderError";
+  }
 }
 
 /** A value that cannot be written safely. */
@@ -113,31 +139,87 @@ export function words(values: string[]): string {
   return values.map(word).join(" ");
 }
 
-/** Serialize a unit file. `header` is the one comment line (without `# `). */
-export function serialize(file: UnitFile, header: string): string {
+/** A name, number, duration or boolean: nothing a parser would change. */
+const PLAIN = /^[A-Za-z0-9_@+=:,./\[\]-]+$/;
+
+/** A `plain` value: refused unless it needs no escaping at all. */
+export function plain(value: string): string {
+  noControl(value);
+  if (!PLAIN.test(value)) {
+    throw new EscapeError(
+      `${show(value)} is not a plain name or number`,
+      "use letters, digits and -_.:/@+=,",
+    );
+  }
+  return value;
+}
+
+function escapeValue(escape: Escape, value: string | string[]): string {
+  if (escape === "words") {
+    if (!Array.isArray(value)) throw new Error("a words key takes an array of words");
+    return words(value);
+  }
+  if (Array.isArray(value)) throw new Error(`a ${escape} key takes one value`);
+  switch (escape) {
+    case "raw":
+      return raw(value);
+    case "exec":
+      return execArg(value);
+    case "word":
+      return word(value);
+    case "plain":
+      return plain(value);
+  }
+}
+
+/**
+ * Serialize a unit file. `header` is the one comment line (without `# `). Every key must be in
+ * the key table with an escaping class (a programming error otherwise); a value that cannot be
+ * escaped is a `RenderError` naming its Codex field.
+ */
+export function serialize(file: CheckedFile, header: string): string {
   const out: string[] = [`# ${header}`];
   for (const section of file.sections) {
-    const entries = section.entries.filter((e) => e.value !== "");
-    if (!entries.length) continue;
-    out.push("", `[${section.name}]`);
-    for (const e of entries) out.push(`${e.key}=${e.value}`);
+    const lines: string[] = [];
+    for (const e of section.entries) {
+      const escape = escapeOf(section.name, e.key);
+      if (!escape) {
+        throw new Error(`lychd bug: [${section.name}] ${e.key}= is not a writable key of the table`);
+      }
+      let text: string;
+      try {
+        text = escapeValue(escape, e.value);
+      } catch (err) {
+        if (err instanceof EscapeError) {
+          throw new RenderError(e.path ?? `${file.name} ${e.key}=`, err.message, err.hint);
+        }
+        throw err;
+      }
+      if (text !== "") lines.push(`${e.key}=${text}`);
+    }
+    if (lines.length) out.push("", `[${section.name}]`, ...lines);
   }
   return out.join("\n") + "\n";
 }
 
-/** Build a section with a fluent `add`. */
-export class SectionBuilder {
+/** Build a section of a table group: only that group's keys are accepted. */
+export class SectionBuilder<G extends GroupName> {
   readonly entries: Entry[] = [];
-  constructor(readonly name: string) {}
-  /** Append `key=value` unless value is undefined/empty/false. */
-  add(key: string, value: string | number | boolean | undefined): this {
+  constructor(readonly name: G) {}
+  /**
+   * Append `key=value` unless value is undefined/empty/false (`true` → `"true"`); `path` is the
+   * Codex field, for refusals.
+   */
+  add(key: KeyOf<G>, value: string | number | boolean | string[] | undefined, path?: string): this {
     if (value === undefined || value === false || value === "") return this;
-    this.entries.push({ key, value: value === true ? "true" : String(value) });
+    if (Array.isArray(value) && !value.length) return this;
+    const v = Array.isArray(value) ? value : value === true ? "true" : String(value);
+    this.entries.push(path === undefined ? { key, value: v } : { key, value: v, path });
     return this;
   }
   /** Append one line per value. */
-  addAll(key: string, values: Iterable<string>): this {
-    for (const v of values) this.add(key, v);
+  addAll(key: KeyOf<G>, values: Iterable<string>, path?: string): this {
+    for (const v of values) this.add(key, v, path);
     return this;
   }
   build(): Section {

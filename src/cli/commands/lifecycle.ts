@@ -12,12 +12,13 @@ import type { Host } from "../../host/host.ts";
 import { parseDuration } from "../../codex/quantities.ts";
 import type { Systemctl } from "../../host/systemctl.ts";
 import { Progress } from "../output.ts";
+import { proxyUnits, serviceUnit } from "../../quadlet/naming.ts";
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Map service names (or unit names) to units, through the Codex. */
 export function unitsFor(loaded: Loaded, names: string[]): string[] {
-  const byName = new Map(loaded.codex.services.map((s) => [s.name, `${s.stem}.service`]));
+  const byName = new Map(loaded.codex.services.map((s) => [s.name, serviceUnit(s.stem)]));
   return names.map((n) => {
     if (/\.(service|target|socket|timer)$/.test(n)) return n;
     const u = byName.get(n);
@@ -172,7 +173,7 @@ export const summon: Command = {
     }
     const timeout = parseDuration(typeof flags.timeout === "string" ? flags.timeout : "15m");
     if (!timeout.ok) throw new UsageError(`--timeout: ${timeout.message}`, timeout.hint);
-    const unit = `${stone.stem}.service`;
+    const unit = serviceUnit(stone.stem);
     const sd = manager(host, paths);
     const props = ["ActiveState", "SubState", "Conflicts"];
     const before = await sd.show([unit], props);
@@ -190,7 +191,7 @@ export const summon: Command = {
     const started = host.now();
     // An on-demand stone stops as soon as nothing needs it: start its proxy, which needs it and
     // idles out after idle_stop like a socket-activated one.
-    const startUnit = stone.onDemand ? `${stone.stem}-proxy.service` : unit;
+    const startUnit = stone.onDemand ? proxyUnits(stone.stem).service : unit;
     const job = host.runner.run("systemctl", [...(paths.system ? [] : ["--user"]), "start", startUnit], {
       timeoutMs: timeout.value.seconds * 1000,
     });

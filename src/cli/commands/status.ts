@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { build, type Built, manager, resolvePaths, unitOfFile } from "../context.ts";
+import { proxyUnits } from "../../quadlet/naming.ts";
 import { checkOwned, ownedFiles } from "../../bind/manifest.ts";
 import { ago, note, painter, table, termWidth, useColor } from "../output.ts";
 
@@ -75,8 +76,8 @@ export const status: Command = {
       const od = ps?.service.onDemand
         ? onDemandState(
           s.ActiveState ?? "",
-          shown[`${ps.service.stem}-proxy.service`]?.ActiveState ?? "",
-          shown[`${ps.service.stem}-proxy.socket`]?.ActiveState ?? "",
+          shown[proxyUnits(ps.service.stem).service]?.ActiveState ?? "",
+          shown[proxyUnits(ps.service.stem).socket]?.ActiveState ?? "",
         )
         : undefined;
       return {
