@@ -9,7 +9,10 @@
 import type { KubeObject } from "./objects.ts";
 
 /** `stringify` of the `yaml` package, as far as this module uses it. */
-export type YamlStringify = (value: unknown, options: { version: "1.1"; lineWidth: number }) => string;
+export type YamlStringify = (
+  value: unknown,
+  options: { version: "1.1"; lineWidth: number; aliasDuplicateObjects: boolean },
+) => string;
 
 /** One output file. */
 export interface KubeFile {
@@ -45,7 +48,8 @@ export function toStream(objects: KubeObject[], source: string, stringify: YamlS
   return header(source) + objects.map((o) => `---\n${stringify(o, opts)}`).join("");
 }
 
-const opts = { version: "1.1", lineWidth: 0 } as const;
+// No anchors and aliases: objects the builder shares (a probe's exec) are written out each time.
+const opts = { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** The marker's text: the files lychd owns in the directory, one a line. */
 export function markerText(names: string[]): string {
