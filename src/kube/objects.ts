@@ -194,6 +194,8 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
     };
   });
 
+  gatewayHook(plan, ctx.warnings);
+
   // One summary line each for what Kubernetes does differently as a whole.
   const withOrder = codex.services.filter((s) =>
     s.raw.requires?.length || s.raw.wants?.length || s.raw.after?.length
@@ -230,6 +232,23 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
     `kubectl create secret generic ${n}${ns} --from-literal=${SECRET_KEY}="$(podman secret inspect --showsecret --format '{{.SecretData}}' ${n})"`
   );
   return { objects, warnings: ctx.warnings, secretCommands };
+}
+
+/**
+ * The gateway (#13, `[gateway]` and soulstone `models`) is not exported yet: docs/kubernetes.md
+ * says what its export will be (a single-replica Deployment + Service routing by model to the
+ * soulstones' Services). Until then a Codex that has it exports everything else and says so.
+ */
+export function gatewayHook(plan: Plan, warnings: string[]): void {
+  const codex = plan.codex as unknown as Record<string, unknown>;
+  const stones = plan.codex.services.filter((s) => (s.raw as Record<string, unknown>).models !== undefined);
+  if (codex.gateway === undefined && !stones.length) return;
+  warnings.push(
+    `gateway: not exported yet (${
+      ["gateway", ...stones.map((s) => `${s.path}.models`)].filter((x) => x !== "gateway" || codex.gateway)
+        .join(", ")
+    }); clients reach each soulstone by its Service name (docs/kubernetes.md, "The gateway")`,
+  );
 }
 
 function selectorOf(prefix: string, name: string): Record<string, string> {
