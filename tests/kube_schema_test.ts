@@ -15,7 +15,7 @@ import { goldenCases } from "./lib/golden.ts";
 import { exportCase, MODES } from "./lib/kube.ts";
 import { toStream } from "../src/kube/emit.ts";
 import { isLabel, type KubeObject } from "../src/kube/objects.ts";
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { Deployment as IDeployment } from "../src/kube/types.ts";
 
 // deno-lint-ignore no-explicit-any
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {

@@ -6,8 +6,7 @@ import { makePlan } from "../plan/plan.ts";
 import { escapeExpansion, type ExportOptions, exportPlan, isLabel, quantity } from "./objects.ts";
 import { KubeError } from "./errors.ts";
 import { EnvFileError, parseEnvFile } from "./envfile.ts";
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import type { IContainer } from "kubernetes-models/v1/Container";
+import type { Container as IContainer, Deployment as IDeployment } from "./types.ts";
 
 const SPEC = new URL("../../tests/fixtures/cdi/nvidia.yaml", import.meta.url).pathname;
 const TOPO = new URL("../../tests/golden/topology8/cdi/nvidia.yaml", import.meta.url).pathname;

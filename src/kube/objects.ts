@@ -6,25 +6,27 @@
  * same key order. What cannot be expressed becomes a warning (approximations) or a KubeError
  * (where the result would be wrong); docs/kubernetes.md lists every field.
  *
- * Types come from `kubernetes-models` (type-only imports: nothing of it is loaded at run time),
- * so a misspelt field is a type error; the tests validate every object against its schemas.
+ * Types come from ./types.ts (checked against `kubernetes-models` by tests/kube_types_test.ts), so
+ * a misspelt field is a type error; the tests validate every object against its schemas.
  *
  * @module
  */
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import type { IService } from "kubernetes-models/v1/Service";
-import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { IResourceClaimTemplate } from "kubernetes-models/resource.k8s.io/v1/ResourceClaimTemplate";
-import type { IContainer } from "kubernetes-models/v1/Container";
-import type { IVolume } from "kubernetes-models/v1/Volume";
-import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import type { IProbe } from "kubernetes-models/v1/Probe";
-import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import type { IEnvFromSource } from "kubernetes-models/v1/EnvFromSource";
-import type { IServicePort } from "kubernetes-models/v1/ServicePort";
-import type { IHostAlias } from "kubernetes-models/v1/HostAlias";
+import type {
+  ConfigMap as IConfigMap,
+  Container as IContainer,
+  Deployment as IDeployment,
+  EnvFromSource as IEnvFromSource,
+  EnvVar as IEnvVar,
+  HostAlias as IHostAlias,
+  PersistentVolumeClaim as IPersistentVolumeClaim,
+  PodSpec as IPodSpec,
+  Probe as IProbe,
+  ResourceClaimTemplate as IResourceClaimTemplate,
+  Service as IService,
+  ServicePort as IServicePort,
+  Volume as IVolume,
+  VolumeMount as IVolumeMount,
+} from "./types.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { Service } from "../codex/model.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
