@@ -220,6 +220,16 @@ Deno.test("GPUs: MIG slices need [gpu.mig_profiles]; AMD and Intel map to their 
   refuses(() => exp(mig, {}, registry(TOPO)), "soulstones.s.devices[0]", /MIG slice/);
   const r = exp(`[gpu.mig_profiles]\n"nvidia.com/gpu=0:1" = "3g.20gb"\n${mig}`, {}, registry(TOPO));
   assert.deepEqual(container(r, "s").resources?.limits, { "nvidia.com/mig-3g.20gb": "1" });
+  assert.deepEqual(r.warnings.filter((w) => w.startsWith("gpu.mig_profiles")), []);
+  const stray = exp(
+    `[gpu.mig_profiles]\n"nvidia.com/gpu=0" = "1g.10gb"\n"nvidia.com/gpu=0:0" = "1g.10gb"\n"nvidia.com/gpu=0:1" = "3g.20gb"\n${mig}`,
+    {
+      gpu: "dra",
+    },
+    registry(TOPO),
+  );
+  assert.ok(stray.warnings.some((w) => w.includes("nvidia.com/gpu=0 is a whole GPU, not a MIG slice")));
+  assert.ok(stray.warnings.some((w) => w.includes("no soulstone claims nvidia.com/gpu=0:0")));
   assert.throws(
     () => loadCodex(`version = 1\n[gpu.mig_profiles]\n"nvidia.com/gpu=0:1" = "big"\n`, "c"),
     /not a MIG profile/,

@@ -197,6 +197,17 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
   });
 
   gatewayHook(plan, ctx.warnings);
+  const claimed = new Set(codex.services.flatMap((s) => s.role === "soulstone" ? s.raw.devices ?? [] : []));
+  for (const d of Object.keys(codex.migProfiles)) {
+    const dev = registry.device(d);
+    if (dev && !dev.caps.length) {
+      ctx.warnings.push(
+        `gpu.mig_profiles."${d}": the CDI spec says ${d} is a whole GPU, not a MIG slice; unused`,
+      );
+    } else if (!claimed.has(d)) {
+      ctx.warnings.push(`gpu.mig_profiles."${d}": no soulstone claims ${d}; unused`);
+    }
+  }
 
   // One summary line each for what Kubernetes does differently as a whole.
   const withOrder = codex.services.filter((s) =>
