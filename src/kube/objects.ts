@@ -499,6 +499,14 @@ function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: string): P
     volumes.push({ name: vol, secret: { secretName: sec.name } });
     mounts.push({ name: vol, mountPath: target, subPath: SECRET_KEY, readOnly: true });
   });
+  for (const [k, v] of Object.entries(r.env ?? {})) {
+    if (/\bhost\.(containers|docker)\.internal\b/.test(v)) {
+      warn(
+        `env.${k}`,
+        "names the Podman host, which a pod does not have: point it at a Service (http://<service>:<port>)",
+      );
+    }
+  }
   if (envFrom.length) c.envFrom = envFrom;
   if (env.length) c.env = env;
 
