@@ -47,6 +47,14 @@ Deno.test("quantity and labels", () => {
   assert.ok(!isLabel("k", "x".repeat(64)));
 });
 
+Deno.test("label63: long pod-internal names stay DNS labels, distinct and stable", () => {
+  const a = label63(`data-${"a".repeat(62)}`);
+  const b = label63(`data-${"a".repeat(61)}b`);
+  assert.ok(a.length <= 63 && b.length <= 63 && a !== b && /^[a-z0-9-]+$/.test(a));
+  assert.equal(label63(`data-${"a".repeat(62)}`), a);
+  assert.equal(label63("data-models"), "data-models");
+});
+
 Deno.test("parseEnvFile: Podman's format, values verbatim; a bare name is refused", () => {
   assert.deepEqual(parseEnvFile('# c\n\n  A=1\nB="q" x\nA=2\nC=a=b\r\n'), [["B", '"q" x'], ["A", "2"], [
     "C",

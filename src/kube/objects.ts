@@ -96,6 +96,17 @@ export function quantity(mib: number): string {
   return Number.isInteger(ki) ? `${ki}Ki` : `${Math.ceil(ki * 1024)}`;
 }
 
+/**
+ * A pod-internal name (volume, claim) as a DNS label: at most 63 characters. A longer one keeps
+ * its first 54 and gets a hash of the whole, so names stay distinct and deterministic.
+ */
+export function label63(name: string): string {
+  if (name.length <= 63) return name;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return `${name.slice(0, 54).replace(/-+$/, "")}-${h.toString(16).padStart(8, "0")}`;
+}
+
 function seconds(v: string | number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   const d = parseDuration(v);
@@ -495,7 +506,7 @@ function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: string): P
     const target = sec.target
       ? (sec.target.startsWith("/") ? sec.target : `/run/secrets/${sec.target}`)
       : `/run/secrets/${sec.name}`;
-    const vol = `${volPrefix}secret-${i}`;
+    const vol = label63(`${volPrefix}secret-${i}`);
     volumes.push({ name: vol, secret: { secretName: sec.name } });
     mounts.push({ name: vol, mountPath: target, subPath: SECRET_KEY, readOnly: true });
   });
@@ -538,11 +549,11 @@ function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: string): P
     }
     let vol: string;
     if (m.named) {
-      vol = `data-${m.source}`;
+      vol = label63(`data-${m.source}`);
       volumes.push({ name: vol, persistentVolumeClaim: { claimName: `${prefix}-${m.source}` } });
       needsRecreate = true;
     } else {
-      vol = `${volPrefix}host-${i}`;
+      vol = label63(`${volPrefix}host-${i}`);
       volumes.push({ name: vol, hostPath: { path: m.source } });
       warn(
         `volumes[${i}]`,
@@ -553,7 +564,7 @@ function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: string): P
   });
   (r.tmpfs ?? []).forEach((t, i) => {
     const [path, opts] = t.split(":");
-    const vol = `${volPrefix}tmpfs-${i}`;
+    const vol = label63(`${volPrefix}tmpfs-${i}`);
     volumes.push({ name: vol, emptyDir: { medium: "Memory" } });
     mounts.push({ name: vol, mountPath: path });
     if (opts) {
@@ -562,7 +573,7 @@ function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: string): P
   });
   if (r.shm_size !== undefined) {
     const mib = parseSize(r.shm_size);
-    const vol = `${volPrefix}shm`;
+    const vol = label63(`${volPrefix}shm`);
     volumes.push({
       name: vol,
       emptyDir: { medium: "Memory", ...(mib.ok ? { sizeLimit: quantity(mib.value.mib) } : {}) },
@@ -586,7 +597,7 @@ function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: string): P
   if (needs.length && ctx.opts.gpu === "dra") {
     const requests = draRequests(needs);
     const tmpl = `${s.stem}-gpu`;
-    const claim = `${volPrefix}gpu`;
+    const claim = label63(`${volPrefix}gpu`);
     ctx.claimTemplates.push({
       apiVersion: "resource.k8s.io/v1",
       kind: "ResourceClaimTemplate",
