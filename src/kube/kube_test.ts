@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { loadCodex } from "../codex/load.ts";
 import { CdiRegistry } from "../cdi/registry.ts";
 import { makePlan } from "../plan/plan.ts";
-import { escapeExpansion, type ExportOptions, exportPlan, isLabel, quantity } from "./objects.ts";
+import { escapeExpansion, type ExportOptions, exportPlan, isLabel, label63, quantity } from "./objects.ts";
 import { KubeError } from "./errors.ts";
 import { EnvFileError, parseEnvFile } from "./envfile.ts";
 import type { Container as IContainer, Deployment as IDeployment } from "./types.ts";
