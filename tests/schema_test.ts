@@ -46,6 +46,7 @@ Deno.test("the schema is draft 2020-12 JSON with the Codex's top-level keys", ()
     "soulstones",
     "version",
     "vessel",
+    "volumes",
   ]);
   assert.deepEqual(JSON.parse(JSON.stringify(s)), s, "plain JSON (no functions, no undefined)");
   assert.ok(

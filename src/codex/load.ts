@@ -302,7 +302,8 @@ function knownKeys(path: (string | number)[]): string[] {
   if (path.length === 0) return top;
   const [first] = path;
   if (first === "sepulcher") return ["name", "network", "bind_address", "podman_version"];
-  if (first === "gpu") return ["vram_gib"];
+  if (first === "gpu") return ["vram_gib", "mig_profiles"];
+  if (first === "volumes") return path.length === 2 ? ["size"] : [];
   const svc = first === "soulstones" ? SoulstoneSchema : ServiceSchema;
   const depth = first === "soulstones" || first === "services" ? 2 : 1;
   if (path.length === depth) return Object.keys(svc.shape);
@@ -385,6 +386,8 @@ function normalize(raw: RawCodex, file: string): Codex {
     vramGib: { ...(raw.gpu?.vram_gib ?? {}) },
     services,
     volumes,
+    volumeSettings: { ...(raw.volumes ?? {}) },
+    migProfiles: { ...(raw.gpu?.mig_profiles ?? {}) },
   };
 }
 

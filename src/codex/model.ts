@@ -75,4 +75,8 @@ export interface Codex {
   services: Service[];
   /** Named volumes, sorted. */
   volumes: string[];
+  /** `[volumes.NAME]` settings (export only), by volume name. */
+  volumeSettings: Record<string, { size?: string }>;
+  /** `[gpu.mig_profiles]`: MIG profile of a slice, keyed by CDI name (export only). */
+  migProfiles: Record<string, string>;
 }

@@ -145,6 +145,19 @@ export const SoulstoneSchema = z.strictObject({
   on_demand: OnDemand.optional(),
 });
 
+/** MIG profile names as nvidia-smi and the NVIDIA device plugin spell them: `1g.10gb`, `1c.2g.20gb`, `1g.10gb+me`. */
+export const MIG_PROFILE_RE = /^(\d+c\.)?\d+g\.\d+gb(\+[a-z]+)?$/;
+
+/** `[volumes.NAME]`: settings of a named volume that only exports use (Podman volumes have no size). */
+export const VolumeSettingsSchema = z.strictObject({
+  size: z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti|Pi)$/, {
+    error: (iss) =>
+      `${
+        JSON.stringify(iss.input)
+      } is not a volume size (hint: a whole number of Mi, Gi, Ti or Pi, e.g. "50Gi")`,
+  }).optional(),
+});
+
 /** `[sepulcher]`. */
 export const SepulcherSchema = z.strictObject({
   name: z.string().regex(PREFIX_RE, {
@@ -176,7 +189,20 @@ export const CodexSchema = z.strictObject({
       }),
       z.number().positive(),
     ).optional(),
+    mig_profiles: z.record(
+      z.string().regex(CDI_NAME_RE, {
+        error: (iss) =>
+          `${
+            JSON.stringify(iss.input)
+          } is not a CDI device name (hint: a MIG slice, e.g. "nvidia.com/gpu=0:1")`,
+      }),
+      z.string().regex(MIG_PROFILE_RE, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a MIG profile (hint: as nvidia-smi names it, e.g. "1g.10gb")`,
+      }),
+    ).optional(),
   }).optional(),
+  volumes: z.record(name("volume"), VolumeSettingsSchema).optional(),
   vessel: ServiceSchema.optional(),
   phylactery: ServiceSchema.optional(),
   oculus: ServiceSchema.optional(),

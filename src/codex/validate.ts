@@ -415,6 +415,20 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       hint: "requires, wants and after must not loop; systemd would break the loop arbitrarily",
     });
   }
+  // `[volumes.NAME]` configures a named volume some service mounts; anything else is a typo.
+  for (const v of Object.keys(codex.volumeSettings)) {
+    if (codex.volumes.includes(v)) continue;
+    const guess = didYouMean(v, codex.volumes);
+    issues.push({
+      path: ["volumes", v],
+      message: `no service mounts a named volume ${q(v)}`,
+      hint: guess
+        ? `did you mean ${q(guess)}?`
+        : codex.volumes.length
+        ? `named volumes: ${codex.volumes.join(", ")}`
+        : 'name it in a service\'s volumes, e.g. "NAME:/data"',
+    });
+  }
   return issues;
 }
 

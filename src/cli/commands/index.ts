@@ -7,6 +7,7 @@ import type { Command } from "../command.ts";
 import { init } from "./init.ts";
 import { check } from "./check.ts";
 import { render } from "./render.ts";
+import { exportCmd } from "./export.ts";
 import { bind } from "./bind.ts";
 import { unbind } from "./unbind.ts";
 import { logs, start, stop, summon } from "./lifecycle.ts";
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   init,
   check,
   render,
+  exportCmd,
   bind,
   unbind,
   start,

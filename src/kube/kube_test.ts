@@ -1,0 +1,320 @@
+import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
+import { loadCodex } from "../codex/load.ts";
+import { CdiRegistry } from "../cdi/registry.ts";
+import { makePlan } from "../plan/plan.ts";
+import { escapeExpansion, type ExportOptions, exportPlan, isLabel, label63, quantity } from "./objects.ts";
+import { KubeError } from "./errors.ts";
+import { EnvFileError, parseEnvFile } from "./envfile.ts";
+import type { Container as IContainer, Deployment as IDeployment } from "./types.ts";
+
+const SPEC = new URL("../../tests/fixtures/cdi/nvidia.yaml", import.meta.url).pathname;
+const TOPO = new URL("../../tests/golden/topology8/cdi/nvidia.yaml", import.meta.url).pathname;
+
+function registry(path?: string): CdiRegistry {
+  return CdiRegistry.fromSpecs(path ? [{ path, text: Deno.readTextFileSync(path) }] : [], parseYaml);
+}
+
+function exp(toml: string, opts: Partial<ExportOptions> = {}, reg = registry(SPEC)) {
+  const codex = loadCodex(`version = 1\n${toml}`, "codex.toml");
+  return exportPlan(makePlan(codex, reg), reg, { gpu: "device-plugin", envFiles: new Map(), ...opts });
+}
+
+function container(r: ReturnType<typeof exp>, name: string): IContainer {
+  const d = r.objects.find((o) => o.kind === "Deployment" && o.metadata?.name?.endsWith(name)) as IDeployment;
+  return d.spec!.template.spec!.containers[0];
+}
+
+function refuses(f: () => unknown, path: string, re: RegExp): void {
+  assert.throws(f, (e) => e instanceof KubeError && e.path === path && re.test(e.message));
+}
+
+Deno.test("escapeExpansion: $( and $$ survive Kubernetes' $(VAR) expansion", () => {
+  // Kubernetes reads "$$" as "$" and "$(" as a reference; any other "$" stays: "$$$ " → "$$ ".
+  assert.equal(escapeExpansion("echo $(date) $HOME $$ $"), "echo $$(date) $HOME $$$ $");
+  assert.equal(escapeExpansion("$$("), "$$$$(");
+  assert.equal(escapeExpansion("plain"), "plain");
+});
+
+Deno.test("quantity and labels", () => {
+  assert.equal(quantity(16 * 1024), "16Gi");
+  assert.equal(quantity(512), "512Mi");
+  assert.equal(quantity(1536), "1536Mi");
+  assert.equal(quantity(300 / 1024), "300Ki");
+  assert.ok(isLabel("app.kubernetes.io/name", "x"));
+  assert.ok(!isLabel("a b", "x"));
+  assert.ok(!isLabel("k", "has space"));
+  assert.ok(!isLabel("k", "x".repeat(64)));
+});
+
+Deno.test("label63: long pod-internal names stay DNS labels, distinct and stable", () => {
+  const a = label63(`data-${"a".repeat(62)}`);
+  const b = label63(`data-${"a".repeat(61)}b`);
+  assert.ok(a.length <= 63 && b.length <= 63 && a !== b && /^[a-z0-9-]+$/.test(a));
+  assert.equal(label63(`data-${"a".repeat(62)}`), a);
+  assert.equal(label63("data-models"), "data-models");
+});
+
+Deno.test("parseEnvFile: Podman's format, values verbatim; a bare name is refused", () => {
+  assert.deepEqual(parseEnvFile('# c\n\n  A=1\nB="q" x\nA=2\nC=a=b\r\n'), [["B", '"q" x'], ["A", "2"], [
+    "C",
+    "a=b",
+  ]]);
+  assert.throws(() => parseEnvFile("A=1\nHOME\n"), (e) => e instanceof EnvFileError && e.line === 2);
+});
+
+Deno.test("a service: command/args escaped, env, probes, limits, security context, labels", () => {
+  const r = exp(`
+[services.web]
+image = "localhost/busybox:latest"
+entrypoint = ["/bin/sh", "-c"]
+command = ["echo $(hostname) $$"]
+env = { A = "x$(y)" }
+memory = "1.5g"
+cpus = 0.5
+read_only = true
+cap_add = ["CAP_NET_ADMIN"]
+cap_drop = ["all"]
+user = "1000:100"
+shm_size = "64m"
+labels = { tier = "web", "bad key" = "v" }
+health = { cmd = ["wget", "-q", "http://localhost"], interval = "5s", retries = 2, start_period = "1m" }
+`);
+  const c = container(r, "web");
+  assert.deepEqual(c.command, ["/bin/sh", "-c"]);
+  assert.deepEqual(c.args, ["echo $$(hostname) $$$"]);
+  assert.deepEqual(c.env, [{ name: "A", value: "x$$(y)" }]);
+  assert.deepEqual(c.resources?.limits, { memory: "1536Mi", cpu: "500m" });
+  assert.deepEqual(c.securityContext, {
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { add: ["NET_ADMIN"], drop: ["ALL"] },
+    runAsUser: 1000,
+    runAsGroup: 100,
+  });
+  assert.deepEqual(c.readinessProbe, {
+    exec: { command: ["wget", "-q", "http://localhost"] },
+    periodSeconds: 5,
+    timeoutSeconds: 30,
+    failureThreshold: 2,
+  });
+  assert.equal(c.startupProbe?.failureThreshold, 12 + 2);
+  assert.ok(c.volumeMounts?.some((m) => m.mountPath === "/dev/shm"));
+  const d = r.objects.find((o) => o.kind === "Deployment") as IDeployment;
+  assert.equal(d.metadata?.labels?.tier, "web");
+  assert.equal(d.spec?.template.metadata?.annotations?.["bad key"], "v");
+  assert.ok(r.warnings.some((w) => w.includes("services.web.labels.bad key")));
+  assert.equal(d.spec?.strategy, undefined, "no named volume, not a soulstone: rolling update");
+});
+
+Deno.test("a named user is refused; names with _ are refused", () => {
+  refuses(() => exp(`[services.db]\nimage = "x"\nuser = "postgres"\n`), "services.db.user", /not numeric/);
+  refuses(
+    () => exp(`[services.my_db]\nimage = "x"\n`),
+    "services.my_db",
+    /not a valid Kubernetes Service name/,
+  );
+});
+
+Deno.test("volumes: PVC with [volumes] size or the default, hostPath warns, Recreate", () => {
+  const r = exp(`
+[volumes.data]
+size = "50Gi"
+[services.db]
+image = "x"
+volumes = ["data:/var/lib/db", "cache:/cache", "/srv/x:/x:ro,U"]
+`);
+  const pvc = (n: string) =>
+    r.objects.find((o) => o.kind === "PersistentVolumeClaim" && o.metadata?.name === n);
+  // deno-lint-ignore no-explicit-any
+  assert.equal((pvc("lychd-data") as any).spec.resources.requests.storage, "50Gi");
+  // deno-lint-ignore no-explicit-any
+  assert.equal((pvc("lychd-cache") as any).spec.resources.requests.storage, "10Gi");
+  assert.ok(r.warnings.some((w) => w.startsWith("volumes.cache: no size set")));
+  assert.ok(r.warnings.some((w) => w.includes("host path /srv/x becomes a hostPath")));
+  assert.ok(r.warnings.some((w) => w.includes("mount options U")));
+  const d = r.objects.find((o) => o.kind === "Deployment") as IDeployment;
+  assert.equal(d.spec?.strategy?.type, "Recreate");
+  assert.deepEqual(d.spec?.template.spec?.containers[0].volumeMounts?.[2], {
+    name: "host-2",
+    mountPath: "/x",
+    readOnly: true,
+  });
+});
+
+Deno.test("[volumes.NAME] must name a mounted volume, and size must be a quantity", () => {
+  assert.throws(
+    () =>
+      loadCodex(
+        `version = 1\n[volumes.dta]\nsize = "1Gi"\n[services.a]\nimage = "x"\nvolumes = ["data:/d"]\n`,
+        "c",
+      ),
+    /no service mounts a named volume "dta".*did you mean "data"/,
+  );
+  assert.throws(
+    () =>
+      loadCodex(
+        `version = 1\n[volumes.data]\nsize = "1GB"\n[services.a]\nimage = "x"\nvolumes = ["data:/d"]\n`,
+        "c",
+      ),
+    /not a volume size/,
+  );
+});
+
+Deno.test("secrets: env → secretKeyRef, mount → secret volume at /run/secrets; commands listed", () => {
+  const r = exp(
+    `
+[services.db]
+image = "x"
+secrets = [{ name = "pw", type = "env", target = "PGPASS" }, "tls", { name = "key", target = "/etc/key" }]
+`,
+    { namespace: "ai" },
+  );
+  const c = container(r, "db");
+  assert.deepEqual(c.env, [{ name: "PGPASS", valueFrom: { secretKeyRef: { name: "pw", key: "value" } } }]);
+  assert.deepEqual(c.volumeMounts?.map((m) => m.mountPath), ["/run/secrets/tls", "/etc/key"]);
+  assert.equal(r.secretCommands.length, 3);
+  assert.match(
+    r.secretCommands[0],
+    /^kubectl create secret generic key --namespace ai --from-literal=value=/,
+  );
+});
+
+Deno.test("env_files become ConfigMaps read at export; an unreadable or bad file is refused", () => {
+  const toml = `[services.a]\nimage = "x"\nenv_files = ["/etc/a.env"]\nenv = { B = "2" }\n`;
+  const r = exp(toml, { envFiles: new Map([["/etc/a.env", "A=1\n"]]) });
+  const cm = r.objects.find((o) => o.kind === "ConfigMap");
+  // deno-lint-ignore no-explicit-any
+  assert.deepEqual((cm as any).data, { A: "1" });
+  assert.deepEqual(container(r, "a").envFrom, [{ configMapRef: { name: "lychd-a-env-0" } }]);
+  refuses(() => exp(toml), "services.a.env_files[0]", /cannot read/);
+  refuses(
+    () => exp(toml, { envFiles: new Map([["/etc/a.env", "A=1\nHOME\n"]]) }),
+    "services.a.env_files[0]",
+    /a.env:2:/,
+  );
+});
+
+Deno.test("GPUs, device plugin: counts distinct physical GPUs from the CDI specs", () => {
+  const stone = (devs: string) => `[soulstones.s]\nimage = "x"\ndevices = [${devs}]\n`;
+  const lim = (devs: string, reg = registry(SPEC)) =>
+    container(exp(stone(devs), {}, reg), "s").resources?.limits;
+  assert.deepEqual(lim(`"nvidia.com/gpu=all"`), { "nvidia.com/gpu": "2" });
+  assert.deepEqual(lim(`"nvidia.com/gpu=0"`), { "nvidia.com/gpu": "1" });
+  assert.deepEqual(lim(`"nvidia.com/gpu=0", "nvidia.com/gpu=1"`), { "nvidia.com/gpu": "2" });
+  // =0 and its UUID are one GPU.
+  assert.deepEqual(
+    lim(`"nvidia.com/gpu=0", "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c"`, registry(TOPO)),
+    { "nvidia.com/gpu": "1" },
+  );
+  // Without a spec, `all` has no count; DRA needs none.
+  refuses(
+    () => exp(stone(`"nvidia.com/gpu=all"`), {}, registry()),
+    "soulstones.s.devices[0]",
+    /needs a count/,
+  );
+  const dra = exp(stone(`"nvidia.com/gpu=all"`), { gpu: "dra" }, registry());
+  // deno-lint-ignore no-explicit-any
+  const rct = dra.objects.find((o) => o.kind === "ResourceClaimTemplate") as any;
+  assert.deepEqual(rct.spec.spec.devices.requests, [{
+    name: "nvidia-gpus",
+    exactly: { deviceClassName: "gpu.nvidia.com", allocationMode: "All" },
+  }]);
+  assert.deepEqual(container(dra, "s").resources, { claims: [{ name: "gpu" }] });
+});
+
+Deno.test("GPUs: MIG slices need [gpu.mig_profiles]; AMD and Intel map to their plugins", () => {
+  const mig = `[soulstones.s]\nimage = "x"\ndevices = ["nvidia.com/gpu=0:1"]\n`;
+  refuses(() => exp(mig, {}, registry(TOPO)), "soulstones.s.devices[0]", /MIG slice/);
+  const r = exp(`[gpu.mig_profiles]\n"nvidia.com/gpu=0:1" = "3g.20gb"\n${mig}`, {}, registry(TOPO));
+  assert.deepEqual(container(r, "s").resources?.limits, { "nvidia.com/mig-3g.20gb": "1" });
+  assert.deepEqual(r.warnings.filter((w) => w.startsWith("gpu.mig_profiles")), []);
+  const stray = exp(
+    `[gpu.mig_profiles]\n"nvidia.com/gpu=0" = "1g.10gb"\n"nvidia.com/gpu=0:0" = "1g.10gb"\n"nvidia.com/gpu=0:1" = "3g.20gb"\n${mig}`,
+    {
+      gpu: "dra",
+    },
+    registry(TOPO),
+  );
+  assert.ok(stray.warnings.some((w) => w.includes("nvidia.com/gpu=0 is a whole GPU, not a MIG slice")));
+  assert.ok(stray.warnings.some((w) => w.includes("no soulstone claims nvidia.com/gpu=0:0")));
+  assert.throws(
+    () => loadCodex(`version = 1\n[gpu.mig_profiles]\n"nvidia.com/gpu=0:1" = "big"\n`, "c"),
+    /not a MIG profile/,
+  );
+  const amd = exp(
+    `[soulstones.s]\nimage = "x"\ndevices = ["amd.com/gpu=0", "intel.com/gpu=1"]\n`,
+    {},
+    registry(),
+  );
+  assert.deepEqual(container(amd, "s").resources?.limits, { "amd.com/gpu": "1", "gpu.intel.com/i915": "1" });
+  refuses(
+    () => exp(`[soulstones.s]\nimage = "x"\ndevices = ["example.com/fpga=0"]\n`, {}, registry()),
+    "soulstones.s.devices[0]",
+    /no Kubernetes device plugin/,
+  );
+});
+
+Deno.test("autostart = false → replicas 0 with an annotation; pod network → one Deployment", () => {
+  const r = exp(`[services.a]\nimage = "x"\nautostart = false\n`);
+  const d = r.objects.find((o) => o.kind === "Deployment") as IDeployment;
+  assert.equal(d.spec?.replicas, 0);
+  assert.equal(d.metadata?.annotations?.["io.lychd/autostart"], "false");
+  const p = exp(
+    `[sepulcher]\nnetwork = "pod"\n[services.a]\nimage = "x"\n[services.b]\nimage = "y"\nautostart = false\n`,
+  );
+  const deps = p.objects.filter((o) => o.kind === "Deployment") as IDeployment[];
+  assert.equal(deps.length, 1);
+  assert.deepEqual(deps[0].spec?.template.spec?.containers.map((c) => c.name), ["a", "b"]);
+  assert.ok(p.warnings.some((w) => w.includes("services.b (autostart = false) will run with the others")));
+  assert.equal(p.objects.filter((o) => o.kind === "Service").length, 2);
+});
+
+Deno.test("the gateway hook: a Codex with [gateway] / models exports the rest and says the gateway is not", () => {
+  const codex = loadCodex(`version = 1\n[soulstones.s]\nimage = "x"\n`, "codex.toml");
+  // The fields come with #13; the hook reads them generically.
+  (codex as unknown as Record<string, unknown>).gateway = { listen: "127.0.0.1:4000" };
+  (codex.services[0].raw as Record<string, unknown>).models = ["qwen"];
+  const r = exportPlan(makePlan(codex, registry()), registry(), { gpu: "dra", envFiles: new Map() });
+  assert.ok(r.warnings.some((w) => w.startsWith("gateway: not exported yet (gateway, soulstones.s.models)")));
+  assert.equal(r.objects.filter((o) => o.kind === "Deployment").length, 1);
+  const plain = exp(`[soulstones.s]\nimage = "x"\n`, { gpu: "dra" });
+  assert.ok(!plain.warnings.some((w) => w.startsWith("gateway")));
+});
+
+/**
+ * Kubernetes' `$(VAR)` expansion (k8s.io/kubernetes third_party/forked/golang/expansion), ported
+ * for this test: "$$" → "$", "$(NAME)" → the variable, an unclosed "$(" and any other "$x" stay.
+ */
+function k8sExpand(input: string, mapping: (name: string) => string): string {
+  let out = "";
+  let checkpoint = 0;
+  for (let cursor = 0; cursor < input.length; cursor++) {
+    if (input[cursor] !== "$" || cursor + 1 >= input.length) continue;
+    out += input.slice(checkpoint, cursor);
+    const rest = input.slice(cursor + 1);
+    let advance = 1;
+    if (rest[0] === "$") out += "$";
+    else if (rest[0] === "(") {
+      const close = rest.indexOf(")", 1);
+      if (close >= 1) {
+        out += mapping(rest.slice(1, close));
+        advance = close + 1;
+      } else out += "$(";
+    } else out += "$" + rest[0];
+    cursor += advance;
+    checkpoint = cursor + 1;
+  }
+  return out + input.slice(checkpoint);
+}
+
+Deno.test("escapeExpansion: Kubernetes' expansion gives back every string (property)", async () => {
+  const fc = (await import("fast-check")).default;
+  assert.equal(k8sExpand("a $(B) $$ $(C", () => "x"), "a x $ $(C", "the port itself");
+  fc.assert(
+    fc.property(fc.stringMatching(/^[$()a-z ]{0,24}$/), (s) => {
+      assert.equal(k8sExpand(escapeExpansion(s), () => "EXPANDED"), s);
+    }),
+    { numRuns: 2000 },
+  );
+});
