@@ -733,6 +733,15 @@ Deno.test("reconcile --every 1s beside repeated binds: transactions never interl
       undefined,
     );
   } finally {
-    await Deno.remove(w.dir, { recursive: true });
+    // A fake systemctl the killed reconciler spawned may still be writing its snapshot.
+    for (let i = 0;; i++) {
+      try {
+        await Deno.remove(w.dir, { recursive: true });
+        break;
+      } catch (e) {
+        if (i === 20) throw e;
+        await sleep(100);
+      }
+    }
   }
 });
