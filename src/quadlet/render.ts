@@ -56,6 +56,10 @@ const FLAG_FALLBACK: Record<string, string> = {
   HostName: "--hostname",
   ReadOnly: "--read-only",
   HealthStartPeriod: "--health-start-period",
+  WorkingDir: "--workdir",
+  StopSignal: "--stop-signal",
+  GroupAdd: "--group-add",
+  Sysctl: "--sysctl",
 };
 
 class Ctx {
@@ -213,6 +217,7 @@ function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService): UnitFile {
   if (codex.network === "bridge") {
     c.add("Network", `${prefix}.network`);
     versioned(ctx, "Container", c, args, "NetworkAlias", s.name, s.name, p("network"));
+    for (const a of r.aliases ?? []) versioned(ctx, "Container", c, args, "NetworkAlias", a, a, p("aliases"));
   } else if (codex.network === "pod") c.add("Pod", `${prefix}.pod`);
   else c.add("Network", codex.network);
   if (r.entrypoint) {
@@ -293,7 +298,7 @@ function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService): UnitFile {
       dur(h.start_period),
       p("health.start_period"),
     );
-    if (s.role === "soulstone") {
+    if (s.role === "soulstone" || r.notify_healthy) {
       const since = VALUE_SINCE["Container.Notify=healthy"] ?? "5.0";
       if (compareVersions(ctx.version, since) >= 0) c.add("Notify", "healthy");
       else {ctx.warnings.push(
@@ -317,7 +322,42 @@ function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService): UnitFile {
   }
   if (r.pull) versioned(ctx, "Container", c, args, "Pull", r.pull, r.pull, p("pull"));
   if (r.auto_update) c.add("AutoUpdate", r.auto_update);
-  if (s.role === "soulstone") {
+  if (r.working_dir) {
+    wrap(
+      p("working_dir"),
+      () =>
+        versioned(
+          ctx,
+          "Container",
+          c,
+          args,
+          "WorkingDir",
+          execArg(r.working_dir!),
+          r.working_dir,
+          p("working_dir"),
+        ),
+    );
+  }
+  if (r.hostname) versioned(ctx, "Container", c, args, "HostName", r.hostname, r.hostname, p("hostname"));
+  const ulimits = Object.entries(r.ulimits ?? {}).map(([k, v]) => `${k}=${v}`);
+  // One Ulimit= since 4.7, repeated since 5.0; otherwise every one as --ulimit.
+  if (
+    ulimits.length && ctx.has("Container", "Ulimit") &&
+    (ulimits.length === 1 || compareVersions(ctx.version, "5.0") >= 0)
+  ) {
+    for (const u of ulimits) c.add("Ulimit", u);
+  } else for (const u of ulimits) args.push(`--ulimit=${u}`);
+  if (r.stop_signal) {
+    versioned(ctx, "Container", c, args, "StopSignal", r.stop_signal, r.stop_signal, p("stop_signal"));
+  }
+  for (const g of r.group_add ?? []) versioned(ctx, "Container", c, args, "GroupAdd", g, g, p("group_add"));
+  for (const [k, v] of Object.entries(r.sysctls ?? {})) {
+    wrap(
+      p(`sysctls.${k}`),
+      () => versioned(ctx, "Container", c, args, "Sysctl", word(`${k}=${v}`), `${k}=${v}`, p("sysctls")),
+    );
+  }
+  if (s.role === "soulstone" || r.init) {
     // A conflict stop sends SIGTERM; catatonit as PID 1 forwards it, so the workload ends with
     // 143 (not a SIGKILL 137 after the stop timeout) and systemd counts it a clean stop.
     c.add("RunInit", "true");
@@ -327,7 +367,11 @@ function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService): UnitFile {
   args.push(...(r.podman_args ?? []));
   if (args.length) wrap(p("podman_args"), () => c.add("PodmanArgs", words(args)));
 
-  const svc = new SectionBuilder("Service").add("Restart", s.restart).add("RestartSec", s.restartSec);
+  const svc = new SectionBuilder("Service");
+  // A run-to-completion container (compose's service_completed_successfully target): systemd
+  // orders its dependents after its exit, and RemainAfterExit keeps the success visible.
+  if (r.oneshot) svc.add("Type", "oneshot").add("RemainAfterExit", "yes");
+  svc.add("Restart", s.restart).add("RestartSec", s.restartSec);
   if (s.role === "soulstone") {
     // Model loads are slow: give the start (pull + load until healthy) room.
     const start = r.health?.start_period !== undefined ? secondsOf(r.health.start_period) : 0;
