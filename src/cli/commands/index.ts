@@ -16,6 +16,7 @@ import { doctor } from "./doctor.ts";
 import { permissions } from "./permissions.ts";
 import { schema } from "./schema.ts";
 import { completions } from "./completions.ts";
+import { importCmd } from "./import.ts";
 
 /** The verbs of lychd. */
 export const COMMANDS: Command[] = [
@@ -34,4 +35,5 @@ export const COMMANDS: Command[] = [
   permissions,
   schema,
   completions,
+  importCmd,
 ];
