@@ -32,8 +32,11 @@ export const composeSchemaCheck: SchemaCheck = (doc) => {
     Number(b.keyword === "additionalProperties") - Number(a.keyword === "additionalProperties") ||
     b.instancePath.split("/").length - a.instancePath.split("/").length
   );
-  return errs.map((e) => ({
-    path: e.instancePath.split("/").slice(1).map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~")),
-    message: describe(e),
-  }));
+  return errs.map((e) => {
+    const path = e.instancePath.split("/").slice(1).map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    if (e.keyword === "additionalProperties") {
+      path.push((e.params as { additionalProperty: string }).additionalProperty);
+    }
+    return { path, message: describe(e) };
+  });
 };
