@@ -55,7 +55,7 @@ const GPU_KIND_NVIDIA = "nvidia.com/gpu";
 const CDI_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** Keys of a service that need no Codex field (said in a comment where it matters). */
-const IGNORED = new Set(["profiles", "extends", "attach", "develop", "expose", "stdin_open", "scale"]);
+const IGNORED = new Set(["profiles", "extends", "attach", "develop", "expose", "stdin_open"]);
 
 interface Entry {
   compose: string;
@@ -516,6 +516,14 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
           break;
         case "userns_mode":
           f.userns = String(v);
+          break;
+        case "scale":
+          if (Number(v) === 0) {
+            f.autostart = false;
+            note("scale: 0 → autostart = false (compose creates no container)");
+          } else if (Number(v) !== 1) {
+            drop(key, `${v} replicas: lychd runs one container per service`, "import one replica");
+          }
           break;
         case "logging":
           note("logging: not carried over; podman under systemd logs to the journal (lychd logs NAME)");
