@@ -17,6 +17,7 @@ bash "$host" start
 t2=$(t)
 status=0
 bash "$host" exec deno test -A --no-check=remote tests/e2e/scenarios.ts || status=$?
+bash "$host" exec deno test -A --no-check=remote tests/e2e/compose_scenarios.ts || status=$?
 t3=$(t)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "e2e wall time: host build %.1fs, host start %.1fs, scenarios %.1fs, total %.1fs\n", b-a, c-b, d-c, d-a }'
 exit $status
