@@ -115,13 +115,38 @@ for (const name of names) {
           const s = codex.services.find((x) => x.path === path)!;
           const unit = units.get(`${s.stem}.service`);
           assert.ok(unit, `${s.stem}.service not generated`);
-          const words = execWords(lastValue(unit, "ExecStart")!);
+          let words = execWords(lastValue(unit, "ExecStart")!);
+          // A multi-line `sh -c` script travels escaped in LYCHD_SCRIPT (systemd cannot pass a
+          // newline); rebuild it with the real printf %b, as the container's shell does. The one
+          // difference: $(…) drops trailing newlines, which sh ignores anyway.
+          const script = flagValues(words, "--env").find((x) => x.startsWith("LYCHD_SCRIPT="));
+          if (script) {
+            const out = await new Deno.Command("sh", {
+              args: ["-c", 'printf %b "$LYCHD_SCRIPT"'],
+              env: { LYCHD_SCRIPT: script.slice("LYCHD_SCRIPT=".length) },
+              stdout: "piped",
+            }).output();
+            const decoded = new TextDecoder().decode(out.stdout).replace(/\n+$/, "");
+            const wrapper = 'eval "$(printf %b "$LYCHD_SCRIPT")"';
+            words = words.map((w) =>
+              w === wrapper
+                ? decoded
+                : w.includes(JSON.stringify(wrapper))
+                ? w.replace(JSON.stringify(wrapper), JSON.stringify(decoded))
+                : w
+            );
+          }
+          const strip = (a: string[] | undefined) => a?.map((w) => w.replace(/\n+$/, ""));
           const at = words.indexOf(s.raw.image);
           assert.ok(at > 0);
           if (want.image) assert.equal(s.raw.image, want.image, `${svc}.image`);
-          assert.deepEqual(words.slice(at + 1), want.command ?? [], `${svc}.command`);
+          assert.deepEqual(words.slice(at + 1), strip(want.command) ?? [], `${svc}.command`);
           const ep = flagValues(words, "--entrypoint");
-          assert.deepEqual(ep.length ? JSON.parse(ep[0]) : undefined, want.entrypoint, `${svc}.entrypoint`);
+          assert.deepEqual(
+            ep.length ? JSON.parse(ep[0]) : undefined,
+            strip(want.entrypoint),
+            `${svc}.entrypoint`,
+          );
           const envs = flagValues(words, "--env");
           for (const [k, v] of Object.entries(want.env ?? {})) {
             assert.ok(

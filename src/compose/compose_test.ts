@@ -230,3 +230,95 @@ Deno.test("lychd import compose: stdout, --out refuses to overwrite without --fo
   assert.equal(err.length, 1);
   assert.match(err[0], /bad\.yaml: services\.web\.build: build: without image/);
 });
+
+Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown devices are refused", async () => {
+  const yaml = (count: string) =>
+    `services:\n  llm:\n    image: vllm/vllm-openai\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: ${count}\n              capabilities: [gpu]\n`;
+  const gpus = (kind: string) => (kind === "nvidia.com/gpu" ? ["0", "1", "all"] : []);
+  const load = async (text: string) => {
+    const read = files({ "/p/compose.yaml": text });
+    const p = await loadProject(
+      {
+        files: ["/p/compose.yaml"],
+        envFiles: [],
+        profiles: [],
+        env: (n) => ({ N: "1" } as Record<string, string>)[n],
+      },
+      read,
+      composeSchemaCheck,
+    );
+    return { p, read };
+  };
+  const one = await load(yaml("${N}"));
+  const c = await convertProject(one.p, one.read, { roles: {}, lenient: false, gpus });
+  assert.match(c.toml, /devices = \["nvidia\.com\/gpu=0"\]/);
+  assert.match(
+    c.warnings.join("\n"),
+    /count 1 → nvidia\.com\/gpu=0 \(the first 1 of the host's CDI devices\)/,
+  );
+  const three = await load(yaml("3"));
+  await assert.rejects(
+    () => convertProject(three.p, three.read, { roles: {}, lenient: false, gpus }),
+    /have 2 nvidia\.com\/gpu device/,
+  );
+  const cdi = await load("services:\n  llm:\n    image: x\n    devices: [nvidia.com/gpu=7]\n");
+  await assert.rejects(
+    () => convertProject(cdi.p, cdi.read, { roles: {}, lenient: false, gpus }),
+    /no device "7"/,
+  );
+});
+
+Deno.test("interpolated values are cast where compose casts them; errors carry bracketed paths", async () => {
+  const read = files({
+    "/p/compose.yaml":
+      "services:\n  a:\n    image: x\n    deploy: { replicas: '${R}' }\n    read_only: '${RO}'\n    command: [a, '${MISSING:?needed}']\n",
+  });
+  const env = (n: string) => ({ R: "0", RO: "yes" } as Record<string, string>)[n];
+  await assert.rejects(
+    () =>
+      loadProject({ files: ["/p/compose.yaml"], envFiles: [], profiles: [], env }, read, composeSchemaCheck),
+    (e: ComposeError) => e.path === "services.a.command[1]" && /MISSING is not set: needed/.test(e.message),
+  );
+  const ok = files({
+    "/p/compose.yaml":
+      "services:\n  a:\n    image: x\n    deploy: { replicas: '${R}' }\n    read_only: '${RO}'\n",
+  });
+  const p = await loadProject(
+    { files: ["/p/compose.yaml"], envFiles: [], profiles: [], env },
+    ok,
+    composeSchemaCheck,
+  );
+  assert.equal(p.services.a.deploy.replicas, 0);
+  assert.equal(p.services.a.read_only, true);
+});
+
+Deno.test("multi-line sh -c scripts travel escaped and a real sh rebuilds them byte for byte", async () => {
+  const script =
+    'x=1\nif [ "$x" = 1 ]; then\n  printf "%s|" "back\\\\slash" "tab\tin" "pct 100%"\nfi\necho "$0 $1"';
+  const text = `services:\n  a:\n    image: busybox\n    command: ${
+    JSON.stringify(["sh", "-c", script.replaceAll("$", "$$$$"), "zero", "one"])
+  }\n`;
+  const read = files({ "/p/compose.yaml": text });
+  const p = await loadProject(
+    {
+      files: ["/p/compose.yaml"],
+      envFiles: [],
+      profiles: [],
+      env: () => undefined,
+    },
+    read,
+    composeSchemaCheck,
+  );
+  const c = await convertProject(p, read, { roles: {}, lenient: false });
+  const s = loadCodex(c.toml, "x.toml").services[0];
+  const cmd = s.raw.command!;
+  assert.equal(cmd[2], 'eval "$(printf %b "$LYCHD_SCRIPT")"');
+  const run = async (args: string[], env: Record<string, string>) =>
+    new TextDecoder().decode(
+      (await new Deno.Command(args[0], { args: args.slice(1), env, stdout: "piped" }).output()).stdout,
+    );
+  const want = await run(["sh", "-c", script, "zero", "one"], {});
+  const got = await run(cmd, { LYCHD_SCRIPT: s.raw.env!.LYCHD_SCRIPT });
+  assert.equal(got, want);
+  assert.equal(want, "back\\slash|tab\tin|pct 100%|zero one\n");
+});

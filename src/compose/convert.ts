@@ -48,7 +48,7 @@ export interface Converted {
 
 /** A refusal: everything needed for one clear line. */
 function refuse(file: string, svc: string, key: string, message: string, hint: string): never {
-  throw new ComposeError(file, `services.${svc}.${key}`, message, hint);
+  throw new ComposeError(file, `services.${svc}${key ? `.${key}` : ""}`, message, hint);
 }
 
 const GPU_KIND_NVIDIA = "nvidia.com/gpu";
@@ -165,6 +165,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
     }
   }
 
+  const droppedServices = new Map<string, string>();
   // Host ports: compose publishes on every interface unless an IP is given.
   let anyUnboundPort = false;
 
@@ -191,6 +192,12 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
 
     // image / build
     if (s.image === undefined) {
+      if (s.build !== undefined && opts.lenient) {
+        const why = `build: without image (lychd runs images); build it and add image: to import it`;
+        droppedServices.set(n, why);
+        warnings.push(`${n}: dropped the whole service: ${why}`);
+        continue;
+      }
       if (s.build !== undefined) {
         refuse(
           file,
@@ -233,6 +240,34 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
             drop(key, "an empty entrypoint (reset) cannot be expressed", "name the program to run instead");
             break;
           }
+          // deno-lint-ignore no-control-regex
+          const ctl = /[\u0000-\u001f\u007f]/;
+          const c = words.findIndex((w) => ctl.test(w));
+          if (c >= 0) {
+            // A multi-line `sh -c` script: systemd/Quadlet cannot carry a newline in an argument,
+            // so the script travels escaped in LYCHD_SCRIPT and the shell rebuilds it verbatim.
+            const ep = (s.entrypoint ?? []) as string[];
+            const shell = (w: string | undefined) => !!w && /(^|\/)(sh|bash|ash|dash|zsh)$/.test(w);
+            const isScript = words[c - 1] === "-c" && words.filter((w) => ctl.test(w)).length === 1 &&
+              (c === 1
+                ? (key === "command" ? shell(ep[ep.length - 1]) && ep.length === 1 : false)
+                : shell(words[c - 2]) && c === 2);
+            if (isScript && !f.env_script) {
+              f.env_script = words[c].replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\t", "\\t")
+                .replaceAll("\r", "\\r");
+              words[c] = 'eval "$(printf %b "$LYCHD_SCRIPT")"';
+              note(
+                `${key}: a multi-line script (newlines cannot pass through systemd) → escaped in env LYCHD_SCRIPT, rebuilt by printf %b`,
+              );
+            } else {
+              drop(
+                key,
+                `an argument contains a newline or control character, which systemd cannot pass`,
+                "put the script in a file and bind-mount it",
+              );
+              break;
+            }
+          }
           if (words.some((w) => w === "")) {
             drop(
               key,
@@ -253,6 +288,15 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
             break;
           }
           const health: Obj = {};
+          // deno-lint-ignore no-control-regex
+          if (test?.some((w) => /[\u0000-\u001f\u007f]/.test(String(w)))) {
+            drop(
+              "healthcheck",
+              "the test has a newline or control character, which systemd cannot pass",
+              "put it in a script inside the image",
+            );
+            break;
+          }
           if (!test) {
             drop("healthcheck", "sets timings but no test (the image's own check would apply)", "add test:");
             break;
@@ -584,6 +628,10 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
       note(`env from env_file ${ef.path}, values inlined as compose passes them`);
     }
     for (const [k, x] of Object.entries((s.environment ?? {}) as Obj)) env[k] = x === null ? "" : String(x);
+    if (f.env_script !== undefined) {
+      env.LYCHD_SCRIPT = f.env_script;
+      delete f.env_script;
+    }
     const envOk: Obj = {};
     for (const [k, x] of Object.entries(env)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
@@ -594,7 +642,17 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
         );
         continue;
       }
-      envOk[k] = typeof x === "boolean" || typeof x === "number" ? String(x) : x;
+      const val = typeof x === "boolean" || typeof x === "number" ? String(x) : x;
+      // deno-lint-ignore no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(val)) {
+        drop(
+          `environment.${k}`,
+          "the value has a newline or control character, which systemd cannot pass",
+          "use a secret (type = env) or a file",
+        );
+        continue;
+      }
+      envOk[k] = val;
     }
     if (Object.keys(envOk).length) f.env = envOk;
 
@@ -663,6 +721,12 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
     const deps = (p.services[e.compose].depends_on ?? {}) as Obj;
     for (const [dep, d] of Object.entries(deps)) {
       const t = byCompose.get(dep);
+      if (!t && droppedServices.has(dep)) {
+        e.comments.push(`# lychd import: dropped depends_on ${dep}: that service was dropped`);
+        e.dropped.push(`depends_on.${dep}`);
+        warnings.push(`${e.compose}: dropped depends_on ${dep}: that service was dropped`);
+        continue;
+      }
       if (!t) continue; // required:false dependency on a disabled service
       const file = p.origin[e.compose];
       const kind = d.required === false ? "wants" : "requires";
@@ -823,6 +887,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
     );
   }
 
+  for (const [n, why] of droppedServices) networkNotes.push(`# lychd import: dropped service ${n}: ${why}`);
   const toml = emit(p, entries, codexName, { prefix, network, anyUnboundPort, networkNotes, opts });
   const paths: Record<string, string> = {};
   const dropped: Record<string, string[]> = {};
@@ -835,6 +900,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
       : cn;
     if (e.dropped.length) dropped[e.compose] = e.dropped;
   }
+  for (const n of droppedServices.keys()) dropped[n] = ["(service)"];
   return { toml, warnings, nextSteps, paths, dropped };
 }
 

@@ -295,7 +295,7 @@ async function loadFile(ctx: Ctx, file: string, baseDir: string): Promise<Loaded
       } catch (e) {
         if (!(e instanceof GrammarError)) throw e;
         const p = where(path);
-        throw new ComposeError(file, path.join("."), e.message, e.hint, p.line, p.col);
+        throw new ComposeError(file, fieldPath(path), e.message, e.hint, p.line, p.col);
       }
     }
     if (Array.isArray(v)) return v.map((x, i) => interp(x, [...path, i]));
@@ -306,7 +306,7 @@ async function loadFile(ctx: Ctx, file: string, baseDir: string): Promise<Loaded
     }
     return v;
   };
-  const data = interp(raw, []) as Obj;
+  const data = castTypes(interp(raw, []) as Obj);
 
   if (ctx.schema) {
     const errs = ctx.schema(stripMarkers(data));
@@ -315,7 +315,7 @@ async function loadFile(ctx: Ctx, file: string, baseDir: string): Promise<Loaded
       const p = where(e.path.map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
       throw new ComposeError(
         file,
-        e.path.join("."),
+        fieldPath(e.path),
         e.message,
         "see the Compose Specification (spec.md); lychd validates against its JSON Schema",
         p.line,
@@ -336,7 +336,7 @@ async function loadFile(ctx: Ctx, file: string, baseDir: string): Promise<Loaded
       if (!(e instanceof NormalizeError)) throw e;
       const path = ["services", name, ...e.path];
       const p = where(path);
-      throw new ComposeError(file, path.join("."), e.message, e.hint, p.line, p.col);
+      throw new ComposeError(file, fieldPath(path), e.message, e.hint, p.line, p.col);
     }
     out.origin[name] = file;
   }
@@ -435,6 +435,92 @@ async function loadFile(ctx: Ctx, file: string, baseDir: string): Promise<Loaded
     }
   }
   return out;
+}
+
+/** `services.a.ports[0]`: dotted names, bracketed indexes (the Codex's own path style). */
+export function fieldPath(path: (string | number)[]): string {
+  return path.map((
+    x,
+    i,
+  ) => (typeof x === "number" || /^\d+$/.test(String(x)) ? `[${x}]` : i ? `.${x}` : String(x)))
+    .join("");
+}
+
+const INT = "int";
+const BOOL = "bool";
+const NUM = "number";
+/**
+ * Compose casts interpolated strings at these paths to the type the schema wants (compose-go's
+ * interpolation type-cast table), e.g. `replicas: ${N}` → an integer. `*` matches any key/index.
+ */
+const CASTS: [string[], string][] = [
+  ...[
+    "cpu_count",
+    "cpu_percent",
+    "cpu_shares",
+    "cpu_quota",
+    "cpu_period",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "mem_swappiness",
+    "oom_score_adj",
+    "pids_limit",
+    "shm_size",
+  ]
+    .map((k): [string[], string] => [["services", "*", k], k === "shm_size" ? "size" : INT]),
+  [["services", "*", "cpus"], NUM],
+  [["services", "*", "deploy", "replicas"], INT],
+  [["services", "*", "scale"], INT],
+  [["services", "*", "healthcheck", "retries"], INT],
+  [["services", "*", "healthcheck", "disable"], BOOL],
+  [["services", "*", "ports", "*", "target"], INT],
+  [["services", "*", "ulimits", "*"], INT],
+  [["services", "*", "ulimits", "*", "hard"], INT],
+  [["services", "*", "ulimits", "*", "soft"], INT],
+  ...["privileged", "read_only", "stdin_open", "tty", "init"].map((
+    k,
+  ): [string[], string] => [["services", "*", k], BOOL]),
+  [["services", "*", "volumes", "*", "read_only"], BOOL],
+  [["services", "*", "volumes", "*", "volume", "nocopy"], BOOL],
+  [["services", "*", "depends_on", "*", "required"], BOOL],
+  [["services", "*", "depends_on", "*", "restart"], BOOL],
+  [["services", "*", "env_file", "*", "required"], BOOL],
+  [["services", "*", "deploy", "resources", "reservations", "devices", "*", "count"], "count"],
+  ...["networks", "volumes", "secrets", "configs"].map((
+    k,
+  ): [string[], string] => [[k, "*", "external"], BOOL]),
+  [["networks", "*", "internal"], BOOL],
+  [["networks", "*", "attachable"], BOOL],
+];
+
+function cast(v: string, t: string): unknown {
+  const s = v.trim();
+  if (t === BOOL) {
+    if (/^(y|yes|true|on)$/i.test(s)) return true;
+    if (/^(n|no|false|off)$/i.test(s)) return false;
+    return v;
+  }
+  if (t === INT || t === "count") return /^-?\d+$/.test(s) ? Number(s) : v;
+  if (t === NUM) return /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : v;
+  return /^\d+$/.test(s) ? Number(s) : v;
+}
+
+/** Apply `CASTS` to string values (what interpolation produced). */
+export function castTypes(doc: Obj): Obj {
+  const walk = (v: unknown, pattern: string[], t: string): unknown => {
+    if (pattern.length === 0) return typeof v === "string" ? cast(v, t) : v;
+    const [head, ...rest] = pattern;
+    if (Array.isArray(v)) return head === "*" ? v.map((x) => walk(x, rest, t)) : v;
+    if (v && typeof v === "object") {
+      const o: Obj = { ...(v as Obj) };
+      for (const k of Object.keys(o)) if (head === "*" || head === k) o[k] = walk(o[k], rest, t);
+      return o;
+    }
+    return v;
+  };
+  let out: unknown = doc;
+  for (const [pattern, t] of CASTS) out = walk(out, pattern, t);
+  return out as Obj;
 }
 
 function stripMarkers(v: unknown): unknown {
