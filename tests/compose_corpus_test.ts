@@ -39,6 +39,7 @@ interface Expect {
     mounts?: string[];
     devices?: string[];
     health?: string[];
+    hosts?: string[];
   }>;
 }
 
@@ -170,6 +171,7 @@ for (const name of names) {
               `${svc}.devices`,
             );
           }
+          if (want.hosts) assert.deepEqual(flagValues(words, "--add-host"), want.hosts, `${svc}.extra_hosts`);
           if (want.health) {
             const [hc] = flagValues(words, "--health-cmd");
             assert.deepEqual(JSON.parse(hc), want.health, `${svc}.health`);
