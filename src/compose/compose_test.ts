@@ -322,3 +322,41 @@ Deno.test("multi-line sh -c scripts travel escaped and a real sh rebuilds them b
   assert.equal(got, want);
   assert.equal(want, "back\\slash|tab\tin|pct 100%|zero one\n");
 });
+
+Deno.test("top-level volumes and networks: the bind idiom becomes a bind; other driver settings are refused", async () => {
+  const text = `services:
+  a:
+    image: x
+    volumes: [data:/data, nfs:/nfs]
+    expose: ["80"]
+volumes:
+  data:
+    driver: local
+    driver_opts: { type: none, o: bind, device: /srv/data }
+  nfs:
+    driver_opts: { type: nfs, o: "addr=10.0.0.1", device: ":/export" }
+networks:
+  proxy:
+    external: true
+`;
+  const read = files({ "/p/compose.yaml": text });
+  const p = await loadProject(
+    {
+      files: ["/p/compose.yaml"],
+      envFiles: [],
+      profiles: [],
+      env: () => undefined,
+    },
+    read,
+    composeSchemaCheck,
+  );
+  await assert.rejects(
+    () => convertProject(p, read, { roles: {}, lenient: false }),
+    (e: ComposeError) => e.path === "networks.proxy",
+  );
+  const c = await convertProject(p, read, { roles: {}, lenient: true });
+  assert.match(c.toml, /volumes = \["\/srv\/data:\/data"\]/);
+  assert.match(c.toml, /# lychd import: dropped volumes\[1\]: volume nfs uses driver local with driver_opts/);
+  assert.match(c.toml, /# expose: nothing to do/);
+  assert.equal(c.warnings.length, 2);
+});

@@ -55,7 +55,14 @@ const GPU_KIND_NVIDIA = "nvidia.com/gpu";
 const CDI_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** Keys of a service that need no Codex field (said in a comment where it matters). */
-const IGNORED = new Set(["profiles", "extends", "attach", "develop", "expose", "stdin_open"]);
+const IGNORED = new Set(["profiles", "extends"]);
+/** Keys with no effect on a service lychd runs: a comment says why. */
+const NOTED: Record<string, string> = {
+  expose: "expose: nothing to do; every service on the lychd bridge reaches the others' ports",
+  attach: "attach: compose's log attachment; logs go to the journal (lychd logs NAME)",
+  develop: "develop: compose watch (development only) is not carried over",
+  stdin_open: "stdin_open: no terminal is attached to a systemd service",
+};
 
 interface Entry {
   compose: string;
@@ -138,6 +145,25 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
       "drop it and reach the other service by its name on the shared bridge",
     );
   }
+  for (const [net, cfg] of Object.entries((p.networks ?? {}) as Obj)) {
+    if (!cfg) continue;
+    const driver = cfg.driver;
+    const odd = [
+      ...(driver && driver !== "bridge" && driver !== "default" ? [`driver: ${driver}`] : []),
+      ...(cfg.external === true ? ["external: true"] : []),
+      ...(cfg.internal === true ? ["internal: true"] : []),
+      ...(cfg.ipam ? ["ipam"] : []),
+      ...(cfg.driver_opts ? ["driver_opts"] : []),
+      ...(cfg.enable_ipv6 ? ["enable_ipv6"] : []),
+    ];
+    if (!odd.length) continue;
+    const msg = `network ${net} has ${odd.join(", ")}, which lychd's one bridge does not carry over`;
+    if (!opts.lenient) {
+      throw new ComposeError(p.files[0], `networks.${net}`, msg, "drop those settings, or pass --lenient");
+    }
+    warnings.push(`dropped ${msg}`);
+    networkNotes.push(`# lychd import: dropped ${msg}`);
+  }
   if (network === "bridge") {
     const sets = Object.entries(p.services).map((
       [n, s],
@@ -218,6 +244,10 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
 
     for (const [key, v] of Object.entries(s)) {
       if (key.startsWith("x-") || IGNORED.has(key) || v === undefined || v === null) continue;
+      if (NOTED[key]) {
+        if (v !== false) note(NOTED[key]);
+        continue;
+      }
       switch (key) {
         case "image":
         case "build":
@@ -384,6 +414,33 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
                   } --format '{{.Mountpoint}}'))`,
                 );
                 continue;
+              }
+              const dopts = top?.driver_opts as Obj | undefined;
+              if (
+                dopts && /(^|,)r?bind(,|$)/.test(String(dopts.o ?? "")) && typeof dopts.device === "string" &&
+                dopts.device.startsWith("/")
+              ) {
+                // The "local driver bind" idiom: the volume IS the host directory.
+                (f.volumes ??= []).push(`${dopts.device}:${vol.target}${suffix}`);
+                note(
+                  `volumes[${i}]: volume ${src} binds ${dopts.device} (driver_opts o=bind) → a bind mount`,
+                );
+                continue;
+              }
+              if ((top?.driver && top.driver !== "local") || dopts) {
+                drop(
+                  `volumes[${i}]`,
+                  `volume ${src} uses driver ${
+                    top.driver ?? "local"
+                  } with driver_opts, which lychd's volumes do not carry over`,
+                  "mount the storage on the host and bind-mount it",
+                );
+                continue;
+              }
+              if (top?.name && top.name !== src) {
+                note(
+                  `volumes[${i}]: compose names the volume ${top.name}; lychd's is <prefix>-${src.toLowerCase()}`,
+                );
               }
               src = src.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
               (f.volumes ??= []).push(`${src}:${vol.target}${suffix}`);
