@@ -360,3 +360,11 @@ networks:
   assert.match(c.toml, /# expose: nothing to do/);
   assert.equal(c.warnings.length, 2);
 });
+
+Deno.test("lychd import compose: COMPOSE_FILE names the files when none are given", async () => {
+  const host = fakeHost({ env: { HOME: "/home/u", COMPOSE_FILE: "a.yaml:b.yaml" }, cwd: "/p" });
+  host.fs.put("/p/a.yaml", "services:\n  web:\n    image: nginx\n");
+  host.fs.put("/p/b.yaml", "services:\n  web:\n    image: nginx:2\n");
+  assert.equal(await run(["import", "compose"], host), 0);
+  assert.match(host.stdout.text, /image = "nginx:2"/);
+});

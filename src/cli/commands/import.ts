@@ -96,7 +96,15 @@ export const importCmd: Command = {
     const { composeSchemaCheck } = await import("../../compose/schema.ts");
     const cwd = host.cwd().replace(/\/$/, "");
     const abs = (p: string) => (p.startsWith("/") ? p : `${cwd}/${p}`);
-    const files = positionals.slice(1).map(abs);
+    // No FILE: COMPOSE_FILE (":"-separated, as compose reads it), else the default names.
+    const composeFile = host.env("COMPOSE_FILE");
+    const files =
+      (positionals.length > 1
+        ? positionals.slice(1)
+        : composeFile
+        ? composeFile.split(":").filter(Boolean)
+        : [])
+        .map(abs);
     const projectDir = typeof flags["project-dir"] === "string"
       ? abs(flags["project-dir"])
       : files.length
