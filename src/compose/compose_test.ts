@@ -228,7 +228,7 @@ Deno.test("lychd import compose: stdout, --out refuses to overwrite without --fo
   assert.equal(await run(["import", "compose", "bad.yaml"], host), 1);
   const err = host.stderr.text.slice(before).trim().split("\n");
   assert.equal(err.length, 1);
-  assert.match(err[0], /bad\.yaml: services\.web\.build: build: without image/);
+  assert.match(err[0], /bad\.yaml:3:12: services\.web\.build: build: without image/);
 });
 
 Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown devices are refused", async () => {

@@ -808,3 +808,20 @@ function mergeTop(a: Loaded, b: Loaded): Loaded {
   }
   return out;
 }
+
+/** line:column of a field path (`services.a.ports[0]`) in a compose file's text, if it is there. */
+export function locateField(text: string, path: string): { line: number; column: number } | undefined {
+  const parts = path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "").map((x) =>
+    /^\d+$/.test(x) ? Number(x) : x
+  );
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, merge: true });
+  for (let n = parts.length; n > 0; n--) {
+    const node = doc.getIn(parts.slice(0, n), true) as { range?: [number, number] } | undefined;
+    if (node?.range) {
+      const p = lc.linePos(node.range[0]);
+      return { line: p.line, column: p.col };
+    }
+  }
+  return undefined;
+}

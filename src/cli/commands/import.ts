@@ -91,7 +91,7 @@ export const importCmd: Command = {
       }
       roles[m[1]] = m[2] as typeof roles[string];
     }
-    const { loadProject, ComposeError } = await import("../../compose/project.ts");
+    const { loadProject, ComposeError, locateField } = await import("../../compose/project.ts");
     const { convertProject } = await import("../../compose/convert.ts");
     const { composeSchemaCheck } = await import("../../compose/schema.ts");
     const cwd = host.cwd().replace(/\/$/, "");
@@ -139,7 +139,12 @@ export const importCmd: Command = {
       });
     } catch (e) {
       if (e instanceof ComposeError) {
-        const at = e.line ? `${e.file}:${e.line}:${e.column ?? 1}` : e.file;
+        let pos = e.line ? { line: e.line, column: e.column ?? 1 } : undefined;
+        if (!pos && e.path && e.file) {
+          const text = await read(e.file);
+          pos = text === undefined ? undefined : locateField(text, e.path);
+        }
+        const at = pos ? `${e.file}:${pos.line}:${pos.column}` : e.file;
         throw new LychdError(`${at}: ${e.path ? `${e.path}: ` : ""}${e.message}`, e.hint);
       }
       throw e;
