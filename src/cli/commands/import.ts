@@ -124,7 +124,14 @@ export const importCmd: Command = {
           projectDir,
           envFiles: list(flags["env-file"]).map(abs),
           profiles: list(flags.profile).flatMap((p) => p.split(",")).filter(Boolean),
-          env: (n) => host.env(n),
+          // COMPOSE_PROFILES / COMPOSE_PROJECT_NAME are read by name (the compiled binary's
+          // --allow-env grants them); any other variable only where the process may read it.
+          env: (n) =>
+            n === "COMPOSE_PROFILES"
+              ? host.env("COMPOSE_PROFILES")
+              : n === "COMPOSE_PROJECT_NAME"
+              ? host.env("COMPOSE_PROJECT_NAME")
+              : host.env(n),
           home: host.env("HOME"),
         },
         read,
@@ -159,6 +166,11 @@ export const importCmd: Command = {
       throw new LychdError(
         `the imported Codex does not pass lychd's own checks: ${msg.split("\n")[0]}`,
         "this is an importer gap: please report it with the compose file; --lenient will not help",
+      );
+    }
+    if ((await host.permission({ kind: "env" })) !== "granted") {
+      converted.warnings.push(
+        "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
       );
     }
     warnAll(host, flags, converted.warnings);
