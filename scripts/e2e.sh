@@ -19,6 +19,8 @@ status=0
 bash "$host" exec deno test -A --no-check=remote tests/e2e/scenarios.ts || status=$?
 # `lychd export kubernetes` → `podman kube play` (tests/e2e/kube_scenarios.ts).
 bash "$host" exec deno test -A --no-check=remote tests/e2e/kube_scenarios.ts || status=$?
+# `lychd import compose` → bind → run (tests/e2e/compose_scenarios.ts).
+bash "$host" exec deno test -A --no-check=remote tests/e2e/compose_scenarios.ts || status=$?
 t3=$(t)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "e2e wall time: host build %.1fs, host start %.1fs, scenarios %.1fs, total %.1fs\n", b-a, c-b, d-c, d-a }'
 exit $status

@@ -139,6 +139,9 @@ export const POLICY: KindPolicy[] = [
       { value: "COLUMNS", why: "table width" },
       { value: "USER", why: "doctor: whose lingering to check" },
       { value: "LOGNAME", why: "doctor: USER fallback" },
+      { value: "COMPOSE_FILE", why: "import compose: the files when none are named" },
+      { value: "COMPOSE_PROFILES", why: "import compose: the profiles when --profile is not given" },
+      { value: "COMPOSE_PROJECT_NAME", why: "import compose: the sepulcher name when --name is not given" },
     ],
     ignored: [
       { value: "LOG_TOKENS", why: "read by the npm `yaml` parser (debug output): read as unset" },

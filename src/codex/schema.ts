@@ -125,6 +125,36 @@ export const serviceFields = {
   pull: z.enum(["always", "missing", "never", "newer"]).optional(),
   auto_update: z.enum(["registry", "local"]).optional(),
   podman_args: z.array(z.string().min(1)).optional(),
+  // Added for `lychd import compose` (real stacks need them): see docs/compose-import.md.
+  working_dir: absPath.optional(),
+  hostname: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$/, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a host name (hint: letters, digits, "." and "-")`,
+  }).optional(),
+  aliases: z.array(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a network alias (hint: letters, digits, ".", "_", "-")`,
+    }),
+  ).optional(),
+  ulimits: z.record(
+    z.string().regex(/^[a-z]+$/, {
+      error: (iss) => `${JSON.stringify(iss.input)} is not a ulimit name (hint: e.g. "nofile", "memlock")`,
+    }),
+    z.union([
+      z.int(),
+      z.string().regex(/^-?\d+(:-?\d+)?$/, {
+        error: (iss) => `${JSON.stringify(iss.input)} is not "soft[:hard]" (hint: e.g. "65535:65535" or -1)`,
+      }),
+    ]),
+  ).optional(),
+  init: z.boolean().optional(),
+  stop_signal: z.string().regex(/^(SIG)?[A-Z0-9+-]+$|^\d+$/, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a signal (hint: e.g. "SIGINT")`,
+  }).optional(),
+  group_add: z.array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/)).optional(),
+  sysctls: z.record(z.string().regex(/^[a-z0-9_.\/-]+$/), z.string()).optional(),
+  notify_healthy: z.boolean().optional(),
+  oneshot: z.boolean().optional(),
 };
 
 const OnDemand = z.strictObject({

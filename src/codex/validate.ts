@@ -263,6 +263,21 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       });
     }
 
+    if (r.notify_healthy && !r.health) {
+      issues.push({
+        path: at(s, "notify_healthy"),
+        message: "notify_healthy needs a health check",
+        hint: "add health = { cmd = … }, or remove notify_healthy",
+      });
+    }
+    if (r.oneshot && (r.restart ?? "always") === "always") {
+      issues.push({
+        path: at(s, "oneshot"),
+        message: 'a oneshot service cannot have restart = "always" (the default)',
+        hint: 'set restart = "no" or "on-failure"',
+      });
+    }
+
     // references
     const ref = (field: "requires" | "wants" | "after" | "conflicts_with") => {
       (r[field] ?? []).forEach((n, i) => {

@@ -64,6 +64,11 @@ function downgradeSection(file: UnitFile, section: Section, target: string, warn
     let lack: { what: string; since: string; fallback?: Fallback | Omission } | undefined;
     if (!atLeast(target, spec.since)) {
       lack = { what: `${e.key}=`, since: spec.since, fallback: spec.fallback };
+    } else if (
+      spec.repeatSince && !atLeast(target, spec.repeatSince) &&
+      section.entries.filter((x) => x.key === e.key).length > 1
+    ) {
+      lack = { what: `${e.key}= (repeated)`, since: spec.repeatSince, fallback: spec.fallback };
     } else if (value !== undefined) {
       const form = spec.forms?.find((f) => f.match(value) && !atLeast(target, f.since));
       if (form) lack = { what: `${e.key}=${form.name}`, since: form.since, fallback: form.fallback };

@@ -161,3 +161,29 @@ Deno.test("naming: Quadlet's file → unit rule, stems, proxies", () => {
   assert.equal(naming.objectName(naming.volumeFile("lychd", "models")), "lychd-models");
   assert.equal(naming.defaultObjectName(naming.networkFile("lychd")), "systemd-lychd");
 });
+
+Deno.test("a repeated Ulimit= before 5.0 (its generator keeps only the last) moves whole into PodmanArgs=", () => {
+  const one = new SectionBuilder("Container").add("Image", "x").add(
+    "Ulimit",
+    "nofile=10:10",
+    "s.ulimits.nofile",
+  );
+  assert.equal(
+    text(downgrade([container(one)], "4.9").files[0]),
+    "# h\n\n[Container]\nImage=x\nUlimit=nofile=10:10\n",
+  );
+  const two = new SectionBuilder("Container").add("Image", "x").add(
+    "Ulimit",
+    "nofile=10:10",
+    "s.ulimits.nofile",
+  )
+    .add("Ulimit", "nproc=5:5", "s.ulimits.nproc");
+  assert.equal(
+    text(downgrade([container(two)], "4.9").files[0]),
+    "# h\n\n[Container]\nImage=x\nPodmanArgs=--ulimit=nofile=10:10 --ulimit=nproc=5:5\n",
+  );
+  assert.equal(
+    text(downgrade([container(two)], "5.0").files[0]),
+    "# h\n\n[Container]\nImage=x\nUlimit=nofile=10:10\nUlimit=nproc=5:5\n",
+  );
+});

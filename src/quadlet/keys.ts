@@ -53,6 +53,8 @@ export interface KeySpec {
   fallback?: Fallback | Omission;
   /** Value forms that arrived (or are kept literally) later than the key itself. */
   forms?: ValueForm[];
+  /** First Podman minor that keeps every repeated occurrence (older keep only the last, silently). */
+  repeatSince?: string;
 }
 
 /** A form of a key's value that an older generator rejects, ignores or rewrites. */
@@ -194,7 +196,8 @@ const Container = {
   DNSSearch: { since: "4.7" },
   PidsLimit: { since: "4.7", escape: "plain", fallback: flag("--pids-limit") },
   ShmSize: { since: "4.7", escape: "plain", fallback: flag("--shm-size") },
-  Ulimit: { since: "4.7", escape: "plain", fallback: flag("--ulimit") },
+  // Before 5.0 a repeated Ulimit= keeps only the last one (probed): all move to --ulimit then.
+  Ulimit: { since: "4.7", escape: "plain", fallback: flag("--ulimit"), repeatSince: "5.0" },
   // 4.8
   ContainersConfModule: { since: "4.8" },
   GIDMap: { since: "4.8" },
@@ -326,6 +329,8 @@ export const SYSTEMD_KEYS = {
   Service: {
     Restart: { escape: "plain" },
     RestartSec: { escape: "plain" },
+    Type: { escape: "plain" },
+    RemainAfterExit: { escape: "plain" },
     TimeoutStartSec: { escape: "plain" },
     SuccessExitStatus: { escape: "plain" },
     ExecStart: { escape: "words" },

@@ -133,6 +133,7 @@ function containerFile(plan: Plan, ps: PlannedService): UnitFile {
   if (codex.network === "bridge") {
     c.add("Network", naming.networkFile(prefix));
     c.add("NetworkAlias", s.name, p("network"));
+    for (const a of r.aliases ?? []) c.add("NetworkAlias", a, p("aliases"));
   } else if (codex.network === "pod") c.add("Pod", naming.podFile(prefix));
   else c.add("Network", codex.network);
   // Always the JSON array form: Quadlet trims quotes at the ends of raw values, a JSON array
@@ -183,12 +184,19 @@ function containerFile(plan: Plan, ps: PlannedService): UnitFile {
       .add("HealthRetries", h.retries, p("health.retries"))
       .add("HealthStartPeriod", dur(h.start_period), p("health.start_period"));
     // Soulstones count as started once healthy (the downgrade pass leaves this out before 5.0).
-    if (s.role === "soulstone") c.add("Notify", "healthy", p("health"));
+    // So does a service the Codex marks `notify_healthy` (compose's `service_healthy` target).
+    if (s.role === "soulstone" || r.notify_healthy) c.add("Notify", "healthy", p("health"));
   }
   if (r.stop_timeout !== undefined) c.add("StopTimeout", String(r.stop_timeout), p("stop_timeout"));
   c.add("Pull", r.pull, p("pull"));
   c.add("AutoUpdate", r.auto_update, p("auto_update"));
-  if (s.role === "soulstone") {
+  c.add("WorkingDir", r.working_dir, p("working_dir"));
+  c.add("HostName", r.hostname, p("hostname"));
+  for (const [k, v] of Object.entries(r.ulimits ?? {})) c.add("Ulimit", `${k}=${v}`, p(`ulimits.${k}`));
+  c.add("StopSignal", r.stop_signal, p("stop_signal"));
+  for (const g of r.group_add ?? []) c.add("GroupAdd", g, p("group_add"));
+  for (const [k, v] of Object.entries(r.sysctls ?? {})) c.add("Sysctl", `${k}=${v}`, p(`sysctls.${k}`));
+  if (s.role === "soulstone" || r.init) {
     // A conflict stop sends SIGTERM; catatonit as PID 1 forwards it, so the workload ends with
     // 143 (not a SIGKILL 137 after the stop timeout) and systemd counts it a clean stop.
     c.add("RunInit", true);
@@ -199,7 +207,11 @@ function containerFile(plan: Plan, ps: PlannedService): UnitFile {
   args.push(...(r.podman_args ?? []));
   c.add("PodmanArgs", args, p("podman_args"));
 
-  const svc = new SectionBuilder("Service").add("Restart", s.restart).add("RestartSec", s.restartSec);
+  const svc = new SectionBuilder("Service");
+  // A run-to-completion container (compose's service_completed_successfully target): systemd
+  // orders its dependents after its exit, and RemainAfterExit keeps the success visible.
+  if (r.oneshot) svc.add("Type", "oneshot").add("RemainAfterExit", "yes");
+  svc.add("Restart", s.restart).add("RestartSec", s.restartSec);
   if (s.role === "soulstone") {
     // Model loads are slow: give the start (pull + load until healthy) room.
     const start = r.health?.start_period !== undefined ? secondsOf(r.health.start_period) : 0;

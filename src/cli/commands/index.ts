@@ -17,6 +17,7 @@ import { doctor } from "./doctor.ts";
 import { permissions } from "./permissions.ts";
 import { schema } from "./schema.ts";
 import { completions } from "./completions.ts";
+import { importCmd } from "./import.ts";
 
 /** The verbs of lychd. */
 export const COMMANDS: Command[] = [
@@ -36,4 +37,5 @@ export const COMMANDS: Command[] = [
   permissions,
   schema,
   completions,
+  importCmd,
 ];

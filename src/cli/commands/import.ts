@@ -1,0 +1,204 @@
+import type { Command } from "../command.ts";
+import { LychdError, UsageError } from "../command.ts";
+import { readRegistry, resolvePaths } from "../context.ts";
+import { warnAll } from "../output.ts";
+import { loadCodex } from "../../codex/load.ts";
+import { CodexError } from "../../codex/errors.ts";
+import { makePlan } from "../../plan/plan.ts";
+import { renderPlan } from "../../quadlet/render.ts";
+import { NEWEST } from "../../quadlet/versions.ts";
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
+
+/** `lychd import compose`: a compose stack → a commented Codex. */
+export const importCmd: Command = {
+  name: "import",
+  summary: "turn a docker compose stack into a commented Codex (stdout or --out)",
+  usage:
+    "lychd import compose [FILE…] [--env-file F] [--profile P…] [--project-dir D] [--name PREFIX] [--role NAME=ROLE] [--lenient] [--out FILE [--force]]",
+  flags: [
+    {
+      name: "env-file",
+      type: "string",
+      multiple: true,
+      arg: "FILE",
+      help: "interpolation variables (default: .env in the project directory)",
+    },
+    {
+      name: "profile",
+      type: "string",
+      multiple: true,
+      arg: "P",
+      help: "enable a compose profile (default: COMPOSE_PROFILES)",
+    },
+    {
+      name: "project-dir",
+      type: "string",
+      arg: "DIR",
+      help: "where relative paths point (default: the first file's directory)",
+    },
+    {
+      name: "name",
+      type: "string",
+      arg: "PREFIX",
+      help: "sepulcher name (default: the compose project name)",
+    },
+    {
+      name: "role",
+      type: "string",
+      multiple: true,
+      arg: "NAME=ROLE",
+      help: "vessel, phylactery, oculus, soulstone or service for a compose service",
+    },
+    {
+      name: "lenient",
+      type: "boolean",
+      help: "drop what cannot be carried over (a comment + a warning each) instead of refusing",
+    },
+    { name: "out", type: "string", arg: "FILE", help: "write the Codex to FILE instead of stdout" },
+    { name: "force", type: "boolean", help: "with --out: overwrite FILE" },
+  ],
+  details:
+    "Reads the files as `docker compose` does (default compose.yaml … docker-compose.yml plus the override file\n" +
+    "in the project directory; .env; interpolation; include; extends; profiles; the official JSON Schema), and\n" +
+    "writes a Codex that `lychd check` accepts. GPU services become soulstones. Anything that cannot be carried over\n" +
+    "faithfully is refused with one line (or, with --lenient, dropped with a comment and a warning).\n" +
+    "See docs/compose-import.md for every key.",
+  exitCodes: "0 written, 1 refused (nothing written), 2 usage error",
+  operands: { names: ["compose"], max: 64 },
+  examples: [
+    "lychd import compose > codex.toml",
+    "lychd import compose docker-compose.yml docker-compose.gpu.yml --profile gpu-nvidia --out ~/.config/lychd/codex.toml",
+    "lychd import compose --role ollama=soulstone --lenient compose.yaml",
+  ],
+  async run({ host, flags, positionals }) {
+    if (positionals[0] !== "compose") {
+      throw new UsageError(
+        positionals[0] === undefined
+          ? "import needs a source: compose"
+          : `unknown import source ${JSON.stringify(positionals[0])}`,
+        "lychd import compose [FILE…]",
+      );
+    }
+    const roles: Record<string, "vessel" | "phylactery" | "oculus" | "soulstone" | "service"> = {};
+    for (const r of list(flags.role)) {
+      const m = /^([^=]+)=(vessel|phylactery|oculus|soulstone|service)$/.exec(r);
+      if (!m) {
+        throw new UsageError(
+          `--role ${JSON.stringify(r)} is not NAME=ROLE`,
+          "ROLE is vessel, phylactery, oculus, soulstone or service",
+        );
+      }
+      roles[m[1]] = m[2] as typeof roles[string];
+    }
+    const { loadProject, ComposeError, locateField } = await import("../../compose/project.ts");
+    const { convertProject } = await import("../../compose/convert.ts");
+    const { composeSchemaCheck } = await import("../../compose/schema.ts");
+    const cwd = host.cwd().replace(/\/$/, "");
+    const abs = (p: string) => (p.startsWith("/") ? p : `${cwd}/${p}`);
+    // No FILE: COMPOSE_FILE (":"-separated, as compose reads it), else the default names.
+    const composeFile = host.env("COMPOSE_FILE");
+    const files =
+      (positionals.length > 1
+        ? positionals.slice(1)
+        : composeFile
+        ? composeFile.split(":").filter(Boolean)
+        : [])
+        .map(abs);
+    const projectDir = typeof flags["project-dir"] === "string"
+      ? abs(flags["project-dir"])
+      : files.length
+      ? undefined
+      : cwd;
+    const read = (p: string) => host.fs.readTextFile(p);
+    const paths = resolvePaths(host, flags);
+    const registry = await readRegistry(host, paths.cdiDirs);
+    const quoted = (
+      a: string,
+    ) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
+    let converted;
+    try {
+      const project = await loadProject(
+        {
+          files,
+          projectDir,
+          envFiles: list(flags["env-file"]).map(abs),
+          profiles: list(flags.profile).flatMap((p) => p.split(",")).filter(Boolean),
+          // COMPOSE_PROFILES / COMPOSE_PROJECT_NAME are read by name (the compiled binary's
+          // --allow-env grants them); any other variable only where the process may read it.
+          env: (n) =>
+            n === "COMPOSE_PROFILES"
+              ? host.env("COMPOSE_PROFILES")
+              : n === "COMPOSE_PROJECT_NAME"
+              ? host.env("COMPOSE_PROJECT_NAME")
+              : host.env(n),
+          home: host.env("HOME"),
+        },
+        read,
+        composeSchemaCheck,
+      );
+      converted = await convertProject(project, read, {
+        name: typeof flags.name === "string" ? flags.name : undefined,
+        roles,
+        lenient: flags.lenient === true,
+        gpus: (kind) => registry.knownNames(kind),
+        command: ["lychd", "import", ...positionals.map(quoted)].join(" "),
+      });
+    } catch (e) {
+      if (e instanceof ComposeError) {
+        let pos = e.line ? { line: e.line, column: e.column ?? 1 } : undefined;
+        if (!pos && e.path && e.file) {
+          const text = await read(e.file);
+          pos = text === undefined ? undefined : locateField(text, e.path);
+        }
+        const at = pos ? `${e.file}:${pos.line}:${pos.column}` : e.file;
+        throw new LychdError(`${at}: ${e.path ? `${e.path}: ` : ""}${e.message}`, e.hint);
+      }
+      throw e;
+    }
+    // The Codex must be one lychd accepts: load, plan and render it before writing anything.
+    const out = typeof flags.out === "string" ? abs(flags.out) : undefined;
+    try {
+      const codex = loadCodex(converted.toml, out ?? "<imported codex>");
+      renderPlan(makePlan(codex, registry), { podmanVersion: NEWEST });
+    } catch (e) {
+      const msg = e instanceof CodexError ? e.oneLine() : e instanceof Error ? e.message : String(e);
+      throw new LychdError(
+        `the imported Codex does not pass lychd's own checks: ${msg.split("\n")[0]}`,
+        "this is an importer gap: please report it with the compose file; --lenient will not help",
+      );
+    }
+    if ((await host.permission({ kind: "env" })) !== "granted") {
+      converted.warnings.push(
+        "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
+      );
+    }
+    warnAll(host, flags, converted.warnings);
+    if (out) {
+      if ((await host.fs.stat(out)) && flags.force !== true) {
+        throw new LychdError(
+          `${out} already exists; not overwriting it`,
+          "pass --force, or choose another --out",
+        );
+      }
+      await host.fs.mkdirp(out.replace(/\/[^/]*$/, "") || "/");
+      await host.fs.writeFileAtomic(out, converted.toml);
+    } else host.stdout.write(converted.toml);
+    if (flags.quiet !== true) {
+      const codexFlag = out ? ` --codex ${quoted(out)}` : "";
+      const steps = [
+        ...converted.nextSteps,
+        ...(out ? [] : ["save the Codex (e.g. --out ~/.config/lychd/codex.toml)"]),
+        `lychd check${codexFlag}`,
+        `lychd bind${codexFlag}`,
+      ];
+      host.stderr.write(
+        `lychd: imported ${Object.keys(converted.paths).length} services${
+          out ? ` into ${out}` : ""
+        }; next:\n`,
+      );
+      for (const s of steps) host.stderr.write(`  ${s}\n`);
+    }
+    return 0;
+  },
+};
