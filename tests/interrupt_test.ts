@@ -733,15 +733,18 @@ Deno.test("reconcile --every 1s beside repeated binds: transactions never interl
       undefined,
     );
   } finally {
-    // A fake systemctl the killed reconciler spawned may still be writing its snapshot.
-    for (let i = 0;; i++) {
-      try {
-        await Deno.remove(w.dir, { recursive: true });
-        break;
-      } catch (e) {
-        if (i === 20) throw e;
-        await sleep(100);
-      }
-    }
+    await removeSettled(w.dir);
   }
 });
+
+/** Removes a directory that a killed process's last child may still be writing into. */
+async function removeSettled(dir: string): Promise<void> {
+  for (let i = 0;; i++) {
+    try {
+      return await Deno.remove(dir, { recursive: true });
+    } catch (e) {
+      if (i === 20) throw e;
+      await sleep(100);
+    }
+  }
+}
