@@ -108,11 +108,11 @@ export interface SpecFailure {
   kind?: string;
 }
 
-/** One device defined by two files of the same directory: the library drops it. */
+/** One device defined by two files (or more) of the same directory: the library drops it. */
 export interface Conflict {
   qualified: string;
-  /** The two files, in reading order. */
-  paths: [string, string];
+  /** The files, in reading order. */
+  paths: string[];
 }
 
 /** A spec file as the host layer read it. */
@@ -252,6 +252,13 @@ interface Entry {
 
 const MAX_LISTED = 20;
 
+/** `both a and b`, or `a, b and c`. */
+function both(paths: string[]): string {
+  return paths.length === 2
+    ? `both ${paths[0]} and ${paths[1]}`
+    : `${paths.slice(0, -1).join(", ")} and ${paths[paths.length - 1]}`;
+}
+
 function listed(items: string[], max = 3): string {
   return items.length > max
     ? `${items.slice(0, max).join(", ")} and ${items.length - max} more`
@@ -302,9 +309,9 @@ export class CdiRegistry {
         if (old) {
           if (priority < old.priority) continue;
           if (priority === old.priority) {
-            if (!conflicts.has(qualified)) {
-              conflicts.set(qualified, { qualified, paths: [old.spec.path, spec.path] });
-            }
+            const c = conflicts.get(qualified);
+            if (!c) conflicts.set(qualified, { qualified, paths: [old.spec.path, spec.path] });
+            else if (!c.paths.includes(spec.path)) c.paths.push(spec.path);
             continue;
           }
           shadowed.push({ qualified, path: old.spec.path, by: spec.path });
@@ -386,7 +393,7 @@ export class CdiRegistry {
     }
     for (const c of this.conflicts) {
       out.push(
-        `CDI device ${JSON.stringify(c.qualified)} is defined by both ${c.paths[0]} and ${c.paths[1]}: ` +
+        `CDI device ${JSON.stringify(c.qualified)} is defined by ${both(c.paths)}: ` +
           "the CDI library drops it as a conflict, so podman cannot use it until one definition goes",
       );
     }
@@ -468,9 +475,10 @@ export class CdiRegistry {
       return {
         ok: false,
         reason: "conflict",
-        message: `CDI device ${shown} is defined by both ${conflict.paths[0]} and ${conflict.paths[1]}, ` +
+        message: `CDI device ${shown} is defined by ${both(conflict.paths)}, ` +
           "so the CDI library drops it and podman cannot inject it",
-        hint: "remove one of the two definitions (or move one file to the later directory, /var/run/cdi)",
+        hint:
+          "keep one definition (a file in a later directory, e.g. /var/run/cdi, overrides without conflict)",
       };
     }
     const broken = this.failures.filter((f) => f.kind === q.kind);
