@@ -209,7 +209,7 @@ Deno.test("corpus in one directory: skipped specs warn, the device three files d
     coexistsWith: [],
   }));
   // Two stones per device, so that a device against itself is a pair of the graph too.
-  const twins = all.map((d, i) => ({ ...stones[i], name: `${stones[i].name}b` }));
+  const twins = stones.map((s) => ({ ...s, name: `${s.name}b` }));
   const graph = conflictGraph([...stones, ...twins], reg, {});
   const conflicting = new Set(graph.pairs.map(([x, y]) => `${x}|${y}`));
   for (const [i, j] of pairs(all.map((_, k) => k))) {
