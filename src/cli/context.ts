@@ -227,6 +227,7 @@ export async function build(
   let plan: Plan;
   try {
     plan = makePlan(loaded.codex, registry);
+    if (opts.progress) opts.progress.warnings = [...plan.warnings]; // the registry's included
   } catch (e) {
     if (e instanceof CodexError) throw new CodexError(e.file, e.issues.map(place));
     throw e;
