@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { CdiError } from "./errors.ts";
-import { CdiRegistry, ignoredSpecFiles, naturalCompare, selectSpecFiles, splitNodes } from "./registry.ts";
+import {
+  CdiRegistry,
+  commonControlNodes,
+  ignoredSpecFiles,
+  isControlNode,
+  naturalCompare,
+  selectSpecFiles,
+  splitNodes,
+} from "./registry.ts";
 import { distance } from "../codex/errors.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/cdi/", import.meta.url).pathname;
@@ -314,4 +322,86 @@ Deno.test("CdiRegistry.overlap() falls back to names without a spec", async () =
   assert.deepEqual(reg.overlap(a("all"), "nvidia.com/gpu=all"), { overlap: false, byName: true });
   assert.deepEqual(reg.overlap("amd.com/gpu=all", "amd.com/npu=all"), { overlap: false, byName: true });
   assert.throws(() => reg.overlap("gpu0", a("0")), CdiError);
+});
+
+const MANAGEMENT = JSON.stringify({
+  // The layout of `nvidia-ctk cdi generate --mode=management` on the fixture's host: one `all`.
+  cdiVersion: "0.5.0",
+  kind: "management.nvidia.com/gpu",
+  devices: [{
+    name: "all",
+    containerEdits: {
+      deviceNodes: [
+        "/dev/nvidia-modeset",
+        "/dev/nvidia-uvm-tools",
+        "/dev/nvidia-uvm",
+        "/dev/nvidiactl",
+        "/dev/nvidia0",
+        "/dev/nvidia1",
+        "/dev/nvidia-caps/nvidia-cap1",
+        "/dev/nvidia-caps/nvidia-cap2",
+      ].map((path) => ({ path })),
+    },
+  }],
+});
+
+Deno.test("CdiRegistry.overlap() compares hardware nodes across kinds; control nodes never count", async () => {
+  const path = `${FIXTURES}nvidia.yaml`;
+  const reg = CdiRegistry.fromSpecs([
+    { path, text: await Deno.readTextFile(path) },
+    { path: "/var/run/cdi/management.json", text: MANAGEMENT },
+  ], parseYaml);
+  const m = "management.nvidia.com/gpu=all";
+  assert.deepEqual(reg.device(m)?.core, ["/dev/nvidia0", "/dev/nvidia1"]);
+  assert.deepEqual(reg.device(m)?.caps, [], "MIG config/monitor caps are control nodes, not a slice");
+  for (
+    const other of ["nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=0:1", GPU1, "nvidia.com/gpu=all"]
+  ) {
+    assert.deepEqual(reg.overlap(m, other), { overlap: true, byName: false }, other);
+  }
+  assert.deepEqual(reg.overlap(m, m), { overlap: true, byName: false });
+});
+
+Deno.test("control nodes: the known ones, and those every device of a kind carries when each keeps its own", () => {
+  for (const n of ["/dev/kfd", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/dxg"]) {
+    assert.ok(isControlNode(n), n);
+  }
+  for (const n of ["/dev/nvidia0", "/dev/dri/renderD128", "/dev/nvidia-caps/nvidia-cap21"]) {
+    assert.ok(!isControlNode(n), n);
+  }
+  const d = (...nodes: string[]) => ({ nodes });
+  // Two GPUs that both list a vendor interface: it is shared.
+  assert.deepEqual([
+    ...commonControlNodes([
+      d("/dev/x", "/dev/r0"),
+      d("/dev/x", "/dev/r1"),
+      d("/dev/x", "/dev/r0", "/dev/r1"),
+    ]),
+  ], [
+    "/dev/x",
+  ]);
+  // One GPU under three names: its nodes ARE the hardware.
+  assert.deepEqual([
+    ...commonControlNodes([d("/dev/n0", "/dev/c1"), d("/dev/n0", "/dev/c1"), d("/dev/n0", "/dev/c1")]),
+  ], []);
+  // MIG slices of one GPU and the GPU itself: the GPU node is not a control node.
+  assert.deepEqual(
+    [...commonControlNodes([d("/dev/n0"), d("/dev/n0", "/dev/nvidia-caps/nvidia-cap21")])],
+    [],
+  );
+  // A single device (WSL's `all`): nothing.
+  assert.deepEqual([...commonControlNodes([d("/dev/q")])], []);
+});
+
+Deno.test("WSL: `all` with only /dev/dxg overlaps itself and nothing else", () => {
+  const reg = CdiRegistry.fromSpecs([{
+    path: "/etc/cdi/nvidia.json",
+    text: JSON.stringify({
+      cdiVersion: "0.3.0",
+      kind: "nvidia.com/gpu",
+      devices: [{ name: "all", containerEdits: { deviceNodes: [{ path: "/dev/dxg" }] } }],
+    }),
+  }], parseYaml);
+  assert.deepEqual(reg.device("nvidia.com/gpu=all")?.core, []);
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=all", "nvidia.com/gpu=all"), { overlap: true, byName: false });
 });
