@@ -365,12 +365,14 @@ export function conflictGraph(
     };
     for (const c of a.claims) {
       const q = `${c.kind}=${c.name}`;
-      visit(nameAny.get(q)); // the same name always overlaps itself
       if (c.byName) {
+        visit(nameAny.get(q));
         visit(allAny.get(c.kind));
         if (c.name === "all") visit(kindAny.get(c.kind));
       } else {
         for (const n of c.sets.core) visit(physNode.get(n));
+        // The same name always overlaps itself: found through the nodes, unless it has none.
+        if (c.sets.core.size === 0) visit(nameAny.get(q));
         visit(byNameName.get(q));
         visit(byNameAll.get(c.kind));
         if (c.name === "all") visit(byNameKind.get(c.kind));
