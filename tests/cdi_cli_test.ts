@@ -174,3 +174,14 @@ Deno.test("check --json prints one document on exit 1 when the failure is not th
   assert.match(doc.errors[0].message, /--podman-version "bogus" is not a version/);
   assert.equal(doc.warnings.length, 1, "the no-spec warning");
 });
+
+Deno.test("doctor lists a spec podman would skip as a warning, beside the kinds that load", async () => {
+  const h = await nvidiaWithBroken();
+  const r = await runInProcess(h, ["doctor", "--json"]);
+  const cdi = JSON.parse(r.stdout).findings.filter((f: { check: string }) => f.check === "CDI");
+  assert.equal(cdi.length, 2, JSON.stringify(cdi));
+  assert.equal(cdi[0].level, "ok");
+  assert.match(cdi[0].detail, /^nvidia.com\/gpu: \d+ devices$/);
+  assert.equal(cdi[1].level, "warn");
+  assert.ok(cdi[1].detail.startsWith(`CDI spec ${BROKEN} is skipped`), cdi[1].detail);
+});
