@@ -322,7 +322,8 @@ export class CdiRegistry {
     for (const q of conflicts.keys()) winners.delete(q);
     this.#conflicts = conflicts;
     this.conflicts = [...conflicts.values()];
-    this.shadowed = shadowed;
+    // A dropped device is reported as a conflict, not as overridden.
+    this.shadowed = shadowed.filter((x) => !conflicts.has(x.qualified));
 
     for (const w of winners.values()) kinds.get(w.spec.kind)!.push({ name: w.name, nodes: w.nodes });
     const control = new Map<string, Set<string>>();
@@ -406,7 +407,9 @@ export class CdiRegistry {
     for (const [key, names] of pairs) {
       const [path, by] = key.split("\n");
       out.push(
-        `CDI spec ${by} overrides ${names.length === 1 ? "device" : `${names.length} devices`} of ${path} ` +
+        `CDI spec ${by} overrides ${
+          names.length === 1 ? "a device" : `${names.length} devices`
+        } of ${path} ` +
           `(${listed(names.map((n) => JSON.stringify(n)))}): a later CDI directory wins`,
       );
     }
