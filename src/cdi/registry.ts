@@ -500,12 +500,17 @@ export class CdiRegistry {
         };
       }
       const yml = [...this.ignored];
+      const unknown = this.failures.filter((f) => f.kind === undefined).map((f) => f.path);
       return {
         ok: false,
         reason: "no-spec",
         message: `no CDI spec defines kind ${JSON.stringify(q.kind)}, so ${shown} cannot be resolved${
           yml.length
             ? ` (${listed(yml)} ${yml.length > 1 ? "are" : "is"} not read: CDI reads *.json and *.yaml)`
+            : ""
+        }${
+          unknown.length
+            ? `; ${listed(unknown)} fail${unknown.length > 1 ? "" : "s"} to load, kind unknown`
             : ""
         }`,
         hint: yml.length

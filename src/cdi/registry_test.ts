@@ -118,6 +118,10 @@ Deno.test("CdiRegistry.fromSpecs(, parseYaml) skips a spec that fails to load an
   // A kind nobody declares: only a warning (the host may gain a spec later).
   const none = reg.resolve("d.com/gpu=0");
   assert.ok(!none.ok && none.reason === "no-spec");
+  assert.ok(
+    !none.ok && none.message.endsWith("; /etc/cdi/b.yaml fails to load, kind unknown"),
+    JSON.stringify(none),
+  );
 });
 
 Deno.test("CdiRegistry.fromSpecs(, parseYaml) drops a device two files of one directory define, and reports overrides", () => {
