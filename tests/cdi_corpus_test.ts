@@ -14,104 +14,9 @@ import { conflictGraph } from "../src/plan/exclusivity.ts";
 import { goldenCases, registryOf } from "./lib/golden.ts";
 import { loadCodex } from "../src/codex/load.ts";
 import { makePlan } from "../src/plan/plan.ts";
+import { TRUTH } from "./cdi/truth.ts";
 
 const DIR = new URL("./cdi/specs/", import.meta.url).pathname;
-const GPU0 = ["/dev/nvidia0", "/dev/dri/card1", "/dev/dri/renderD128"];
-
-/** The physical truth of one spec: what hardware each device gives a container. */
-type Truth =
-  | {
-    file: string;
-    loads: true;
-    kind: string;
-    /**
-     * Device → the host device nodes that ARE hardware for it, as the source describes the
-     * hardware (a GPU's own nodes; never an interface every GPU of the vendor shares). Empty: no
-     * hardware (a mount-only device). On one host a node path names one device, so two devices
-     * sharing such a node share hardware, whatever their kinds.
-     */
-    hardware: Record<string, string[]>;
-    why: string;
-  }
-  | { file: string; loads: false; reason: RegExp; why: string };
-
-const TRUTH: Truth[] = [
-  {
-    file: "amd-rocm-issue-3029.yaml",
-    loads: true,
-    kind: "amd.com/gpu",
-    hardware: {
-      "0": ["/dev/dri/renderD128"],
-      "1": ["/dev/dri/renderD130"],
-      all: ["/dev/dri/renderD128", "/dev/dri/renderD130"],
-    },
-    why: "two AMD GPUs; /dev/kfd is the compute interface every AMD GPU shares, not a GPU",
-  },
-  {
-    file: "cdi-readme-vendor-annotations.json",
-    loads: false,
-    reason: /is not valid JSON/,
-    why: "the README example lacks two commas",
-  },
-  {
-    file: "cdi-readme-vendor.json",
-    loads: true,
-    kind: "vendor.com/device",
-    hardware: { myDevice: ["/vendor/dev/card1", "/dev/card-render1"] },
-    why: "one device (a card and its render node); /dev/vendorctl is spec-wide",
-  },
-  {
-    file: "cdi-schema-bad-empty.json",
-    loads: false,
-    reason: /is empty \(no Spec data\)/,
-    why: "an empty file",
-  },
-  {
-    file: "cdi-schema-bad-explicit-empty.json",
-    loads: false,
-    reason: /invalid version ""/,
-    why: "{} has no cdiVersion",
-  },
-  {
-    file: "cdi-schema-good-minimal.json",
-    loads: true,
-    kind: "vendor.com/device",
-    hardware: { myDevice: ["/dev/card1"] },
-    why: "one device",
-  },
-  {
-    file: "cdi-schema-good-spec-example.json",
-    loads: true,
-    kind: "vendor.com/device",
-    hardware: { myDevice: ["/vendorroot/dev/card1", "/dev/card2"] },
-    why: "one device with two nodes; /dev/vendorctl is spec-wide",
-  },
-  {
-    file: "cdi-tutorial-tutorial.yaml",
-    loads: true,
-    kind: "tutorial.cdi.cncf.io/sensor",
-    hardware: { "read-write": ["/dev/cdi-tutorial-sensor"], "read-only": ["/dev/cdi-tutorial-sensor"] },
-    why: "the tutorial: 'the same physical device can be exposed with different permissions'",
-  },
-  {
-    file: "nvidia-ctk-1.17.8-one-gpu.yaml",
-    loads: true,
-    kind: "nvidia.com/gpu",
-    hardware: {
-      "0": GPU0,
-      "GPU-520e01f2-cf30-6396-abef-e8e9a5233b0e": GPU0,
-      all: GPU0,
-    },
-    why: "one GPU named by index, by UUID and as all",
-  },
-  {
-    file: "podman-e2e-device.json",
-    loads: true,
-    kind: "vendor.com/device",
-    hardware: { myKmsg: [] },
-    why: "a mount-only device: no hardware, yet the same device twice is the same device",
-  },
-];
 
 /** Physical truth for two devices: the same device, or some hardware in common. */
 function truth(a: string, b: string, hwA: string[], hwB: string[]): boolean {
@@ -235,4 +140,60 @@ Deno.test("golden amd2: two AMD GPUs run in parallel; the stone on all conflicts
 Deno.test("corpus: verdict count", () => {
   // 19 verdicts within the specs, 45 across the one-directory corpus (each through two rules).
   assert.equal(verdicts, 64, "a verdict test did not run");
+});
+
+/**
+ * What a real podman 5.4.2 (its vendored CDI library) did with the same files, recorded by
+ * tests/cdi/podman_probe.ts in the e2e root: a device "resolved" unless podman said
+ * "unresolvable CDI devices". One known difference, documented in docs/cdi.md: podman 5.4.2's
+ * library predates CDI 1.1.0, so it refuses the tutorial's `cdiVersion: "1.1.0"`, which the
+ * library lychd follows (05ae4b5) accepts.
+ */
+const OBSERVED = JSON.parse(
+  Deno.readTextFileSync(new URL("./cdi/podman-5.4.2-observed.json", import.meta.url)),
+);
+const NEWER_THAN_PODMAN_5_4 = new Set(["cdi-tutorial-tutorial.yaml"]);
+
+Deno.test("podman 5.4.2 resolves exactly the devices lychd loads, alone and all in one directory, and fails the same specs for the same reasons", () => {
+  assert.equal(OBSERVED.podman, "podman version 5.4.2");
+  let compared = 0;
+  for (
+    const seen of OBSERVED.alone as {
+      file: string;
+      results: { device: string; resolved: boolean; refresh: string[] }[];
+    }[]
+  ) {
+    const reg = CdiRegistry.fromSpecs([{ path: `/etc/cdi/${seen.file}`, text: read(seen.file) }], parseYaml);
+    for (const r of seen.results) {
+      const lychd = reg.device(r.device) !== undefined;
+      if (NEWER_THAN_PODMAN_5_4.has(seen.file)) {
+        assert.equal(lychd, true, r.device);
+        assert.equal(r.resolved, false, r.device);
+        assert.match(r.refresh.join("\n"), /invalid version \\"1\.1\.0\\"/);
+        continue;
+      }
+      assert.equal(lychd, r.resolved, `${seen.file}: ${r.device}`);
+      compared++;
+    }
+    // The library's reason for a spec that fails to load is lychd's reason too.
+    const why = reg.failures[0]?.reason;
+    if (why !== undefined) {
+      const logged = seen.results[0].refresh.join("\n").replaceAll('\\"', '"'); // logfmt escapes quotes
+      const core = /no Spec data|invalid version ""|did not find expected ','/.exec(logged)?.[0];
+      assert.ok(core, logged);
+      const ours = core === "did not find expected ','" ? "is not valid JSON" : core;
+      assert.ok(why.includes(ours), `${seen.file}: lychd says ${why}; podman logged ${logged}`);
+    }
+  }
+  const names = [...Deno.readDirSync(DIR)].map((e) => e.name);
+  const reg = CdiRegistry.fromSpecs(
+    selectSpecFiles("/etc/cdi", names).map((path) => ({ path, text: read(path.slice("/etc/cdi/".length)) })),
+    parseYaml,
+  );
+  for (const r of OBSERVED.together as { device: string; resolved: boolean }[]) {
+    if (r.device.startsWith("tutorial.")) continue; // see NEWER_THAN_PODMAN_5_4
+    assert.equal(reg.device(r.device) !== undefined, r.resolved, `together: ${r.device}`);
+    compared++;
+  }
+  assert.equal(compared, 13 + 10);
 });
