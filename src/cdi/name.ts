@@ -1,11 +1,12 @@
 /**
  * CDI qualified device names (`vendor/class=name`), validated by the rules of the Container
  * Device Interface specification (the same rules as `pkg/parser` of
- * container-orchestrated-devices/container-device-interface):
+ * cncf-tags/container-device-interface (`tags.cncf.io/container-device-interface`)):
  *
  * - vendor: starts with a letter, ends with a letter or digit, letters, digits, `-`, `_`, `.`
  *   in between (so a domain such as `nvidia.com` is a vendor);
- * - class: starts with a letter, ends with a letter or digit, letters, digits, `-`, `_` in between;
+ * - class: the same rule as a vendor (dots allowed, so `vendor1.com/class.subclass` is a kind: CDI
+ *   0.6.0 and later; `pkg/parser.ValidateClassName` has always used the vendor rule);
  * - name: starts and ends with a letter or digit, letters, digits, `-`, `_`, `.`, `:` in between
  *   (`:` for MIG slices such as `0:1`).
  *
@@ -15,7 +16,7 @@
 import { CdiError } from "./errors.ts";
 
 const VENDOR = /^[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
-const CLASS = /^[A-Za-z](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$/;
+const CLASS = VENDOR;
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
 
 const EXAMPLE = 'write it as "vendor/class=name", e.g. "nvidia.com/gpu=0" or "nvidia.com/gpu=all"';
@@ -51,7 +52,7 @@ function checkClass(cls: string, what: string): void {
   if (!CLASS.test(cls)) {
     throw new CdiError(`${what} has an invalid class ${JSON.stringify(cls)}`, {
       hint:
-        'a class starts with a letter, ends with a letter or digit, and holds only letters, digits, "-" and "_"',
+        'a class starts with a letter, ends with a letter or digit, and holds only letters, digits, "-", "_" and "."',
     });
   }
 }

@@ -32,7 +32,7 @@ Deno.test("parseQualifiedName() refuses malformed names, quoting the value", () 
     ["/gpu=0", /is a path/],
     ["1nvidia.com/gpu=0", /invalid vendor "1nvidia.com"/],
     ["nvidia.com./gpu=0", /invalid vendor "nvidia.com."/],
-    ["nvidia.com/gpu.x=0", /invalid class "gpu.x"/],
+    ["nvidia.com/gpu.=0", /invalid class "gpu."/],
     ["nvidia.com/gpu-=0", /invalid class "gpu-"/],
     ["nvidia.com/=0", /invalid class ""/],
     ["nvidia.com/gpu=:0", /invalid device name ":0"/],
@@ -66,8 +66,10 @@ Deno.test("isQualifiedName() agrees with parseQualifiedName()", () => {
     "/dev/nvidia0",
     "nvidia.com/g_p-u=0",
     "nvidia.com/gp.u=0",
+    "vendor1.com/class.subclass=x",
+    "nvidia.com/gpu.=0",
   ];
-  const expected = [true, true, true, true, false, false, false, false, false, true, false];
+  const expected = [true, true, true, true, false, false, false, false, false, true, true, true, false];
   assert.deepEqual(inputs.map(isQualifiedName), expected);
   for (const s of inputs) {
     let parsed = true;

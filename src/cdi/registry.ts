@@ -1,7 +1,9 @@
 /**
  * The CDI registry: every device of every spec the host has, resolved from qualified names to
- * physical device nodes, and the physical overlap rule lychd uses to decide which soulstones
- * share hardware.
+ * physical device nodes as the CDI library's cache does (`pkg/cdi/cache.go` `refresh`: a spec that
+ * fails to load is skipped and recorded; a later directory overrides a device; two files of one
+ * directory defining one device is a conflict and the device is dropped), and the physical overlap
+ * rule lychd uses to decide which soulstones share hardware (docs/cdi.md).
  *
  * Pure: built from spec text the host layer read (`/etc/cdi`, then `/var/run/cdi`).
  *
@@ -11,10 +13,38 @@
 import { distance } from "../codex/errors.ts";
 import { CdiError } from "./errors.ts";
 import { parseQualifiedName, type QualifiedName } from "./name.ts";
-import { type CdiSpec, parseSpec, type YamlParse } from "./spec.ts";
+import { type CdiSpec, declaredKind, parseSpec, type YamlParse } from "./spec.ts";
 
 /** Device nodes under this directory are NVIDIA MIG capabilities: the identity of a MIG slice. */
 export const MIG_CAPS_DIR = "/dev/nvidia-caps/";
+
+/**
+ * Nodes that are never evidence of overlap, whichever spec lists them and wherever: interfaces
+ * every GPU of a vendor shares. `/dev/kfd` (AMD's compute interface: amd-ctk puts it into each
+ * device's own edits), `/dev/nvidiactl`, `/dev/nvidia-uvm*`, `/dev/nvidia-modeset`, the MIG
+ * management capabilities `/dev/nvidia-caps/nvidia-cap1` (config) and `nvidia-cap2` (monitor),
+ * and `/dev/dxg` (WSL2's one paravirtual GPU interface: there nvidia-ctk defines only `all`).
+ */
+export function isControlNode(node: string): boolean {
+  return node === "/dev/kfd" || node === "/dev/nvidiactl" || node === "/dev/nvidia-modeset" ||
+    node === "/dev/dxg" || node.startsWith("/dev/nvidia-uvm") ||
+    node === "/dev/nvidia-caps/nvidia-cap1" || node === "/dev/nvidia-caps/nvidia-cap2";
+}
+
+/**
+ * The control nodes of one kind beyond {@linkcode isControlNode}: the nodes EVERY device of the
+ * kind carries, provided every device keeps at least one node of its own without them (otherwise
+ * those common nodes are the hardware itself: one GPU named `0`, `GPU-…` and `all`, or MIG slices
+ * whose parent GPU node every device lists). Needs two devices or more.
+ */
+export function commonControlNodes(devices: readonly { nodes: readonly string[] }[]): Set<string> {
+  const own = devices.map((d) => d.nodes.filter((n) => !isControlNode(n)));
+  if (own.length < 2) return new Set();
+  let common = new Set(own[0]);
+  for (const nodes of own.slice(1)) common = new Set(nodes.filter((n) => common.has(n)));
+  if (common.size === 0) return common;
+  return own.every((nodes) => nodes.some((n) => !common.has(n))) ? common : new Set();
+}
 
 /** A device of the registry, with its nodes split for the overlap rule. */
 export interface RegisteredDevice {
@@ -24,11 +54,14 @@ export interface RegisteredDevice {
   name: string;
   /** `kind=name`, e.g. `nvidia.com/gpu=0`. */
   qualified: string;
-  /** The device's own physical nodes, in spec order. */
+  /** The device's own physical nodes, in spec order (control nodes included). */
   nodes: readonly string[];
-  /** Sorted nodes NOT under `/dev/nvidia-caps/` (the GPU itself, DRI nodes, …). */
+  /**
+   * Sorted nodes that identify hardware and are NOT under `/dev/nvidia-caps/` (the GPU itself,
+   * DRI nodes, …): the device's own nodes without control nodes.
+   */
   core: readonly string[];
-  /** Sorted nodes under `/dev/nvidia-caps/` (MIG slice identity; empty for a whole device). */
+  /** Sorted hardware nodes under `/dev/nvidia-caps/` (MIG slice identity; empty for a whole device). */
   caps: readonly string[];
   /** The spec file that defined it (the last one, when several did). */
   specPath: string;
@@ -37,7 +70,17 @@ export interface RegisteredDevice {
 /** The result of {@linkcode CdiRegistry.resolve}. */
 export type Resolution =
   | { ok: true; device: RegisteredDevice; nodes: string[] }
-  | { ok: false; reason: "no-spec" | "unknown-device"; message: string; hint: string };
+  | {
+    ok: false;
+    /**
+     * `no-spec`: no spec defines the kind (callers warn); `unknown-device`: the kind's specs lack
+     * the device; `broken-spec`: only specs that fail to load declare the kind; `conflict`: two
+     * files of one directory define the device, so the library drops it (these three: refuse).
+     */
+    reason: "no-spec" | "unknown-device" | "broken-spec" | "conflict";
+    message: string;
+    hint: string;
+  };
 
 /** The result of {@linkcode CdiRegistry.overlap}. */
 export interface Overlap {
@@ -47,13 +90,39 @@ export interface Overlap {
   byName: boolean;
 }
 
-/** A device definition hidden by a later spec file (later wins). */
+/** A device definition hidden by a spec file of a later directory (the later directory wins). */
 export interface Shadowed {
   qualified: string;
   /** The file whose definition lost. */
   path: string;
   /** The file whose definition won. */
   by: string;
+}
+
+/** A spec file the CDI library would not load. */
+export interface SpecFailure {
+  path: string;
+  /** One line: why (the library's reason where it has one). */
+  reason: string;
+  /** The kind the file declares, when it can be read at all. */
+  kind?: string;
+}
+
+/** One device defined by two files (or more) of the same directory: the library drops it. */
+export interface Conflict {
+  qualified: string;
+  /** The files, in reading order. */
+  paths: string[];
+}
+
+/** A spec file as the host layer read it. */
+export interface SpecFile {
+  path: string;
+  text: string;
+  /** The index of its directory in the search order (later wins); 0 when omitted. */
+  priority?: number;
+  /** Set when the file could not be read: why (it then fails to load, as in the library). */
+  unreadable?: string;
 }
 
 /** Node sets of one claim, for {@linkcode physicalOverlap}. */
@@ -138,25 +207,42 @@ function closest(input: string, candidates: readonly string[]): string | undefin
   return best;
 }
 
-/**
- * Keep the entries of one spec directory that CDI reads: `*.json` and `*.yaml` (not `*.yml`),
- * not directories, sorted by name; returns their paths (`dir/name`). The host layer reads each
- * directory in order (`/etc/cdi`, then `/var/run/cdi`) and concatenates the results.
- */
-export function selectSpecFiles(
+function filesOf(
   dir: string,
   entries: Iterable<string | { name: string; isDirectory?: boolean }>,
+  keep: RegExp,
 ): string[] {
   const names: string[] = [];
   for (const e of entries) {
     const entry = typeof e === "string" ? { name: e } : e;
     if (entry.isDirectory) continue;
-    if (!/.\.(json|yaml)$/.test(entry.name)) continue;
+    if (!keep.test(entry.name)) continue;
     names.push(entry.name);
   }
   names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const base = dir.endsWith("/") && dir !== "/" ? dir.slice(0, -1) : dir;
   return names.map((n) => (base === "/" ? `/${n}` : `${base}/${n}`));
+}
+
+/**
+ * Keep the entries of one spec directory that CDI reads: `*.json` and `*.yaml` (not `*.yml`;
+ * Go's `filepath.Ext`, so a file named just `.json` counts), not directories, sorted by name;
+ * returns their paths (`dir/name`). The host layer reads each directory in order (`/etc/cdi`,
+ * then `/var/run/cdi`) and concatenates the results.
+ */
+export function selectSpecFiles(
+  dir: string,
+  entries: Iterable<string | { name: string; isDirectory?: boolean }>,
+): string[] {
+  return filesOf(dir, entries, /\.(json|yaml)$/);
+}
+
+/** The `*.yml` files of one spec directory: CDI never reads them, so lychd names them in a warning. */
+export function ignoredSpecFiles(
+  dir: string,
+  entries: Iterable<string | { name: string; isDirectory?: boolean }>,
+): string[] {
+  return filesOf(dir, entries, /\.yml$/);
 }
 
 interface Entry {
@@ -166,72 +252,188 @@ interface Entry {
 
 const MAX_LISTED = 20;
 
+/** `both a and b`, or `a, b and c`. */
+function both(paths: string[]): string {
+  return paths.length === 2
+    ? `both ${paths[0]} and ${paths[1]}`
+    : `${paths.slice(0, -1).join(", ")} and ${paths[paths.length - 1]}`;
+}
+
+function listed(items: string[], max = 3): string {
+  return items.length > max
+    ? `${items.slice(0, max).join(", ")} and ${items.length - max} more`
+    : items.join(", ");
+}
+
 /**
  * Every CDI device the host has. Build it with {@linkcode CdiRegistry.fromSpecs}.
  */
 export class CdiRegistry {
-  /** The parsed specs, in the order given. */
+  /** The specs that loaded, in the order given. */
   readonly specs: readonly CdiSpec[];
-  /** Device definitions hidden by a later file, in the order found. */
+  /** Spec files that failed to load (skipped, as the library skips them), in the order given. */
+  readonly failures: readonly SpecFailure[];
+  /** Devices defined by two files of one directory (dropped, as the library drops them). */
+  readonly conflicts: readonly Conflict[];
+  /** Device definitions hidden by a file of a later directory, in the order found. */
   readonly shadowed: readonly Shadowed[];
+  /** `*.yml` files found in the spec directories: never read. */
+  readonly ignored: readonly string[];
   readonly #byKind: Map<string, Map<string, Entry>>;
   readonly #specPaths: Map<string, string[]>;
+  readonly #conflicts: Map<string, Conflict>;
 
-  private constructor(specs: CdiSpec[]) {
-    this.specs = specs;
-    this.#byKind = new Map();
+  private constructor(
+    loaded: { spec: CdiSpec; priority: number }[],
+    failures: SpecFailure[],
+    ignored: string[],
+  ) {
+    this.specs = loaded.map((l) => l.spec);
+    this.failures = failures;
+    this.ignored = ignored;
     this.#specPaths = new Map();
+
+    // pkg/cdi/cache.go refresh(): devices by qualified name, conflicts resolved by priority.
+    const winners = new Map<string, { spec: CdiSpec; priority: number; name: string; nodes: string[] }>();
+    const conflicts = new Map<string, Conflict>();
     const shadowed: Shadowed[] = [];
-    for (const spec of specs) {
-      let devices = this.#byKind.get(spec.kind);
-      if (!devices) this.#byKind.set(spec.kind, devices = new Map());
+    const kinds = new Map<string, { name: string; nodes: string[] }[]>();
+    for (const { spec, priority } of loaded) {
       const paths = this.#specPaths.get(spec.kind) ?? [];
       paths.push(spec.path);
       this.#specPaths.set(spec.kind, paths);
+      if (!kinds.has(spec.kind)) kinds.set(spec.kind, []);
       for (const d of spec.devices) {
         const qualified = `${spec.kind}=${d.name}`;
-        const old = devices.get(d.name);
-        if (old) shadowed.push({ qualified, path: old.device.specPath, by: spec.path });
-        const { core, caps } = splitNodes(d.nodes);
-        devices.set(d.name, {
-          device: {
-            kind: spec.kind,
-            name: d.name,
-            qualified,
-            nodes: d.nodes,
-            core,
-            caps,
-            specPath: spec.path,
-          },
-          sets: { core: new Set(core), caps: new Set(caps) },
-        });
+        const old = winners.get(qualified);
+        if (old) {
+          if (priority < old.priority) continue;
+          if (priority === old.priority) {
+            const c = conflicts.get(qualified);
+            if (!c) conflicts.set(qualified, { qualified, paths: [old.spec.path, spec.path] });
+            else if (!c.paths.includes(spec.path)) c.paths.push(spec.path);
+            continue;
+          }
+          shadowed.push({ qualified, path: old.spec.path, by: spec.path });
+        }
+        winners.set(qualified, { spec, priority, name: d.name, nodes: d.nodes });
       }
     }
-    this.shadowed = shadowed;
+    for (const q of conflicts.keys()) winners.delete(q);
+    this.#conflicts = conflicts;
+    this.conflicts = [...conflicts.values()];
+    // A dropped device is reported as a conflict, not as overridden.
+    this.shadowed = shadowed.filter((x) => !conflicts.has(x.qualified));
+
+    for (const w of winners.values()) kinds.get(w.spec.kind)!.push({ name: w.name, nodes: w.nodes });
+    const control = new Map<string, Set<string>>();
+    for (const [kind, devices] of kinds) control.set(kind, commonControlNodes(devices));
+
+    this.#byKind = new Map();
+    for (const kind of kinds.keys()) this.#byKind.set(kind, new Map());
+    for (const [qualified, w] of winners) {
+      const common = control.get(w.spec.kind)!;
+      const { core, caps } = splitNodes(w.nodes.filter((n) => !isControlNode(n) && !common.has(n)));
+      this.#byKind.get(w.spec.kind)!.set(w.name, {
+        device: {
+          kind: w.spec.kind,
+          name: w.name,
+          qualified,
+          nodes: w.nodes,
+          core,
+          caps,
+          specPath: w.spec.path,
+        },
+        sets: { core: new Set(core), caps: new Set(caps) },
+      });
+    }
   }
 
   /**
    * Build the registry from spec files in host order (`/etc/cdi` then `/var/run/cdi`, each
-   * sorted by file name: see {@linkcode selectSpecFiles}). A later file wins when two define the
-   * same device (same kind and name); the loser is listed in `shadowed`.
-   *
-   * @throws {CdiError} from {@linkcode parseSpec}, naming the malformed file.
+   * sorted by file name: see {@linkcode selectSpecFiles}), as the CDI library's cache does: a file
+   * that fails to load is skipped and listed in `failures`; a device defined again by a file of a
+   * later directory (higher `priority`) takes the later definition and the loser is listed in
+   * `shadowed`; a device defined by two files of one directory is dropped and listed in
+   * `conflicts`. `ignored` lists `*.yml` files to name in a warning.
    */
-  static fromSpecs(files: readonly { path: string; text: string }[], parseYaml: YamlParse): CdiRegistry {
-    return new CdiRegistry(files.map((f) => parseSpec(f.path, f.text, parseYaml)));
+  static fromSpecs(
+    files: readonly SpecFile[],
+    parseYaml: YamlParse,
+    options: { ignored?: readonly string[] } = {},
+  ): CdiRegistry {
+    const loaded: { spec: CdiSpec; priority: number }[] = [];
+    const failures: SpecFailure[] = [];
+    for (const f of files) {
+      if (f.unreadable !== undefined) {
+        failures.push({ path: f.path, reason: `cannot be read: ${f.unreadable}` });
+        continue;
+      }
+      try {
+        loaded.push({ spec: parseSpec(f.path, f.text, parseYaml), priority: f.priority ?? 0 });
+      } catch (e) {
+        if (!(e instanceof CdiError)) throw e;
+        const prefix = `CDI spec ${JSON.stringify(f.path)}: `;
+        const reason = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+        const kind = declaredKind(f.text, parseYaml);
+        failures.push({ path: f.path, reason: e.hint ? `${reason} (${e.hint})` : reason, kind });
+      }
+    }
+    return new CdiRegistry(loaded, failures, [...(options.ignored ?? [])]);
   }
 
-  /** Whether some spec defines `kind` (e.g. `nvidia.com/gpu`). */
+  /**
+   * One line for each thing about the specs the user should know even when nothing claims it:
+   * files that fail to load, devices two files of one directory define, definitions a later
+   * directory overrides (one line per pair of files) and `*.yml` files CDI never reads.
+   */
+  warnings(): string[] {
+    const out: string[] = [];
+    for (const f of this.failures) {
+      out.push(`CDI spec ${f.path} is skipped (podman skips it too): ${f.reason}`);
+    }
+    for (const c of this.conflicts) {
+      out.push(
+        `CDI device ${JSON.stringify(c.qualified)} is defined by ${both(c.paths)}: ` +
+          "the CDI library drops it as a conflict, so podman cannot use it until one definition goes",
+      );
+    }
+    const pairs = new Map<string, string[]>();
+    for (const s of this.shadowed) {
+      const key = `${s.path}\n${s.by}`;
+      if (!pairs.has(key)) pairs.set(key, []);
+      pairs.get(key)!.push(s.qualified);
+    }
+    for (const [key, names] of pairs) {
+      const [path, by] = key.split("\n");
+      out.push(
+        `CDI spec ${by} overrides ${
+          names.length === 1 ? "a device" : `${names.length} devices`
+        } of ${path} ` +
+          `(${listed(names.map((n) => JSON.stringify(n)))}): a later CDI directory wins`,
+      );
+    }
+    for (const path of this.ignored) {
+      out.push(
+        `${path} is not read: CDI reads only *.json and *.yaml spec files (rename it to ${
+          path.replace(/\.yml$/, ".yaml")
+        })`,
+      );
+    }
+    return out;
+  }
+
+  /** Whether some spec that loaded defines `kind` (e.g. `nvidia.com/gpu`). */
   hasKind(kind: string): boolean {
     return this.#byKind.has(kind);
   }
 
-  /** Every kind some spec defines, sorted. */
+  /** Every kind some loaded spec defines, sorted. */
   kinds(): string[] {
     return [...this.#byKind.keys()].sort();
   }
 
-  /** The spec files that define `kind`, in the order given. */
+  /** The loaded spec files that define `kind`, in the order given. */
   specPaths(kind: string): string[] {
     return [...(this.#specPaths.get(kind) ?? [])];
   }
@@ -258,10 +460,11 @@ export class CdiRegistry {
   }
 
   /**
-   * Resolve a qualified name to its physical nodes. When it fails, `reason` is `"no-spec"` (no
-   * spec defines the kind: the host may gain one later, so callers warn) or `"unknown-device"`
-   * (the kind has specs that lack the device: callers refuse); `message` lists the known names
-   * and `hint` says what to do (a did-you-mean, or how to generate a spec).
+   * Resolve a qualified name to its physical nodes. When it fails, `reason` says why (see
+   * {@linkcode Resolution}): `"no-spec"` (no spec defines the kind: the host may gain one later, so
+   * callers warn), or `"unknown-device"`, `"broken-spec"`, `"conflict"` (podman would fail to
+   * start the container: callers refuse); `message` says what is wrong, naming the files, and
+   * `hint` what to do.
    *
    * @throws {CdiError} when `qualified` is not a valid CDI name (callers validate names first).
    */
@@ -270,12 +473,49 @@ export class CdiRegistry {
     const devices = this.#byKind.get(q.kind);
     const shown = JSON.stringify(qualified);
     const nvidia = q.vendor === "nvidia.com";
+    const conflict = this.#conflicts.get(qualified);
+    if (conflict) {
+      return {
+        ok: false,
+        reason: "conflict",
+        message: `CDI device ${shown} is defined by ${both(conflict.paths)}, ` +
+          "so the CDI library drops it and podman cannot inject it",
+        hint:
+          "keep one definition (a file in a later directory, e.g. /var/run/cdi, overrides without conflict)",
+      };
+    }
+    const broken = this.failures.filter((f) => f.kind === q.kind);
+    const brokenNote = broken.map((f) => `${f.path} (${f.reason})`).join("; ");
     if (!devices) {
+      if (broken.length) {
+        return {
+          ok: false,
+          reason: "broken-spec",
+          message: `CDI device ${shown} cannot be resolved: the only spec${
+            broken.length > 1 ? "s" : ""
+          } for kind ${JSON.stringify(q.kind)} fail${broken.length > 1 ? "" : "s"} to load: ${brokenNote}`,
+          hint: nvidia
+            ? "fix it, or regenerate with `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`"
+            : "fix the spec, or regenerate it with the vendor's tool",
+        };
+      }
+      const yml = [...this.ignored];
+      const unknown = this.failures.filter((f) => f.kind === undefined).map((f) => f.path);
       return {
         ok: false,
         reason: "no-spec",
-        message: `no CDI spec defines kind ${JSON.stringify(q.kind)}, so ${shown} cannot be resolved`,
-        hint: nvidia
+        message: `no CDI spec defines kind ${JSON.stringify(q.kind)}, so ${shown} cannot be resolved${
+          yml.length
+            ? ` (${listed(yml)} ${yml.length > 1 ? "are" : "is"} not read: CDI reads *.json and *.yaml)`
+            : ""
+        }${
+          unknown.length
+            ? `; ${listed(unknown)} fail${unknown.length > 1 ? "" : "s"} to load, kind unknown`
+            : ""
+        }`,
+        hint: yml.length
+          ? `rename ${yml[0]} to ${yml[0].replace(/\.yml$/, ".yaml")}`
+          : nvidia
           ? "generate one with `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`"
           : `install the vendor's CDI spec for ${JSON.stringify(q.kind)} in /etc/cdi or /var/run/cdi ` +
             "(or point --cdi-dir at it)",
@@ -284,7 +524,7 @@ export class CdiRegistry {
     const entry = devices.get(q.name);
     if (entry) return { ok: true, device: entry.device, nodes: [...entry.device.nodes] };
     const known = this.knownNames(q.kind);
-    const listed = known.length > MAX_LISTED
+    const list = known.length > MAX_LISTED
       ? `${known.slice(0, MAX_LISTED).join(", ")} and ${known.length - MAX_LISTED} more`
       : known.join(", ");
     const guess = closest(q.name, known);
@@ -294,7 +534,9 @@ export class CdiRegistry {
       reason: "unknown-device",
       message: `CDI device ${shown} is not defined by the specs for ${
         JSON.stringify(q.kind)
-      } (known: ${listed})`,
+      } (known: ${list})${
+        broken.length ? `; also declaring the kind but failing to load: ${brokenNote}` : ""
+      }`,
       hint: guess !== undefined
         ? `did you mean ${JSON.stringify(`${q.kind}=${guess}`)}?`
         : nvidia
@@ -305,21 +547,25 @@ export class CdiRegistry {
   }
 
   /**
-   * Whether two claims may touch the same hardware. Different kinds never overlap. When both
-   * devices resolve, {@linkcode physicalOverlap} decides; otherwise (no spec for either kind, or
-   * a device missing from its specs) {@linkcode nameOverlap} decides and `byName` is true so
-   * callers can warn.
+   * Whether two claims may touch the same hardware:
+   *
+   * 1. the same fully-qualified name always overlaps itself (also a device with no nodes, e.g. a
+   *    mount-only device, or WSL's `all` whose only node is `/dev/dxg`);
+   * 2. when both devices resolve, {@linkcode physicalOverlap} of their hardware nodes decides,
+   *    whatever their kinds (`management.nvidia.com/gpu=all` and `nvidia.com/gpu=0` share
+   *    `/dev/nvidia0`); control nodes never count;
+   * 3. otherwise (no spec for a kind, or a device missing from its specs) {@linkcode nameOverlap}
+   *    decides (same kind only) and `byName` is true so callers can warn.
    *
    * @throws {CdiError} when either name is not a valid CDI name.
    */
   overlap(a: string, b: string): Overlap {
     const qa = parseQualifiedName(a);
     const qb = parseQualifiedName(b);
-    if (qa.kind !== qb.kind) return { overlap: false, byName: false };
     const ea = this.#byKind.get(qa.kind)?.get(qa.name);
     const eb = this.#byKind.get(qb.kind)?.get(qb.name);
-    if (ea && eb) return { overlap: physicalOverlap(ea.sets, eb.sets), byName: false };
-    return { overlap: nameOverlap(qa, qb), byName: true };
+    if (ea && eb) return { overlap: a === b || physicalOverlap(ea.sets, eb.sets), byName: false };
+    return { overlap: a === b || nameOverlap(qa, qb), byName: true };
   }
 
   #entry(qualified: string): Entry | undefined {

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { CdiError } from "./errors.ts";
-import { CdiRegistry, naturalCompare, selectSpecFiles, splitNodes } from "./registry.ts";
+import {
+  CdiRegistry,
+  commonControlNodes,
+  ignoredSpecFiles,
+  isControlNode,
+  naturalCompare,
+  selectSpecFiles,
+  splitNodes,
+} from "./registry.ts";
 import { distance } from "../codex/errors.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/cdi/", import.meta.url).pathname;
@@ -15,13 +23,13 @@ async function hostRegistry(): Promise<CdiRegistry> {
 }
 
 /** What the host layer does: each dir in order, filtered and sorted by selectSpecFiles(). */
-async function readDirs(dirs: string[]): Promise<{ path: string; text: string }[]> {
-  const files: { path: string; text: string }[] = [];
-  for (const dir of dirs) {
+async function readDirs(dirs: string[]): Promise<{ path: string; text: string; priority: number }[]> {
+  const files: { path: string; text: string; priority: number }[] = [];
+  for (const [priority, dir] of dirs.entries()) {
     const entries = [];
     for await (const e of Deno.readDir(dir)) entries.push(e);
     for (const path of selectSpecFiles(dir, entries)) {
-      files.push({ path, text: await Deno.readTextFile(path) });
+      files.push({ path, text: await Deno.readTextFile(path), priority });
     }
   }
   return files;
@@ -40,8 +48,11 @@ Deno.test("selectSpecFiles() keeps *.json and *.yaml files, sorted, and drops th
       "x.JSON",
       "B.yaml",
     ]),
-    ["/etc/cdi/B.yaml", "/etc/cdi/a.yaml", "/etc/cdi/b.json", "/etc/cdi/z.yaml"],
+    ["/etc/cdi/.json", "/etc/cdi/B.yaml", "/etc/cdi/a.yaml", "/etc/cdi/b.json", "/etc/cdi/z.yaml"],
   );
+  assert.deepEqual(ignoredSpecFiles("/etc/cdi", ["a.yml", "b.yaml", { name: "d.yml", isDirectory: true }]), [
+    "/etc/cdi/a.yml",
+  ]);
   assert.deepEqual(selectSpecFiles("/", ["a.json"]), ["/a.json"]);
 });
 
@@ -81,17 +92,74 @@ Deno.test("CdiRegistry.fromSpecs(, parseYaml) lets a later directory redefine a 
   });
 });
 
-Deno.test("CdiRegistry.fromSpecs(, parseYaml) names the malformed file", () => {
-  assert.throws(
-    () =>
-      CdiRegistry.fromSpecs([
-        { path: "/etc/cdi/a.json", text: '{"cdiVersion":"0.6.0","kind":"a/b","devices":[{"name":"x"}]}' },
-        { path: "/etc/cdi/b.yaml", text: "cdiVersion: [" },
-      ], parseYaml),
-    (e: unknown) =>
-      e instanceof CdiError && e.path === "/etc/cdi/b.yaml" &&
-      /^CDI spec "\/etc\/cdi\/b.yaml"/.test(e.message),
+Deno.test("CdiRegistry.fromSpecs(, parseYaml) skips a spec that fails to load and names it, as the library does", () => {
+  const reg = CdiRegistry.fromSpecs([
+    {
+      path: "/etc/cdi/a.json",
+      text:
+        '{"cdiVersion":"0.6.0","kind":"a.com/b","devices":[{"name":"x","containerEdits":{"env":["A=1"]}}]}',
+    },
+    { path: "/etc/cdi/b.yaml", text: "cdiVersion: [" },
+    { path: "/etc/cdi/c.json", text: '{"cdiVersion": "0.6.0", "kind": "c.com/gpu", "devices": [' },
+  ], parseYaml);
+  assert.deepEqual(reg.kinds(), ["a.com/b"]);
+  assert.deepEqual(reg.failures.map((f) => [f.path, f.kind]), [
+    ["/etc/cdi/b.yaml", undefined],
+    ["/etc/cdi/c.json", "c.com/gpu"],
+  ]);
+  const w = reg.warnings();
+  assert.equal(w.length, 2);
+  assert.match(w[0], /^CDI spec \/etc\/cdi\/b.yaml is skipped \(podman skips it too\): is not valid YAML: /);
+  // A kind only the broken spec declares: refused, naming the file and why.
+  const r = reg.resolve("c.com/gpu=0");
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.reason === "broken-spec", JSON.stringify(r));
+  assert.ok(!r.ok && r.message.includes("/etc/cdi/c.json (is not valid JSON"), !r.ok ? r.message : "");
+  // A kind nobody declares: only a warning (the host may gain a spec later).
+  const none = reg.resolve("d.com/gpu=0");
+  assert.ok(!none.ok && none.reason === "no-spec");
+  assert.ok(
+    !none.ok && none.message.endsWith("; /etc/cdi/b.yaml fails to load, kind unknown"),
+    JSON.stringify(none),
   );
+});
+
+Deno.test("CdiRegistry.fromSpecs(, parseYaml) drops a device two files of one directory define, and reports overrides", () => {
+  const spec = (nodes: string[]) =>
+    JSON.stringify({
+      cdiVersion: "0.6.0",
+      kind: "nvidia.com/gpu",
+      devices: [
+        { name: "all", containerEdits: { deviceNodes: nodes.map((path) => ({ path })) } },
+        { name: nodes[0].slice(-1), containerEdits: { deviceNodes: [{ path: nodes[0] }] } },
+      ],
+    });
+  const files = [
+    { path: "/etc/cdi/nvidia.json", text: spec(["/dev/nvidia0"]), priority: 0 },
+    { path: "/etc/cdi/nvidia.yaml", text: spec(["/dev/nvidia1"]), priority: 0 },
+    { path: "/var/run/cdi/nvidia.json", text: spec(["/dev/nvidia0"]), priority: 1 },
+  ];
+  const reg = CdiRegistry.fromSpecs(files, parseYaml, { ignored: ["/etc/cdi/nvidia.yml"] });
+  // `all` conflicts in /etc/cdi; the later directory's definition does not save it (cache.go).
+  assert.deepEqual(reg.conflicts, [
+    { qualified: "nvidia.com/gpu=all", paths: ["/etc/cdi/nvidia.json", "/etc/cdi/nvidia.yaml"] },
+  ]);
+  assert.equal(reg.device("nvidia.com/gpu=all"), undefined);
+  assert.deepEqual(reg.knownNames("nvidia.com/gpu"), ["0", "1"]);
+  assert.equal(reg.device("nvidia.com/gpu=0")?.specPath, "/var/run/cdi/nvidia.json");
+  assert.deepEqual(reg.shadowed.map((s) => [s.qualified, s.path, s.by]), [
+    ["nvidia.com/gpu=0", "/etc/cdi/nvidia.json", "/var/run/cdi/nvidia.json"],
+  ]);
+  const r = reg.resolve("nvidia.com/gpu=all");
+  assert.ok(!r.ok && r.reason === "conflict", JSON.stringify(r));
+  assert.ok(!r.ok && r.message.includes("/etc/cdi/nvidia.json and /etc/cdi/nvidia.yaml"));
+  assert.deepEqual(reg.warnings(), [
+    'CDI device "nvidia.com/gpu=all" is defined by both /etc/cdi/nvidia.json and /etc/cdi/nvidia.yaml: ' +
+    "the CDI library drops it as a conflict, so podman cannot use it until one definition goes",
+    'CDI spec /var/run/cdi/nvidia.json overrides a device of /etc/cdi/nvidia.json ("nvidia.com/gpu=0"): ' +
+    "a later CDI directory wins",
+    "/etc/cdi/nvidia.yml is not read: CDI reads only *.json and *.yaml spec files (rename it to /etc/cdi/nvidia.yaml)",
+  ]);
 });
 
 Deno.test("CdiRegistry.device() splits core nodes from MIG caps", async () => {
@@ -228,16 +296,19 @@ Deno.test("CdiRegistry.overlap() ignores spec-wide nodes", () => {
         { name: "0", containerEdits: { deviceNodes: [{ path: "/dev/nvidia0" }] } },
         { name: "1", containerEdits: { deviceNodes: [{ path: "/dev/nvidia1" }] } },
         { name: "ctl", containerEdits: { deviceNodes: [{ path: "/dev/nvidiactl" }] } },
-        { name: "none", containerEdits: {} },
+        { name: "none", containerEdits: { env: ["A=1"] } },
       ],
     }),
   }], parseYaml);
   assert.deepEqual(reg.overlap("nvidia.com/gpu=0", "nvidia.com/gpu=1"), { overlap: false, byName: false });
   assert.deepEqual(reg.overlap("nvidia.com/gpu=0", "nvidia.com/gpu=ctl"), { overlap: false, byName: false });
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=none", "nvidia.com/gpu=0"), { overlap: false, byName: false });
+  // The same fully-qualified name always overlaps itself, nodes or not.
   assert.deepEqual(reg.overlap("nvidia.com/gpu=none", "nvidia.com/gpu=none"), {
-    overlap: false,
+    overlap: true,
     byName: false,
   });
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=ctl", "nvidia.com/gpu=ctl"), { overlap: true, byName: false });
 });
 
 Deno.test("CdiRegistry.overlap() falls back to names without a spec", async () => {
@@ -250,8 +321,90 @@ Deno.test("CdiRegistry.overlap() falls back to names without a spec", async () =
   // A device missing from an existing spec is judged by name too.
   assert.deepEqual(reg.overlap("nvidia.com/gpu=7", "nvidia.com/gpu=all"), { overlap: true, byName: true });
   assert.deepEqual(reg.overlap("nvidia.com/gpu=7", "nvidia.com/gpu=0"), { overlap: false, byName: true });
-  // Different kinds never overlap.
-  assert.deepEqual(reg.overlap(a("all"), "nvidia.com/gpu=all"), { overlap: false, byName: false });
-  assert.deepEqual(reg.overlap("amd.com/gpu=all", "amd.com/npu=all"), { overlap: false, byName: false });
+  // By name, different kinds never overlap.
+  assert.deepEqual(reg.overlap(a("all"), "nvidia.com/gpu=all"), { overlap: false, byName: true });
+  assert.deepEqual(reg.overlap("amd.com/gpu=all", "amd.com/npu=all"), { overlap: false, byName: true });
   assert.throws(() => reg.overlap("gpu0", a("0")), CdiError);
+});
+
+const MANAGEMENT = JSON.stringify({
+  // The layout of `nvidia-ctk cdi generate --mode=management` on the fixture's host: one `all`.
+  cdiVersion: "0.5.0",
+  kind: "management.nvidia.com/gpu",
+  devices: [{
+    name: "all",
+    containerEdits: {
+      deviceNodes: [
+        "/dev/nvidia-modeset",
+        "/dev/nvidia-uvm-tools",
+        "/dev/nvidia-uvm",
+        "/dev/nvidiactl",
+        "/dev/nvidia0",
+        "/dev/nvidia1",
+        "/dev/nvidia-caps/nvidia-cap1",
+        "/dev/nvidia-caps/nvidia-cap2",
+      ].map((path) => ({ path })),
+    },
+  }],
+});
+
+Deno.test("CdiRegistry.overlap() compares hardware nodes across kinds; control nodes never count", async () => {
+  const path = `${FIXTURES}nvidia.yaml`;
+  const reg = CdiRegistry.fromSpecs([
+    { path, text: await Deno.readTextFile(path) },
+    { path: "/var/run/cdi/management.json", text: MANAGEMENT },
+  ], parseYaml);
+  const m = "management.nvidia.com/gpu=all";
+  assert.deepEqual(reg.device(m)?.core, ["/dev/nvidia0", "/dev/nvidia1"]);
+  assert.deepEqual(reg.device(m)?.caps, [], "MIG config/monitor caps are control nodes, not a slice");
+  for (
+    const other of ["nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=0:1", GPU1, "nvidia.com/gpu=all"]
+  ) {
+    assert.deepEqual(reg.overlap(m, other), { overlap: true, byName: false }, other);
+  }
+  assert.deepEqual(reg.overlap(m, m), { overlap: true, byName: false });
+});
+
+Deno.test("control nodes: the known ones, and those every device of a kind carries when each keeps its own", () => {
+  for (const n of ["/dev/kfd", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/dxg"]) {
+    assert.ok(isControlNode(n), n);
+  }
+  for (const n of ["/dev/nvidia0", "/dev/dri/renderD128", "/dev/nvidia-caps/nvidia-cap21"]) {
+    assert.ok(!isControlNode(n), n);
+  }
+  const d = (...nodes: string[]) => ({ nodes });
+  // Two GPUs that both list a vendor interface: it is shared.
+  assert.deepEqual([
+    ...commonControlNodes([
+      d("/dev/x", "/dev/r0"),
+      d("/dev/x", "/dev/r1"),
+      d("/dev/x", "/dev/r0", "/dev/r1"),
+    ]),
+  ], [
+    "/dev/x",
+  ]);
+  // One GPU under three names: its nodes ARE the hardware.
+  assert.deepEqual([
+    ...commonControlNodes([d("/dev/n0", "/dev/c1"), d("/dev/n0", "/dev/c1"), d("/dev/n0", "/dev/c1")]),
+  ], []);
+  // MIG slices of one GPU and the GPU itself: the GPU node is not a control node.
+  assert.deepEqual(
+    [...commonControlNodes([d("/dev/n0"), d("/dev/n0", "/dev/nvidia-caps/nvidia-cap21")])],
+    [],
+  );
+  // A single device (WSL's `all`): nothing.
+  assert.deepEqual([...commonControlNodes([d("/dev/q")])], []);
+});
+
+Deno.test("WSL: `all` with only /dev/dxg overlaps itself and nothing else", () => {
+  const reg = CdiRegistry.fromSpecs([{
+    path: "/etc/cdi/nvidia.json",
+    text: JSON.stringify({
+      cdiVersion: "0.3.0",
+      kind: "nvidia.com/gpu",
+      devices: [{ name: "all", containerEdits: { deviceNodes: [{ path: "/dev/dxg" }] } }],
+    }),
+  }], parseYaml);
+  assert.deepEqual(reg.device("nvidia.com/gpu=all")?.core, []);
+  assert.deepEqual(reg.overlap("nvidia.com/gpu=all", "nvidia.com/gpu=all"), { overlap: true, byName: false });
 });

@@ -1,6 +1,9 @@
 /**
- * Parse one CDI spec file (JSON or YAML text) into the little lychd needs from it: the spec's
- * kind, each device's own device nodes, and the spec-wide device nodes.
+ * Parse one CDI spec file (JSON or YAML text) as the CDI library does (`pkg/cdi/spec.go`
+ * `ReadSpec` → `ParseSpec` → `newSpec` → `Spec.validate`, cncf-tags/container-device-interface at
+ * 05ae4b5), and keep the little lychd needs from it: the kind, each device's own device nodes and
+ * the spec-wide device nodes. A spec the library refuses is refused here with the library's reason
+ * (see docs/cdi.md for the few places lychd differs).
  *
  * Pure: text in, value out. Reading `/etc/cdi` and `/var/run/cdi` is the host layer's job.
  *
@@ -8,7 +11,9 @@
  */
 
 import { CdiError } from "./errors.ts";
-import { checkDeviceName, parseKind } from "./name.ts";
+import { CDI_YAML_OPTIONS, DecodeError, decodeSpec, type RawEdits, type RawSpec } from "./decode.ts";
+
+export { CDI_YAML_OPTIONS } from "./decode.ts";
 
 /** One device of a spec. */
 export interface CdiDevice {
@@ -38,18 +43,13 @@ export interface CdiSpec {
   sharedNodes: string[];
 }
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
+/**
+ * A YAML 1.2/1.1 parser: the `yaml` package's `parse`, called with {@linkcode CDI_YAML_OPTIONS}.
+ * Injected rather than imported so that loading lychd does not load the parser (it costs ~70 ms
+ * of start-up) unless a spec exists.
+ */
+// deno-lint-ignore no-explicit-any
+export type YamlParse = (text: string, options?: any) => unknown;
 
 /** POSIX-normalize an absolute path (`//`, `.`, `..`, trailing `/`); leave relative paths alone. */
 export function normalizeNode(p: string): string {
@@ -63,14 +63,202 @@ export function normalizeNode(p: string): string {
   return "/" + out.join("/");
 }
 
+// --- specs-go/version.go -------------------------------------------------------------------------
+
+/** Every version the library knows, newest first (`validSpecVersions`). */
+export const CDI_VERSIONS = [
+  "1.1.0",
+  "1.0.0",
+  "0.8.0",
+  "0.7.0",
+  "0.6.0",
+  "0.5.0",
+  "0.4.0",
+  "0.3.0",
+  "0.2.0",
+  "0.1.0",
+];
+
+const allEdits = (s: RawSpec): RawEdits[] => [
+  ...(s.devices ?? []).map((d) => d.containerEdits ?? {}),
+  s.containerEdits ?? {},
+];
+
+/** The oldest `cdiVersion` that can express `spec` (`MinimumRequiredVersion`). */
+export function minimumVersion(s: RawSpec): string {
+  const edits = allEdits(s);
+  if (
+    edits.some((e) =>
+      (e.intelRdt && (e.intelRdt.schemata !== undefined || e.intelRdt.enableMonitoring)) ||
+      (e.netDevices?.length ?? 0) > 0
+    )
+  ) return "1.1.0";
+  if (edits.some((e) => e.intelRdt !== undefined || (e.additionalGids?.length ?? 0) > 0)) return "0.7.0";
+  const cut = (s.kind ?? "").indexOf("/");
+  if (
+    Object.keys(s.annotations ?? {}).length > 0 ||
+    (s.devices ?? []).some((d) => Object.keys(d.annotations ?? {}).length > 0) ||
+    (cut >= 0 && (s.kind ?? "").slice(cut + 1).includes("."))
+  ) return "0.6.0";
+  if (
+    (s.devices ?? []).some((d) => /^[0-9]/.test(d.name ?? "")) ||
+    edits.some((e) => (e.deviceNodes ?? []).some((n) => (n.hostPath ?? "") !== ""))
+  ) return "0.5.0";
+  if (edits.some((e) => (e.mounts ?? []).some((m) => (m.type ?? "") !== ""))) return "0.4.0";
+  return "0.3.0";
+}
+
+// --- pkg/parser ----------------------------------------------------------------------------------
+
+const isLetter = (c: string) => /^[A-Za-z]$/.test(c);
+const isAlnum = (c: string) => /^[A-Za-z0-9]$/.test(c);
+
+/** `validateVendorOrClassName`: the library's reason, or undefined when valid. */
+function vendorOrClassProblem(name: string): string | undefined {
+  if (name === "") return "empty name";
+  if (!isLetter(name[0])) return `${JSON.stringify(name)}, should start with letter`;
+  if (name.length === 1) return undefined;
+  for (const c of name.slice(1, -1)) {
+    if (!isAlnum(c) && c !== "_" && c !== "-" && c !== ".") {
+      return `invalid character '${c}' in name ${JSON.stringify(name)}`;
+    }
+  }
+  if (!isAlnum(name[name.length - 1])) return `${JSON.stringify(name)}, should end with a letter or digit`;
+  return undefined;
+}
+
+/** `ValidateDeviceName`: the library's reason, or undefined when valid. */
+export function deviceNameProblem(name: string): string | undefined {
+  if (name === "") return "invalid (empty) device name";
+  if (!isAlnum(name[0])) return `invalid class ${JSON.stringify(name)}, should start with a letter or digit`;
+  if (name.length === 1) return undefined;
+  for (const c of name.slice(1, -1)) {
+    if (!isAlnum(c) && !"_-.:".includes(c)) {
+      return `invalid character '${c}' in device name ${JSON.stringify(name)}`;
+    }
+  }
+  if (!isAlnum(name[name.length - 1])) {
+    return `invalid name ${JSON.stringify(name)}, should end with a letter or digit`;
+  }
+  return undefined;
+}
+
+// --- pkg/cdi/container-edits.go ------------------------------------------------------------------
+
+const HOOK_NAMES = new Set([
+  "prestart",
+  "createRuntime",
+  "createContainer",
+  "startContainer",
+  "poststart",
+  "poststop",
+]);
+
+function envProblem(env: string[] | undefined): string | undefined {
+  for (const v of env ?? []) {
+    if (v.indexOf("=") <= 0) return `invalid environment variable ${JSON.stringify(v)}`;
+  }
+  return undefined;
+}
+
+/** `ContainerEdits.Validate`: the library's reason, or undefined when valid. */
+function editsProblem(e: RawEdits | undefined): string | undefined {
+  if (!e) return undefined;
+  const env = envProblem(e.env);
+  if (env) return `invalid container edits: ${env}`;
+  for (const d of e.deviceNodes ?? []) {
+    const path = d.path ?? "";
+    if (path === "") return "invalid (empty) device path";
+    if (!["", "b", "c", "u", "p"].includes(d.type ?? "")) {
+      return `device ${JSON.stringify(path)}: invalid type ${JSON.stringify(d.type)}`;
+    }
+    const perms = d.permissions ?? "";
+    if (perms !== "" && perms !== "none" && perms.replace(/^[rwm]+|[rwm]+$/g, "") !== "") {
+      return `device ${JSON.stringify(path)}: invalid permissions ${JSON.stringify(perms)}`;
+    }
+  }
+  for (const h of e.hooks ?? []) {
+    const name = h.hookName ?? "";
+    if (!HOOK_NAMES.has(name)) return `invalid hook name ${JSON.stringify(name)}`;
+    if ((h.path ?? "") === "") return `invalid hook ${JSON.stringify(name)} with empty path`;
+    const env = envProblem(h.env);
+    if (env) return `invalid hook ${JSON.stringify(name)}: ${env}`;
+  }
+  for (const m of e.mounts ?? []) {
+    if ((m.hostPath ?? "") === "") return "invalid mount, empty host path";
+    if ((m.containerPath ?? "") === "") return "invalid mount, empty container path";
+  }
+  if (e.intelRdt) {
+    const c = e.intelRdt.closID ?? "";
+    if (c !== "/" && (c.length >= 4096 || c === "." || c === ".." || /[/\n]/.test(c))) {
+      return "invalid ClosID";
+    }
+  }
+  const hosts = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const n of e.netDevices ?? []) {
+    const host = n.hostInterfaceName ?? "";
+    const name = n.name ?? "";
+    if (host === "") return "invalid linux net device, empty HostInterfaceName";
+    if (name === "") return "invalid linux net device, empty Name";
+    if (hosts.has(host)) {
+      return `invalid linux net device, duplicate HostInterfaceName ${JSON.stringify(host)} with names ${
+        JSON.stringify(name)
+      } and ${JSON.stringify(hosts.get(host))}`;
+    }
+    hosts.set(host, name);
+    if (names.has(name)) {
+      return `invalid linux net device, duplicate Name ${JSON.stringify(name)} with HostInterfaceName ${
+        JSON.stringify(host)
+      } and ${JSON.stringify(names.get(name))}`;
+    }
+    names.set(name, host);
+  }
+  return undefined;
+}
+
+/** `ContainerEdits.isEmpty`. */
+function editsEmpty(e: RawEdits | undefined): boolean {
+  if (!e) return true;
+  return !(e.env?.length || e.deviceNodes?.length || e.hooks?.length || e.mounts?.length ||
+    e.additionalGids?.length || e.intelRdt !== undefined || e.netDevices?.length);
+}
+
+function nodesOf(e: RawEdits | undefined): string[] {
+  const seen = new Set<string>();
+  for (const n of e?.deviceNodes ?? []) {
+    const p = n.hostPath !== undefined && n.hostPath !== "" ? n.hostPath : n.path ?? "";
+    seen.add(normalizeNode(p));
+  }
+  return [...seen];
+}
+
 /**
- * Parse the text of a CDI spec file. JSON (`.json`) and YAML (`.yaml`) are both read with the
- * YAML 1.2 parser (YAML is a superset of JSON), so the extension does not change the result.
- *
- * Checked: the document is one mapping; `cdiVersion` is a string; `kind` is a valid
- * `vendor/class`; `devices` is a non-empty list of mappings with unique, valid `name`s;
- * every `deviceNodes` entry has a non-empty string `path` (and `hostPath`, when present, is one
- * too). Other fields (env, hooks, mounts, annotations) are ignored.
+ * The `kind` a spec file declares, read leniently from text the library may refuse (for a spec
+ * that fails to load: which kind did it mean to define?). `undefined` when none is found.
+ */
+export function declaredKind(text: string, parseYaml?: YamlParse): string | undefined {
+  if (parseYaml) {
+    try {
+      const doc = parseYaml(text, CDI_YAML_OPTIONS) as Record<string, unknown> | null;
+      if (doc && typeof doc === "object" && typeof doc.kind === "string") return doc.kind;
+    } catch {
+      // fall back to the text
+    }
+  }
+  const m = /"kind"\s*:\s*"([^"\n]*)"/.exec(text) ??
+    /^\s*["']?kind["']?\s*:\s*["']?([^"'\s#,}]+)/m.exec(text);
+  return m?.[1];
+}
+
+/**
+ * Parse the text of a CDI spec file as the CDI library does: YAML 1.1 (JSON is YAML), decoded
+ * strictly into the library's structs ({@linkcode decodeSpec}: unknown fields refuse the spec),
+ * then validated in the library's order: `cdiVersion` is a known version and new enough for the
+ * fields used; `kind` is `vendor/class` with valid names (a dotted class needs 0.6.0); the
+ * spec-wide edits are valid; every device has a valid name, non-empty edits of its own, valid
+ * edits and a unique name; there is at least one device. Annotation keys are not checked (the
+ * library's check never runs: it receives `map[string]string` where it tests for `map[string]any`).
  *
  * Note: the `yaml` package reads the environment variables `LOG_TOKENS` and `LOG_STREAM`, so under
  * Deno this needs `--allow-env=LOG_TOKENS,LOG_STREAM` (or a broader `--allow-env`).
@@ -81,14 +269,9 @@ export function normalizeNode(p: string): string {
  * spec.devices.find((d) => d.name === "0")?.nodes; // ["/dev/nvidia0", "/dev/dri/card1", …]
  * ```
  *
- * @throws {CdiError} naming the file (and the field path) when the text is not a valid spec.
+ * @throws {CdiError} naming the file, the reason (the library's words where it has them) and,
+ * for a field the library refuses, the field path.
  */
-/**
- * A YAML 1.2 parser (JSON is YAML): the `yaml` package's `parse`. Injected rather than imported so
- * that loading lychd does not load the parser (it costs ~70 ms of start-up) unless a spec exists.
- */
-export type YamlParse = (text: string) => unknown;
-
 export function parseSpec(path: string, text: string, parseYaml: YamlParse): CdiSpec {
   const where = `CDI spec ${JSON.stringify(path)}`;
   const fail = (problem: string, hint?: string, cause?: unknown): never => {
@@ -97,89 +280,80 @@ export function parseSpec(path: string, text: string, parseYaml: YamlParse): Cdi
 
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYaml(text, CDI_YAML_OPTIONS);
   } catch (e) {
-    if (!(e instanceof Error) || e.name !== "YAMLParseError") throw e;
+    if (!(e instanceof Error) || !e.name.startsWith("YAML")) throw e;
     const first = e.message.split("\n")[0].replace(/:\s*$/, "");
     fail(`is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${first}`, undefined, e);
   }
-  if (doc === null || doc === undefined) fail("is empty");
-  if (!isObj(doc)) fail(`must be a mapping at the top level, found ${describe(doc)}`);
-  const top = doc as Obj;
 
-  const version = top.cdiVersion;
-  if (version === undefined) fail('has no "cdiVersion"', 'add e.g. cdiVersion: "0.6.0"');
-  if (typeof version !== "string") {
-    fail(`"cdiVersion" must be a string, found ${describe(version)}`, 'quote it, e.g. cdiVersion: "0.6.0"');
-  }
-
-  const kind = top.kind;
-  if (kind === undefined) fail('has no "kind"', 'add e.g. kind: "nvidia.com/gpu"');
-  if (typeof kind !== "string") fail(`"kind" must be a string, found ${describe(kind)}`);
+  let raw: RawSpec | undefined;
   try {
-    parseKind(kind as string);
+    raw = decodeSpec(doc);
   } catch (e) {
-    if (!(e instanceof CdiError)) throw e;
-    fail(`"kind": ${e.message}`, e.hint);
+    if (!(e instanceof DecodeError)) throw e;
+    fail(
+      e.at === "" ? `the document ${e.message}` : `"${e.at}" ${e.message}`,
+      e.message.includes("unknown field") ? "the CDI library refuses a spec with unknown fields" : undefined,
+    );
+  }
+  if (raw === undefined) fail("is empty (no Spec data)");
+  const spec = raw as RawSpec;
+
+  // specs-go ValidateVersion
+  const version = spec.cdiVersion ?? "";
+  const bare = version.startsWith("v") ? version.slice(1) : version;
+  if (!CDI_VERSIONS.includes(bare)) {
+    fail(
+      `invalid version ${JSON.stringify(version)}`,
+      version === ""
+        ? 'add e.g. cdiVersion: "0.6.0"'
+        : `known versions: ${[...CDI_VERSIONS].reverse().join(", ")}`,
+    );
+  }
+  const min = minimumVersion(spec);
+  if (CDI_VERSIONS.indexOf(min) < CDI_VERSIONS.indexOf(bare)) {
+    fail(
+      `the spec version must be at least v${min}`,
+      `it uses fields of CDI ${min}: set cdiVersion: "${min}"`,
+    );
   }
 
-  const devices = top.devices;
-  if (devices === undefined) fail('has no "devices"', "a CDI spec must define at least one device");
-  if (!Array.isArray(devices)) fail(`"devices" must be a list, found ${describe(devices)}`);
-  if ((devices as unknown[]).length === 0) {
-    fail('"devices" is empty', "a CDI spec must define at least one device");
+  // parser.ParseQualifier + ValidateVendorName / ValidateClassName
+  const kind = spec.kind ?? "";
+  const cut = kind.indexOf("/");
+  const [vendor, cls] = cut > 0 && cut < kind.length - 1
+    ? [kind.slice(0, cut), kind.slice(cut + 1)]
+    : ["", kind];
+  const vendorProblem = vendorOrClassProblem(vendor);
+  if (vendorProblem) {
+    fail(`"kind" ${JSON.stringify(kind)}: invalid vendor. ${vendorProblem}`, 'e.g. kind: "nvidia.com/gpu"');
+  }
+  const classProblem = vendorOrClassProblem(cls);
+  if (classProblem) {
+    fail(`"kind" ${JSON.stringify(kind)}: invalid class. ${classProblem}`, 'e.g. kind: "nvidia.com/gpu"');
   }
 
-  const nodesOf = (edits: unknown, field: string): string[] => {
-    if (edits === undefined || edits === null) return [];
-    if (!isObj(edits)) fail(`"${field}" must be a mapping, found ${describe(edits)}`);
-    const list = (edits as Obj).deviceNodes;
-    if (list === undefined || list === null) return [];
-    if (!Array.isArray(list)) fail(`"${field}.deviceNodes" must be a list, found ${describe(list)}`);
-    const seen = new Set<string>();
-    (list as unknown[]).forEach((node, i) => {
-      const at = `${field}.deviceNodes[${i}]`;
-      if (!isObj(node)) fail(`"${at}" must be a mapping, found ${describe(node)}`);
-      const n = node as Obj;
-      if (typeof n.path !== "string" || n.path === "") {
-        fail(`"${at}.path" must be a non-empty string, found ${describe(n.path)}`);
-      }
-      if (n.hostPath !== undefined && (typeof n.hostPath !== "string" || n.hostPath === "")) {
-        fail(`"${at}.hostPath" must be a non-empty string, found ${describe(n.hostPath)}`);
-      }
-      seen.add(normalizeNode((n.hostPath ?? n.path) as string));
-    });
-    return [...seen];
-  };
+  const specEdits = editsProblem(spec.containerEdits);
+  if (specEdits) fail(`"containerEdits": ${specEdits}`);
 
   const names = new Set<string>();
-  const out: CdiDevice[] = (devices as unknown[]).map((dev, i) => {
+  const devices: CdiDevice[] = [];
+  (spec.devices ?? []).forEach((d, i) => {
+    const name = d.name ?? "";
     const at = `devices[${i}]`;
-    if (!isObj(dev)) fail(`"${at}" must be a mapping, found ${describe(dev)}`);
-    const d = dev as Obj;
-    if (typeof d.name !== "string") {
-      fail(
-        `"${at}.name" must be a string, found ${describe(d.name)}`,
-        typeof d.name === "number" ? `quote it: name: "${d.name}"` : undefined,
-      );
+    const bad = deviceNameProblem(name);
+    if (bad) fail(`"${at}.name": failed add device ${JSON.stringify(name)}: ${bad}`);
+    if (editsEmpty(d.containerEdits)) {
+      fail(`"${at}": failed add device ${JSON.stringify(name)}: invalid device, empty device edits`);
     }
-    const name = d.name as string;
-    try {
-      checkDeviceName(name, `"${at}.name"`);
-    } catch (e) {
-      if (!(e instanceof CdiError)) throw e;
-      fail(e.message, e.hint);
-    }
-    if (names.has(name)) fail(`defines device ${JSON.stringify(name)} twice (at "${at}")`);
+    const edits = editsProblem(d.containerEdits);
+    if (edits) fail(`"${at}.containerEdits": failed add device ${JSON.stringify(name)}: ${edits}`);
+    if (names.has(name)) fail(`invalid spec, multiple device ${JSON.stringify(name)} (at "${at}")`);
     names.add(name);
-    return { name, nodes: nodesOf(d.containerEdits, `${at}.containerEdits`) };
+    devices.push({ name, nodes: nodesOf(d.containerEdits) });
   });
+  if (devices.length === 0) fail("invalid spec, no devices", "a CDI spec must define at least one device");
 
-  return {
-    path,
-    cdiVersion: version as string,
-    kind: kind as string,
-    devices: out,
-    sharedNodes: nodesOf(top.containerEdits, "containerEdits"),
-  };
+  return { path, cdiVersion: version, kind, devices, sharedNodes: nodesOf(spec.containerEdits) };
 }

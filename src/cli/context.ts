@@ -8,7 +8,8 @@ import type { Host } from "../host/host.ts";
 import { DEFAULT_CODEX, DEFAULT_CODEX_NAME } from "../codex/default.ts";
 import { loadCodex } from "../codex/load.ts";
 import type { Codex } from "../codex/model.ts";
-import { CdiRegistry, selectSpecFiles } from "../cdi/registry.ts";
+import { CdiRegistry, ignoredSpecFiles, selectSpecFiles, type SpecFile } from "../cdi/registry.ts";
+import { FsError, HostError } from "../host/host.ts";
 import { makePlan, type Plan } from "../plan/plan.ts";
 import { type Rendered, RenderError, renderPlan } from "../quadlet/render.ts";
 import { CodexError } from "../codex/errors.ts";
@@ -110,22 +111,43 @@ export async function readCodex(
   return { codex: loadCodex(text, paths.codex, { protectedDirs }), text, embedded: false };
 }
 
-/** Read the CDI specs of the given directories (later directories win on duplicates). */
+/**
+ * Read the CDI specs of the given directories as the CDI library does: each directory in order
+ * (its index is the priority: a later directory overrides a device), `*.json` and `*.yaml` files
+ * sorted by name; `*.yml` files are only named (in a warning). A file that cannot be read is a
+ * spec that fails to load, not an error.
+ */
 export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegistry> {
-  const files: { path: string; text: string }[] = [];
-  for (const dir of dirs) {
-    const names = await host.fs.readDir(dir);
+  const files: SpecFile[] = [];
+  const ignored: string[] = [];
+  for (const [priority, dir] of dirs.entries()) {
+    let names: string[] | undefined;
+    try {
+      names = await host.fs.readDir(dir);
+    } catch (e) {
+      if (!(e instanceof HostError)) throw e;
+      files.push({ path: dir, text: "", priority, unreadable: e instanceof FsError ? e.reason : e.message });
+      continue;
+    }
     if (!names) continue;
+    ignored.push(...ignoredSpecFiles(dir, names));
     for (const path of selectSpecFiles(dir, names)) {
       const info = await host.fs.stat(path);
       if (!info || info.isDirectory) continue;
-      const text = await host.fs.readTextFile(path);
-      if (text !== undefined) files.push({ path, text });
+      let text: string | undefined;
+      try {
+        text = await host.fs.readTextFile(path);
+      } catch (e) {
+        if (!(e instanceof HostError)) throw e;
+        files.push({ path, text: "", priority, unreadable: e instanceof FsError ? e.reason : e.message });
+        continue;
+      }
+      if (text !== undefined) files.push({ path, text, priority });
     }
   }
   // The YAML parser is loaded only when there is a spec to read (it is most of lychd's start-up).
   const parseYaml = files.length ? (await import("yaml")).parse : () => undefined;
-  return CdiRegistry.fromSpecs(files, parseYaml);
+  return CdiRegistry.fromSpecs(files, parseYaml, { ignored });
 }
 
 /** The Podman version to render for: flag, Codex, detected, newest. */
@@ -164,15 +186,36 @@ export interface Built extends Loaded {
   warnings: string[];
 }
 
-/** Load, plan and render. */
-export async function build(host: Host, flags: Flags, opts: { allowDefault: boolean }): Promise<Built> {
+/** What {@linkcode build} learned before it finished or threw (for `check --json` on exit 1). */
+export interface Progress {
+  /** The Codex file, once read (the embedded default's name when it was used). */
+  file?: string;
+  embedded?: boolean;
+  /** Host-side warnings known so far (the CDI specs'). */
+  warnings: string[];
+}
+
+/**
+ * Load, plan and render. `opts.progress`, when given, is filled as the steps go, so a caller can
+ * describe the Codex even when a later step throws.
+ */
+export async function build(
+  host: Host,
+  flags: Flags,
+  opts: { allowDefault: boolean; progress?: Progress },
+): Promise<Built> {
   const paths = resolvePaths(host, flags);
   const loaded = await readCodex(host, paths, {
     allowDefault: opts.allowDefault,
     quiet: flags.quiet === true,
   });
+  if (opts.progress) {
+    opts.progress.file = loaded.codex.file;
+    opts.progress.embedded = loaded.embedded;
+  }
   await checkProtectedVolumes(host, loaded.codex, loaded.embedded ? undefined : loaded.text, paths);
   const registry = await readRegistry(host, paths.cdiDirs);
+  opts.progress?.warnings.push(...registry.warnings());
   // Plan and render refusals are Codex problems: give them the file's line:column too.
   const place = (issue: { path: string; message: string; hint?: string; line?: number; column?: number }) => {
     if (issue.line) return issue;
@@ -184,6 +227,7 @@ export async function build(host: Host, flags: Flags, opts: { allowDefault: bool
   let plan: Plan;
   try {
     plan = makePlan(loaded.codex, registry);
+    if (opts.progress) opts.progress.warnings = [...plan.warnings]; // the registry's included
   } catch (e) {
     if (e instanceof CodexError) throw new CodexError(e.file, e.issues.map(place));
     throw e;

@@ -15,7 +15,7 @@ export const PREFIX_RE = /^[a-z][a-z0-9-]{0,30}$/;
 /** Environment variable names. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** CDI qualified device names (see src/cdi/name.ts for the full rules). */
-export const CDI_NAME_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const CDI_NAME_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** Attach a grammar check to a schema; the failure's hint travels in `params.hint`. */
 function grammar<T extends z.ZodType>(schema: T, check: (v: z.output<T>) => Parsed<unknown>): T {

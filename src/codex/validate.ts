@@ -59,7 +59,7 @@ export function gpuNodeHint(path: string): string | undefined {
 }
 
 const CDI_RE =
-  /^([A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z])\/([A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]|[A-Za-z])=([A-Za-z0-9]([A-Za-z0-9._:-]*[A-Za-z0-9])?)$/;
+  /^([A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z])\/([A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z])=([A-Za-z0-9]([A-Za-z0-9._:-]*[A-Za-z0-9])?)$/;
 
 /** Flags lychd sets itself; in `podman_args` they would fight the generated unit. */
 const MANAGED_FLAGS: Record<string, string> = {

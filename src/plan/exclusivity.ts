@@ -98,8 +98,8 @@ function listNames(names: string[]): string {
  * Build the conflict graph of the soulstones.
  *
  * Two soulstones conflict when (1) some claim of one overlaps some claim of the other
- * ({@linkcode CdiRegistry.overlap}'s rule: physical nodes through the specs, by name for a kind
- * without spec or a device missing from its specs), (2) both are `exclusive`, (3) neither lists
+ * ({@linkcode CdiRegistry.overlap}'s rule: the same name always; hardware nodes through the specs,
+ * across kinds; by name for a kind without spec or a device missing from its specs), (2) both are `exclusive`, (3) neither lists
  * the other in `coexistsWith`, and (4) their VRAM does not provably fit.
  *
  * VRAM fit is checked on every device they share: a whole GPU (found through the shared core
@@ -153,6 +153,13 @@ export function conflictGraph(
       }
     }
   };
+  // Kinds with more devices first (e.g. nvidia.com/gpu before management.nvidia.com/gpu, which
+  // has only `all`): a node shared across kinds belongs to the GPU of the finer-grained kind.
+  for (
+    const kind of registry.kinds().sort((a, b) =>
+      registry.devices(b).length - registry.devices(a).length || (a < b ? -1 : a > b ? 1 : 0)
+    )
+  ) prepareKind(kind);
   const label = (unit: string) => unitLabel.get(unit) ?? unit.slice(unit.indexOf(":") + 1);
 
   // --- Capacities. ------------------------------------------------------------------------------
@@ -309,14 +316,19 @@ export function conflictGraph(
     const units = new Set<string>();
     for (const x of a.claims) {
       for (const y of b.claims) {
-        if (x.kind !== y.kind) continue;
         if (!x.byName && !y.byName) {
+          // Across kinds too: hardware nodes decide. The same name always overlaps itself, even a
+          // device with no hardware nodes (mount-only, or WSL's `all`).
+          if (x.device === y.device && x.sets.core.size === 0) {
+            units.add(`name:${x.device}`);
+            continue;
+          }
           if (!physicalOverlap(x.sets, y.sets)) continue;
           for (const n of x.sets.core) if (y.sets.core.has(n)) units.add(nodeUnit.get(n)!);
           if (x.sets.caps.size > 0 && y.sets.caps.size > 0 && (x.name !== "all" || y.name !== "all")) {
             units.add(`caps:${[...x.sets.caps].filter((c) => y.sets.caps.has(c)).sort().join(",")}`);
           }
-        } else if (x.name === y.name || x.name === "all" || y.name === "all") {
+        } else if (x.kind === y.kind && (x.name === y.name || x.name === "all" || y.name === "all")) {
           units.add(`name:${x.kind}=${x.name !== "all" ? x.name : y.name}`);
         }
       }
@@ -359,6 +371,8 @@ export function conflictGraph(
         if (c.name === "all") visit(kindAny.get(c.kind));
       } else {
         for (const n of c.sets.core) visit(physNode.get(n));
+        // The same name always overlaps itself: found through the nodes, unless it has none.
+        if (c.sets.core.size === 0) visit(nameAny.get(q));
         visit(byNameName.get(q));
         visit(byNameAll.get(c.kind));
         if (c.name === "all") visit(byNameKind.get(c.kind));

@@ -315,3 +315,45 @@ Deno.test("conflictGraph() handles 1,000 soulstones on two GPUs", async () => {
   assert.equal(fit.warnings.length, 2);
   assert.match(fit.warnings[0], /fit pairwise on "nvidia.com\/gpu=0" \(24 GiB\) but together need 25 GiB/);
 });
+
+Deno.test("conflictGraph() finds overlap across kinds by shared GPU nodes, and a node-less device conflicts with itself", async () => {
+  const management = JSON.stringify({
+    cdiVersion: "0.5.0",
+    kind: "management.nvidia.com/gpu",
+    devices: [{
+      name: "all",
+      containerEdits: {
+        deviceNodes: ["/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia-caps/nvidia-cap1"].map((path) => ({
+          path,
+        })),
+      },
+    }],
+  });
+  const kmsg = JSON.stringify({
+    cdiVersion: "0.3.0",
+    kind: "vendor.com/device",
+    devices: [{
+      name: "myKmsg",
+      containerEdits: { mounts: [{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg1" }] },
+    }],
+  });
+  const reg = CdiRegistry.fromSpecs([
+    { path: "/etc/cdi/nvidia.yaml", text: await Deno.readTextFile(SPEC) },
+    { path: "/etc/cdi/management.json", text: management },
+    { path: "/etc/cdi/kmsg.json", text: kmsg },
+  ], parseYaml);
+  const graph = conflictGraph(
+    [
+      stone("mgmt", ["management.nvidia.com/gpu=all"], { vramGib: 1 }),
+      stone("gpu0", [g("0")], { vramGib: 1 }),
+      stone("slice", [g("0:1")]),
+      stone("gpu1", [g("1")]),
+      stone("k1", ["vendor.com/device=myKmsg"]),
+      stone("k2", ["vendor.com/device=myKmsg"]),
+    ],
+    reg,
+    { "nvidia.com/gpu=0": 40 },
+  );
+  assert.deepEqual(graph.pairs, [["gpu0", "slice"], ["k1", "k2"], ["mgmt", "slice"]]);
+  assert.deepEqual(graph.warnings, []);
+});

@@ -51,14 +51,17 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
   const unitOf = new Map(codex.services.map((s) => [s.name, serviceUnit(s.stem)]));
   const target = targetUnit(codex.prefix);
 
-  // Devices the host can judge: a kind with a spec that lacks the device is refused.
+  // What the host's specs say even when nothing claims it (files skipped, conflicts, overrides).
+  warnings.push(...registry.warnings());
+  // Devices the host can judge: a device podman could not resolve is refused (a kind with a spec
+  // that lacks the device, a kind only broken specs declare, a device two files define).
   const noSpecKinds = new Set<string>();
   for (const s of codex.services) {
     (s.raw.devices ?? []).forEach((d, i) => {
       if (d.startsWith("/")) return;
       const r = registry.resolve(d);
       if (r.ok) return;
-      if (r.reason === "unknown-device") {
+      if (r.reason !== "no-spec") {
         issues.push({ path: `${s.path}.devices[${i}]`, message: r.message, hint: r.hint });
       } else {
         const kind = d.split("=")[0];

@@ -1,10 +1,14 @@
 import type { Command } from "../command.ts";
-import { build, resolvePaths } from "../context.ts";
+import { build, type Progress, resolvePaths } from "../context.ts";
+import { CdiError } from "../../cdi/errors.ts";
+import { FsError, type Host } from "../../host/host.ts";
 import { painter, table, termWidth, useColor, warnAll } from "../output.ts";
 import { DEFAULT_CODEX_NAME } from "../../codex/default.ts";
 import { CodexError } from "../../codex/errors.ts";
 import { RenderError } from "../../quadlet/render.ts";
 import type { Plan } from "../../plan/plan.ts";
+
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** The `--json` shape of a service in `check` (and `status`). */
 export function serviceSummary(plan: Plan) {
@@ -38,8 +42,9 @@ export const check: Command = {
   ],
   async run({ host, flags }) {
     const json = flags.json === true;
+    const progress: Progress = { warnings: [] };
     try {
-      const b = await build(host, flags, { allowDefault: true });
+      const b = await build(host, flags, { allowDefault: true, progress });
       const services = serviceSummary(b.plan);
       if (json) {
         host.stdout.write(
@@ -89,28 +94,49 @@ export const check: Command = {
       }));
       return 0;
     } catch (e) {
-      if (json && (e instanceof CodexError || e instanceof RenderError)) {
-        const file = e instanceof CodexError ? e.file : resolvePaths(host, flags).codex;
-        const errors = e instanceof CodexError
-          ? e.issues
-          : [{ path: e.path, message: e.message, hint: e.hint }];
-        host.stdout.write(
-          JSON.stringify(
-            {
-              valid: false,
-              file,
-              embedded: file === DEFAULT_CODEX_NAME,
-              podmanVersion: null,
-              errors,
-              warnings: [],
-              services: [],
-            },
-            null,
-            2,
-          ) + "\n",
-        );
+      if (json) {
+        const doc = failureDocument(host, flags, progress, e);
+        if (doc) host.stdout.write(JSON.stringify(doc, null, 2) + "\n");
       }
       throw e;
     }
   },
 };
+
+/**
+ * The `--json` document of a failed check: every exit path that has a Codex to describe (its path
+ * is known) gets one, whatever the failure (`undefined` only when not even the Codex path resolves,
+ * e.g. neither XDG_CONFIG_HOME nor HOME is set).
+ */
+export function failureDocument(host: Host, flags: Flags, progress: Progress, e: unknown) {
+  let file = e instanceof CodexError ? e.file : progress.file;
+  if (file === undefined) {
+    try {
+      file = resolvePaths(host, flags).codex;
+    } catch {
+      return undefined;
+    }
+  }
+  const one = (path: string, message: string, hint?: string) =>
+    hint === undefined ? { path, message } : { path, message, hint };
+  const errors = e instanceof CodexError
+    ? e.issues
+    : e instanceof RenderError
+    ? [one(e.path, e.message, e.hint)]
+    : e instanceof CdiError
+    ? [one(e.path ?? "", e.message, e.hint)]
+    : e instanceof FsError
+    ? [one(e.path, e.message, e.hint)]
+    : e instanceof Error
+    ? [one("", e.message.split("\n")[0], (e as { hint?: string }).hint)]
+    : [one("", String(e))];
+  return {
+    valid: false,
+    file,
+    embedded: progress.embedded ?? file === DEFAULT_CODEX_NAME,
+    podmanVersion: null,
+    errors,
+    warnings: progress.warnings,
+    services: [],
+  };
+}

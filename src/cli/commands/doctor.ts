@@ -166,6 +166,10 @@ export async function diagnose(host: Host, flags: Record<string, unknown>): Prom
           fix: "nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml",
         },
     );
+    // Specs podman would skip, devices it would drop, overrides and *.yml files (docs/cdi.md).
+    for (const w of reg.warnings()) {
+      out.push({ check: "CDI", level: "warn", detail: w, fix: "fix, rename or remove the spec file" });
+    }
   } catch (e) {
     out.push({
       check: "CDI",
