@@ -45,7 +45,7 @@ const args = parseArgs({
   strict: true,
 });
 const QUICK = args.values.quick === true;
-const ONLY = new Set((args.values.only ?? "inproc,render,cold,bind").split(","));
+const ONLY = new Set((args.values.only ?? "quadlet,inproc,render,cold,bind").split(","));
 const RUNS = Number(args.values.runs ?? (QUICK ? 3 : 10));
 const HERE = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const ROOT = args.values.root ? Deno.realPathSync(args.values.root) : HERE;
@@ -126,6 +126,8 @@ function countFiles(dir: string): number {
 interface Spawn {
   cmd: string[];
   env?: Record<string, string>;
+  /** Pipe stdout and read it to the end (as a shell pipe would), instead of /dev/null. */
+  drain?: boolean;
   /** Run before each measured run, outside the timing (e.g. remove the output dir). */
   before?: () => void;
 }
@@ -154,11 +156,15 @@ async function timeSpawn(s: Spawn): Promise<Sample> {
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     env: s.env,
-    stdout: "null",
+    stdout: s.drain ? "piped" : "null",
     stderr: "piped",
   })
     .spawn();
-  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+    s.drain ? new Response(child.stdout).arrayBuffer() : undefined,
+  ]);
   const wall = performance.now() - t;
   if (!status.success) throw new Error(`${s.cmd.join(" ")} exited ${status.code}: ${stderr.slice(0, 400)}`);
   const m = new RegExp(`${MARK} ([\\d.]+) ([\\d.]+) (\\d+)`).exec(stderr);
@@ -241,6 +247,7 @@ try {
   const common = ["--codex", codexPath, "--cdi-dir", `${tmp}/cdi`, "--podman-version", "5.4", "--quiet"];
   const env = { NO_COLOR: "1", HOME: tmp, XDG_CONFIG_HOME: `${tmp}/config` };
 
+  if (ONLY.has("quadlet")) await versusQuadlet(env);
   if (ONLY.has("inproc")) await inProcess();
   if (ONLY.has("render")) await wholeProcess(common, env);
   if (ONLY.has("cold")) await coldStages(codexPath);
@@ -254,6 +261,170 @@ try {
 if (args.values.json) Deno.writeTextFileSync(args.values.json, JSON.stringify(results, null, 2) + "\n");
 
 // ---------------------------------------------------------------------------------------------
+
+/** `deno bundle` of main.ts into `dir`, or undefined when bundling fails (reported). */
+function bundle(root: string, dir: string): string | undefined {
+  const out = `${dir}/lychd-bundle.js`;
+  const o = new Deno.Command(DENO, { args: ["bundle", "--quiet", `${root}/main.ts`, "-o", out], cwd: root })
+    .outputSync();
+  if (o.success) return out;
+  say(`(deno bundle failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]})`);
+  return undefined;
+}
+
+/**
+ * The headline: lychd against the Quadlet generator, whole processes, on two Codexes (bench/gen.ts's
+ * 1,000 services with 250 soulstones and a CDI spec; 1,000 plain services, no CDI spec), two
+ * comparisons each: `render` to stdout vs `quadlet -dryrun -user` (both stdouts piped and read to the
+ * end; quadlet's stderr to a pipe, it syncs stderr per line), and `render --out DIR` vs the
+ * generator writing its units into a directory, both on the same file system. Each run of lychd
+ * is paired with a run of quadlet right before or after it (the order flips every round); the
+ * ratio is the median of the pairs' ratios, so load that drifts across the run cancels out.
+ */
+async function versusQuadlet(env: Record<string, string>): Promise<void> {
+  say();
+  say("## lychd vs the Quadlet generator (whole processes; median of pair ratios)");
+  say();
+  const q = quadletCommand();
+  if (!q) {
+    say(
+      "The Quadlet generator was not found: no ratio (set LYCHD_QUADLET, or LYCHD_E2E=1 scripts/e2e-host.sh build).",
+    );
+    return;
+  }
+  const qVersion = text(q[0], [...q.slice(1), "-version"]);
+  const base = shm ?? tmp;
+  const fsName = shm ? "tmpfs" : "disk";
+  const bundled = bundle(ROOT, tmp);
+  const variants: [string, string[]][] = [["main.ts", lychd(ROOT)]];
+  if (bundled) variants.push(["bundle", ["run", "-A", bundled]]);
+  const codexes = [
+    { label: "gen.ts (1,000 services, 250 soulstones, CDI)", text: genCodex(N), cdi: true },
+    { label: "services only (1,000 services, no CDI)", text: genCodex(N, { stoneShare: 0 }), cdi: false },
+  ];
+  const loadStart = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  interface Row {
+    codex: string;
+    comparison: string;
+    variant: string;
+    lychd: Sample[];
+    quadlet: Sample[];
+  }
+  const rows: Row[] = [];
+  const pairs = async (codex: string, comparison: string, variant: string, a: Spawn, b: Spawn) => {
+    await timeSpawn(a);
+    await timeSpawn(b);
+    const row: Row = { codex, comparison, variant, lychd: [], quadlet: [] };
+    for (let i = 0; i < RUNS; i++) {
+      if (i % 2 === 0) {
+        row.lychd.push(await timeSpawn(a));
+        row.quadlet.push(await timeSpawn(b));
+      } else {
+        row.quadlet.push(await timeSpawn(b));
+        row.lychd.push(await timeSpawn(a));
+      }
+    }
+    rows.push(row);
+  };
+  let k = 0;
+  for (const c of codexes) {
+    const dir = `${tmp}/vs-${k}`;
+    const runes = `${base}/vs-runes-${k++}`;
+    Deno.mkdirSync(`${dir}/cdi`, { recursive: true });
+    if (c.cdi) Deno.copyFileSync(`${HERE}/tests/fixtures/cdi/nvidia.yaml`, `${dir}/cdi/nvidia.yaml`);
+    Deno.writeTextFileSync(`${dir}/codex.toml`, c.text);
+    const common = [
+      "--codex",
+      `${dir}/codex.toml`,
+      "--cdi-dir",
+      `${dir}/cdi`,
+      "--podman-version",
+      "5.4",
+      "--quiet",
+    ];
+    // The Runes quadlet reads, written once (not timed).
+    const o = await new Deno.Command(DENO, {
+      args: [...lychd(ROOT), "render", "--out", runes, ...common],
+      env,
+    })
+      .output();
+    if (!o.success) throw new Error(`lychd render failed: ${new TextDecoder().decode(o.stderr)}`);
+    const qenv = { QUADLET_UNIT_DIRS: runes };
+    const lOut = `${base}/vs-out-lychd`;
+    const qOut = `${base}/vs-out-quadlet`;
+    for (const [variant, argv] of variants) {
+      await pairs(
+        c.label,
+        "stdout",
+        variant,
+        { cmd: [DENO, ...argv, "render", ...common], env, drain: true },
+        {
+          cmd: [...q, "-dryrun", "-user"],
+          env: qenv,
+          drain: true,
+        },
+      );
+      await pairs(c.label, `--out DIR (${fsName})`, variant, {
+        cmd: [DENO, ...argv, "render", "--out", lOut, ...common],
+        env,
+        before: () => rmrf(lOut),
+      }, {
+        cmd: [...q, "-user", qOut],
+        env: qenv,
+        before: () => {
+          rmrf(qOut);
+          Deno.mkdirSync(qOut);
+        },
+      });
+    }
+    rmrf(lOut);
+    rmrf(qOut);
+  }
+  // Start-up: `lychd --version` paired with quadlet's dry run of the first Codex.
+  const qenv0 = { QUADLET_UNIT_DIRS: `${base}/vs-runes-0` };
+  for (const [variant, argv] of variants) {
+    await pairs("—", "`--version` (start-up only) vs quadlet's dry run of gen.ts", variant, {
+      cmd: [DENO, ...argv, "--version"],
+      env,
+      drain: true,
+    }, { cmd: [...q, "-dryrun", "-user"], env: qenv0, drain: true });
+  }
+  for (let i = 0; i < k; i++) rmrf(`${base}/vs-runes-${i}`);
+  const loadEnd = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  const pairMedian = (r: Row, key: "wall" | "cpu") =>
+    median(r.lychd.map((x, i) => (x[key] ?? NaN) / (r.quadlet[i][key] ?? NaN)));
+  const mib = (xs: Sample[]) => {
+    const v = medianOf(xs, "rss");
+    return Number.isNaN(v) ? "n/a" : `${(v / 1024).toFixed(0)} MiB`;
+  };
+  say(
+    `quadlet: \`${q[q.length - 1]}\` (${
+      qVersion || "version ?"
+    }); output dirs and quadlet's input on ${fsName}; ` +
+      `${RUNS} pairs per row after one warm-up each; load average ${loadStart} at start, ${loadEnd} at end.`,
+  );
+  say();
+  say(
+    "| Codex | comparison | lychd | lychd wall | quadlet wall | **ratio, wall** | ratio, CPU | lychd peak RSS | quadlet peak RSS |",
+  );
+  say("|---|---|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    say(
+      `| ${r.codex} | ${r.comparison} | ${r.variant} | ${ms(medianOf(r.lychd, "wall"))} | ${
+        ms(medianOf(r.quadlet, "wall"))
+      } | **${pairMedian(r, "wall").toFixed(2)}** | ${pairMedian(r, "cpu").toFixed(2)} | ${mib(r.lychd)} | ${
+        mib(r.quadlet)
+      } |`,
+    );
+  }
+  say();
+  say(
+    "lychd = `deno run -A main.ts` (main.ts) or `deno run -A` of `deno bundle main.ts` (bundle). Ratios = median over " +
+      "the pairs of lychd's time / quadlet's time in the same pair; wall and CPU (user + sys, /usr/bin/time); " +
+      "peak RSS = median of the runs' maxima.",
+  );
+  results.versusQuadlet = { loadStart, loadEnd, rows };
+}
 
 /**
  * `deno bench --json` of this checkout's bench/ against `root`'s src/ (copied in when `root` is
