@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { posix } from "node:path";
+import * as posix from "../host/posix_path.ts";
 import type { Host } from "../host/host.ts";
 import { CodexError, q } from "../codex/errors.ts";
 import { indexToml, locate } from "../codex/locate.ts";

@@ -10,8 +10,7 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "./posix_path.ts";
 import {
   type FileInfo,
   type Fs,
@@ -64,6 +63,13 @@ async function guard<T>(op: string, path: string, f: () => Promise<T>): Promise<
     if (isNotFound(err)) return undefined;
     throw fsError(op, path, err);
   }
+}
+
+/** `n` random bytes in hex (Web Crypto: no `node:crypto` on the start-up path). */
+function randomHex(n: number): string {
+  let out = "";
+  for (const b of crypto.getRandomValues(new Uint8Array(n))) out += b.toString(16).padStart(2, "0");
+  return out;
 }
 
 function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
@@ -125,7 +131,7 @@ export function realFs(): Fs {
     // deno-lint-ignore require-await
     async writeFileAtomic(path, text, mode = 0o644) {
       const dir = dirname(path);
-      const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${randomBytes(6).toString("hex")}`);
+      const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${randomHex(6)}`);
       let file: Deno.FsFile | undefined;
       try {
         file = Deno.openSync(tmp, { write: true, createNew: true, mode });
