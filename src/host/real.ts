@@ -150,6 +150,26 @@ export function realFs(): Fs {
       }
       syncDir(dir);
     },
+    // deno-lint-ignore require-await
+    async writeFile(path, text, mode = 0o644) {
+      let file: Deno.FsFile | undefined;
+      try {
+        try {
+          file = Deno.openSync(path, { write: true, createNew: true, mode });
+        } catch (err) {
+          if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+          // Replace what is there (a symlink itself, never its target), as a rename would.
+          Deno.removeSync(path);
+          file = Deno.openSync(path, { write: true, createNew: true, mode });
+        }
+        Deno.chmodSync(path, mode); // the umask may have narrowed the mode
+        writeAll(file, new TextEncoder().encode(text));
+      } catch (err) {
+        throw fsError("writing", path, err);
+      } finally {
+        file?.close();
+      }
+    },
     async remove(path) {
       try {
         await Deno.remove(path);
