@@ -117,8 +117,10 @@ export function realFs(): Fs {
         return names.sort();
       });
     },
-    stat: (path) => guard("inspecting", path, async () => toInfo(await Deno.lstat(path))),
-    realPath: (path) => guard("resolving", path, () => Deno.realPath(path)),
+    // Synchronous: a Codex with many host-path volumes resolves each ancestor once; the thread
+    // hop of an async op costs more than the syscall.
+    stat: (path) => guard("inspecting", path, () => Promise.resolve(toInfo(Deno.lstatSync(path)))),
+    realPath: (path) => guard("resolving", path, () => Promise.resolve(Deno.realPathSync(path))),
     async mkdirp(path) {
       try {
         await Deno.mkdir(path, { recursive: true });
