@@ -6,7 +6,7 @@
  */
 import type { Host } from "../host/host.ts";
 import { DEFAULT_CODEX, DEFAULT_CODEX_NAME } from "../codex/default.ts";
-import { loadCodex } from "../codex/load.ts";
+import { loadCodexAsync } from "../codex/load.ts";
 import type { Codex } from "../codex/model.ts";
 import { CdiRegistry, selectSpecFiles } from "../cdi/registry.ts";
 import { makePlan, type Plan } from "../plan/plan.ts";
@@ -102,12 +102,12 @@ export async function readCodex(
       );
     }
     return {
-      codex: loadCodex(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }),
+      codex: await loadCodexAsync(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }),
       text: DEFAULT_CODEX,
       embedded: true,
     };
   }
-  return { codex: loadCodex(text, paths.codex, { protectedDirs }), text, embedded: false };
+  return { codex: await loadCodexAsync(text, paths.codex, { protectedDirs }), text, embedded: false };
 }
 
 /** Read the CDI specs of the given directories (later directories win on duplicates). */
