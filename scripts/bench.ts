@@ -1,6 +1,9 @@
 /**
  * `deno task bench`: lychd measured against references taken in the same run.
  *
+ * 0. The headline (`--only quadlet`): lychd against the Quadlet generator on two Codexes, `render`
+ *    to stdout vs `quadlet -dryrun -user` and `render --out` vs the generator writing a directory;
+ *    pairs of runs, median of the pairs' ratios; peak RSS; `lychd --version` (see versusQuadlet).
  * 1. In-process (`deno bench --json bench/`): parse, schema, load, plan, render at 10/100/1,000
  *    services → per-service time and its growth (1,000 vs 10); the conflict graph's shapes.
  * 2. Whole process, alternating run by run with its references: `lychd render` of a 1,000-service
@@ -16,8 +19,10 @@
  * Timing claims are ratios of medians against a reference measured in the same run. Inputs are
  * generated into temp dirs at run time and removed afterwards (`--keep` keeps them).
  *
- * Usage: deno run -A scripts/bench.ts [--runs N] [--quick] [--only inproc,render,cold,bind]
- *        [--root DIR] [--baseline DIR] [--json FILE] [--keep]
+ * Usage: deno run -A scripts/bench.ts [--runs N] [--quick] [--only quadlet,inproc,render,cold,bind]
+ *        [--root DIR] [--baseline DIR] [--json FILE] [--keep] [--bundle]
+ *   --only quadlet   just the headline table of BENCHMARKS.md (lychd vs the Quadlet generator)
+ *   --bundle         also measure `deno bundle` of main.ts in the quadlet table
  *   --root DIR       measure the lychd checkout in DIR (default: this one)
  *   --baseline DIR   also measure the checkout in DIR, alternating with --root run by run, for
  *                    before/after figures (e.g. `git worktree add /tmp/before <commit>`)
@@ -41,6 +46,7 @@ const args = parseArgs({
     only: { type: "string" },
     json: { type: "string" },
     keep: { type: "boolean" },
+    bundle: { type: "boolean" },
   },
   strict: true,
 });
@@ -262,12 +268,17 @@ if (args.values.json) Deno.writeTextFileSync(args.values.json, JSON.stringify(re
 
 // ---------------------------------------------------------------------------------------------
 
-/** `deno bundle` of main.ts into `dir`, or undefined when bundling fails (reported). */
+/**
+ * `deno bundle --code-splitting` of main.ts into `dir` (the verbs' dynamic imports stay separate
+ * chunks), or undefined when bundling fails (reported).
+ */
 function bundle(root: string, dir: string): string | undefined {
-  const out = `${dir}/lychd-bundle.js`;
-  const o = new Deno.Command(DENO, { args: ["bundle", "--quiet", `${root}/main.ts`, "-o", out], cwd: root })
-    .outputSync();
-  if (o.success) return out;
+  const out = `${dir}/bundle`;
+  const o = new Deno.Command(DENO, {
+    args: ["bundle", "--quiet", "--code-splitting", "--minify", "--outdir", out, `${root}/main.ts`],
+    cwd: root,
+  }).outputSync();
+  if (o.success) return `${out}/main.js`;
   say(`(deno bundle failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]})`);
   return undefined;
 }
@@ -295,7 +306,7 @@ async function versusQuadlet(env: Record<string, string>): Promise<void> {
   const qVersion = text(q[0], [...q.slice(1), "-version"]);
   const base = shm ?? tmp;
   const fsName = shm ? "tmpfs" : "disk";
-  const bundled = bundle(ROOT, tmp);
+  const bundled = args.values.bundle ? bundle(ROOT, tmp) : undefined;
   const variants: [string, string[]][] = [["main.ts", lychd(ROOT)]];
   if (bundled) variants.push(["bundle", ["run", "-A", bundled]]);
   const codexes = [

@@ -69,7 +69,8 @@ export function resolveExisting(
     }
     return done;
   };
-  return resolve(posix.resolve(host.cwd(), path));
+  // Absolute paths (every host-path volume) need no working directory: asking for it is a syscall.
+  return resolve(path.startsWith("/") ? posix.resolve(path) : posix.resolve(host.cwd(), path));
 }
 
 /**

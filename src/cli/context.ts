@@ -124,7 +124,11 @@ export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegis
     }
   }
   // The YAML parser is loaded only when there is a spec to read (it is most of lychd's start-up).
-  const parseYaml = files.length ? (await import("yaml")).parse : () => undefined;
+  // (`deno bundle` turns the CommonJS module's exports into a `default`: take either.)
+  const yaml = files.length ? await import("yaml") : undefined;
+  const parseYaml = yaml
+    ? (yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse)
+    : () => undefined;
   return CdiRegistry.fromSpecs(files, parseYaml);
 }
 
