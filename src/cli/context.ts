@@ -18,6 +18,7 @@ import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import { LychdError } from "./command.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
+import { yamlParser } from "./yaml.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -124,11 +125,7 @@ export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegis
     }
   }
   // The YAML parser is loaded only when there is a spec to read (it is most of lychd's start-up).
-  // (`deno bundle` turns the CommonJS module's exports into a `default`: take either.)
-  const yaml = files.length ? await import("yaml") : undefined;
-  const parseYaml = yaml
-    ? (yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse)
-    : () => undefined;
+  const parseYaml = files.length ? await yamlParser() : () => undefined;
   return CdiRegistry.fromSpecs(files, parseYaml);
 }
 
