@@ -23,8 +23,12 @@ const lap = (k: string) => {
   times[k] = n - t;
   t = n;
 };
-// The YAML parser is loaded by the CLI only when a spec exists: its import counts here.
-const { parse: parseYaml } = await import("yaml");
+// The YAML parser is loaded by the CLI only when a spec exists: its import counts here. The
+// checkout's own loader (src/cli/yaml.ts, the ES module build) when it has one.
+const parseYaml = await import(url("src/cli/yaml.ts")).then(
+  (m) => m.yamlParser() as Promise<(text: string) => unknown>,
+  async () => (await import("yaml")).parse,
+);
 const registry = CdiRegistry.fromSpecs([{ path: cdiPath, text: Deno.readTextFileSync(cdiPath) }], parseYaml);
 lap("CDI specs (import yaml + parse)");
 const codex = loadCodex(Deno.readTextFileSync(codexPath), codexPath);

@@ -681,8 +681,11 @@ async function coldStages(codexPath: string): Promise<void> {
   }
   say();
   say(
-    `Writing goes to ${shm ? "tmpfs" : "disk"} through lychd's own \`realFs().writeFileAtomic\`; ` +
-      '"import" is the lychd modules and their dependencies (zod, smol-toml, yaml, diff).',
+    `Writing goes to ${
+      shm ? "tmpfs" : "disk"
+    } through lychd's own \`realFs().writeFile\` (as \`render --out\`); ` +
+      '"import" is the lychd modules of the render path and smol-toml (zod only words a rejection; the YAML ' +
+      "parser's import is under CDI specs).",
   );
 }
 
