@@ -45,6 +45,40 @@ function regexesOf(zs: z.ZodType): RegExp[] {
     .map((d) => d.pattern as RegExp);
 }
 
+/**
+ * Stop generation at anything in the schema the generated validator would not enforce exactly:
+ * a refinement that is not a named check of checks.ts (it would be dropped from the JSON Schema)
+ * and anything that makes zod's output differ from its input (the success path uses the input).
+ */
+export function refuseUnsupported(zs: z.ZodType, named: boolean, path: (string | number)[]): void {
+  const def =
+    (zs as unknown as { _zod: { def: { type: string; checks?: { _zod: { def: { check: string } } }[] } } })
+      ._zod.def;
+  const where = `src/codex/schema.ts at ${path.join("/") || "the root"}`;
+  const transforms = [
+    "transform",
+    "pipe",
+    "default",
+    "prefault",
+    "catch",
+    "success",
+    "promise",
+    "lazy",
+    "custom",
+  ];
+  if (transforms.includes(def.type)) {
+    throw new Error(
+      `${where}: a ${def.type} schema is not supported by the generated validator (it validates the input as is)`,
+    );
+  }
+  const custom = (def.checks ?? []).filter((c) => c._zod.def.check === "custom").length;
+  if (custom > (named ? 1 : 0)) {
+    throw new Error(
+      `${where}: a refinement that is not a named check: put it in src/codex/checks.ts and use grammar() or predicate()`,
+    );
+  }
+}
+
 /** The JSON Schema the validator is generated from, with lychd's keywords. */
 export function validatorSchema(): Json {
   return z.toJSONSchema(CodexSchema, {
@@ -57,6 +91,7 @@ export function validatorSchema(): Json {
       const zs = ctx.zodSchema as unknown as z.ZodType;
       const meta = LYCHD_CHECKS.get(zs);
       if (meta) js["x-lychd-check"] = meta.check;
+      refuseUnsupported(zs, meta !== undefined, ctx.path);
       const patterns = regexesOf(zs);
       if (patterns.length) {
         delete js.pattern;

@@ -16,7 +16,8 @@ import fc from "fast-check";
 import { validate } from "../src/codex/validator.generated.ts";
 import { CodexSchema } from "../src/codex/schema.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
-import { generate } from "../scripts/gen_validator.ts";
+import { generate, refuseUnsupported } from "../scripts/gen_validator.ts";
+import { z } from "zod";
 import { genCodex } from "../bench/gen.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -74,6 +75,21 @@ function parsed(text: string): Doc | undefined {
 Deno.test("validator: the committed file is what `deno task gen` generates from the schema", () => {
   const committed = Deno.readTextFileSync(`${ROOT}src/codex/validator.generated.ts`);
   assert.ok(committed === generate(), "src/codex/validator.generated.ts is stale: run `deno task gen`");
+});
+
+Deno.test("validator: generation stops at a refinement that is not a named check, or a transform", () => {
+  assert.throws(
+    () => refuseUnsupported(z.string().refine((s) => s !== "x"), false, ["a"]),
+    /not a named check/,
+  );
+  assert.throws(
+    () => refuseUnsupported(z.string().refine((s) => s !== "x").refine(Boolean), true, []),
+    /named check/,
+  );
+  assert.throws(() => refuseUnsupported(z.string().default("x"), false, ["a"]), /default schema/);
+  assert.throws(() => refuseUnsupported(z.string().transform((s) => s.length), false, ["a"]), /pipe schema/);
+  refuseUnsupported(z.string().refine((s) => s !== "x"), true, ["a"]); // a named check: fine
+  refuseUnsupported(z.string().regex(/^a$/), false, ["a"]);
 });
 
 const files = codexFiles();
