@@ -46,5 +46,10 @@ export async function baselineStages(): Promise<Stages | undefined> {
     const m = await import(new URL(`file://${root}/${mod}`).href);
     for (const n of names) out[n] = m[n];
   }
+  // A checkout from before the generated validator has none: its stage is skipped.
+  try {
+    const g = await import(new URL(`file://${root}/src/codex/validator.generated.ts`).href);
+    out.validateGenerated = g.validate;
+  } catch { /* absent */ }
   return out as Stages;
 }

@@ -15,7 +15,7 @@ export interface GenOptions {
    *   {@linkcode genCdiSpec}) — no pair conflicts, the graph is linear work.
    */
   gpus?: "few" | "many";
-  /** Share of soulstones among the services (default 1/4). */
+  /** Share of soulstones among the services (default 1/4; 0 = services only, no GPU claims). */
   stoneShare?: number;
 }
 
@@ -40,10 +40,14 @@ const IMAGES = [
 const s = (v: string) => JSON.stringify(v);
 const arr = (v: string[]) => `[${v.map(s).join(", ")}]`;
 
+function stoneCount(n: number, opts: GenOptions): number {
+  const share = opts.stoneShare ?? 0.25;
+  return share === 0 ? 0 : Math.max(2, Math.round(n * share));
+}
+
 /** A Codex with `n` services in total (vessel, phylactery, oculus, soulstones and services). */
 export function genCodex(n: number, opts: GenOptions = {}): string {
-  const share = opts.stoneShare ?? 0.25;
-  const stones = Math.max(2, Math.round(n * share));
+  const stones = stoneCount(n, opts);
   const plain = Math.max(0, n - 3 - stones);
   const out: string[] = [
     "version = 1",
@@ -133,7 +137,7 @@ export function genCodex(n: number, opts: GenOptions = {}): string {
 
 /** Number of services {@linkcode genCodex} puts in a Codex of size `n`. */
 export function countServices(n: number, opts: GenOptions = {}): number {
-  const stones = Math.max(2, Math.round(n * (opts.stoneShare ?? 0.25)));
+  const stones = stoneCount(n, opts);
   return 3 + stones + Math.max(0, n - 3 - stones);
 }
 

@@ -1,6 +1,7 @@
 /**
  * In-process cost of each stage of `lychd render` at 10, 100 and 1,000 services: TOML parse, the
- * zod schema alone, the whole-Codex checks alone, the whole load (parse + schema + checks +
+ * zod schema alone, the validator generated from it alone (what the success path runs), the
+ * whole-Codex checks alone, the whole load (parse + schema + checks +
  * normalize), plan (with the conflict graph) and render. `scripts/bench.ts` turns these into
  * per-service times and growth ratios.
  *
@@ -35,6 +36,12 @@ function register(m: Stages, sizes: readonly number[], suffix: string): void {
     Deno.bench(name("schema"), { group: "schema" }, () => {
       if (!m.CodexSchema.safeParse(doc, { reportInput: true }).success) throw new Error("invalid");
     });
+    const generated = m.validateGenerated as ((doc: unknown) => boolean) | undefined;
+    if (generated) {
+      Deno.bench(name("validator"), { group: "validator" }, () => {
+        if (!generated(doc)) throw new Error("invalid");
+      });
+    }
     Deno.bench(name("checks"), { group: "checks" }, () => {
       if (m.validateCodex(codex, {}).length) throw new Error("invalid");
     });

@@ -1,6 +1,9 @@
 /**
  * `deno task bench`: lychd measured against references taken in the same run.
  *
+ * 0. The headline (`--only quadlet`): lychd against the Quadlet generator on two Codexes, `render`
+ *    to stdout vs `quadlet -dryrun -user` and `render --out` vs the generator writing a directory;
+ *    pairs of runs, median of the pairs' ratios; peak RSS; `lychd --version` (see versusQuadlet).
  * 1. In-process (`deno bench --json bench/`): parse, schema, load, plan, render at 10/100/1,000
  *    services → per-service time and its growth (1,000 vs 10); the conflict graph's shapes.
  * 2. Whole process, alternating run by run with its references: `lychd render` of a 1,000-service
@@ -16,8 +19,10 @@
  * Timing claims are ratios of medians against a reference measured in the same run. Inputs are
  * generated into temp dirs at run time and removed afterwards (`--keep` keeps them).
  *
- * Usage: deno run -A scripts/bench.ts [--runs N] [--quick] [--only inproc,render,cold,bind]
- *        [--root DIR] [--baseline DIR] [--json FILE] [--keep]
+ * Usage: deno run -A scripts/bench.ts [--runs N] [--quick] [--only quadlet,inproc,render,cold,bind]
+ *        [--root DIR] [--baseline DIR] [--json FILE] [--keep] [--bundle]
+ *   --only quadlet   just the headline table of BENCHMARKS.md (lychd vs the Quadlet generator)
+ *   --bundle         also measure `deno bundle` of main.ts in the quadlet table
  *   --root DIR       measure the lychd checkout in DIR (default: this one)
  *   --baseline DIR   also measure the checkout in DIR, alternating with --root run by run, for
  *                    before/after figures (e.g. `git worktree add /tmp/before <commit>`)
@@ -41,11 +46,12 @@ const args = parseArgs({
     only: { type: "string" },
     json: { type: "string" },
     keep: { type: "boolean" },
+    bundle: { type: "boolean" },
   },
   strict: true,
 });
 const QUICK = args.values.quick === true;
-const ONLY = new Set((args.values.only ?? "inproc,render,cold,bind").split(","));
+const ONLY = new Set((args.values.only ?? "quadlet,inproc,render,cold,bind").split(","));
 const RUNS = Number(args.values.runs ?? (QUICK ? 3 : 10));
 const HERE = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const ROOT = args.values.root ? Deno.realPathSync(args.values.root) : HERE;
@@ -126,6 +132,8 @@ function countFiles(dir: string): number {
 interface Spawn {
   cmd: string[];
   env?: Record<string, string>;
+  /** Pipe stdout and read it to the end (as a shell pipe would), instead of /dev/null. */
+  drain?: boolean;
   /** Run before each measured run, outside the timing (e.g. remove the output dir). */
   before?: () => void;
 }
@@ -154,11 +162,15 @@ async function timeSpawn(s: Spawn): Promise<Sample> {
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     env: s.env,
-    stdout: "null",
+    stdout: s.drain ? "piped" : "null",
     stderr: "piped",
   })
     .spawn();
-  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+    s.drain ? new Response(child.stdout).arrayBuffer() : undefined,
+  ]);
   const wall = performance.now() - t;
   if (!status.success) throw new Error(`${s.cmd.join(" ")} exited ${status.code}: ${stderr.slice(0, 400)}`);
   const m = new RegExp(`${MARK} ([\\d.]+) ([\\d.]+) (\\d+)`).exec(stderr);
@@ -241,6 +253,7 @@ try {
   const common = ["--codex", codexPath, "--cdi-dir", `${tmp}/cdi`, "--podman-version", "5.4", "--quiet"];
   const env = { NO_COLOR: "1", HOME: tmp, XDG_CONFIG_HOME: `${tmp}/config` };
 
+  if (ONLY.has("quadlet")) await versusQuadlet(env);
   if (ONLY.has("inproc")) await inProcess();
   if (ONLY.has("render")) await wholeProcess(common, env);
   if (ONLY.has("cold")) await coldStages(codexPath);
@@ -254,6 +267,175 @@ try {
 if (args.values.json) Deno.writeTextFileSync(args.values.json, JSON.stringify(results, null, 2) + "\n");
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * `deno bundle --code-splitting` of main.ts into `dir` (the verbs' dynamic imports stay separate
+ * chunks), or undefined when bundling fails (reported).
+ */
+function bundle(root: string, dir: string): string | undefined {
+  const out = `${dir}/bundle`;
+  const o = new Deno.Command(DENO, {
+    args: ["bundle", "--quiet", "--code-splitting", "--minify", "--outdir", out, `${root}/main.ts`],
+    cwd: root,
+  }).outputSync();
+  if (o.success) return `${out}/main.js`;
+  say(`(deno bundle failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]})`);
+  return undefined;
+}
+
+/**
+ * The headline: lychd against the Quadlet generator, whole processes, on two Codexes (bench/gen.ts's
+ * 1,000 services with 250 soulstones and a CDI spec; 1,000 plain services, no CDI spec), two
+ * comparisons each: `render` to stdout vs `quadlet -dryrun -user` (both stdouts piped and read to the
+ * end; quadlet's stderr to a pipe, it syncs stderr per line), and `render --out DIR` vs the
+ * generator writing its units into a directory, both on the same file system. Each run of lychd
+ * is paired with a run of quadlet right before or after it (the order flips every round); the
+ * ratio is the median of the pairs' ratios, so load that drifts across the run cancels out.
+ */
+async function versusQuadlet(env: Record<string, string>): Promise<void> {
+  say();
+  say("## lychd vs the Quadlet generator (whole processes; median of pair ratios)");
+  say();
+  const q = quadletCommand();
+  if (!q) {
+    say(
+      "The Quadlet generator was not found: no ratio (set LYCHD_QUADLET, or LYCHD_E2E=1 scripts/e2e-host.sh build).",
+    );
+    return;
+  }
+  const qVersion = text(q[0], [...q.slice(1), "-version"]);
+  const base = shm ?? tmp;
+  const fsName = shm ? "tmpfs" : "disk";
+  const bundled = args.values.bundle ? bundle(ROOT, tmp) : undefined;
+  const variants: [string, string[]][] = [["main.ts", lychd(ROOT)]];
+  if (bundled) variants.push(["bundle", ["run", "-A", bundled]]);
+  const codexes = [
+    { label: "gen.ts (1,000 services, 250 soulstones, CDI)", text: genCodex(N), cdi: true },
+    { label: "services only (1,000 services, no CDI)", text: genCodex(N, { stoneShare: 0 }), cdi: false },
+  ];
+  const loadStart = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  interface Row {
+    codex: string;
+    comparison: string;
+    variant: string;
+    lychd: Sample[];
+    quadlet: Sample[];
+  }
+  const rows: Row[] = [];
+  const pairs = async (codex: string, comparison: string, variant: string, a: Spawn, b: Spawn) => {
+    await timeSpawn(a);
+    await timeSpawn(b);
+    const row: Row = { codex, comparison, variant, lychd: [], quadlet: [] };
+    for (let i = 0; i < RUNS; i++) {
+      if (i % 2 === 0) {
+        row.lychd.push(await timeSpawn(a));
+        row.quadlet.push(await timeSpawn(b));
+      } else {
+        row.quadlet.push(await timeSpawn(b));
+        row.lychd.push(await timeSpawn(a));
+      }
+    }
+    rows.push(row);
+  };
+  let k = 0;
+  for (const c of codexes) {
+    const dir = `${tmp}/vs-${k}`;
+    const runes = `${base}/vs-runes-${k++}`;
+    Deno.mkdirSync(`${dir}/cdi`, { recursive: true });
+    if (c.cdi) Deno.copyFileSync(`${HERE}/tests/fixtures/cdi/nvidia.yaml`, `${dir}/cdi/nvidia.yaml`);
+    Deno.writeTextFileSync(`${dir}/codex.toml`, c.text);
+    const common = [
+      "--codex",
+      `${dir}/codex.toml`,
+      "--cdi-dir",
+      `${dir}/cdi`,
+      "--podman-version",
+      "5.4",
+      "--quiet",
+    ];
+    // The Runes quadlet reads, written once (not timed).
+    const o = await new Deno.Command(DENO, {
+      args: [...lychd(ROOT), "render", "--out", runes, ...common],
+      env,
+    })
+      .output();
+    if (!o.success) throw new Error(`lychd render failed: ${new TextDecoder().decode(o.stderr)}`);
+    const qenv = { QUADLET_UNIT_DIRS: runes };
+    const lOut = `${base}/vs-out-lychd`;
+    const qOut = `${base}/vs-out-quadlet`;
+    for (const [variant, argv] of variants) {
+      await pairs(
+        c.label,
+        "stdout",
+        variant,
+        { cmd: [DENO, ...argv, "render", ...common], env, drain: true },
+        {
+          cmd: [...q, "-dryrun", "-user"],
+          env: qenv,
+          drain: true,
+        },
+      );
+      await pairs(c.label, `--out DIR (${fsName})`, variant, {
+        cmd: [DENO, ...argv, "render", "--out", lOut, ...common],
+        env,
+        before: () => rmrf(lOut),
+      }, {
+        cmd: [...q, "-user", qOut],
+        env: qenv,
+        before: () => {
+          rmrf(qOut);
+          Deno.mkdirSync(qOut);
+        },
+      });
+    }
+    rmrf(lOut);
+    rmrf(qOut);
+  }
+  // Start-up: `lychd --version` paired with quadlet's dry run of the first Codex.
+  const qenv0 = { QUADLET_UNIT_DIRS: `${base}/vs-runes-0` };
+  for (const [variant, argv] of variants) {
+    await pairs("—", "`--version` (start-up only) vs quadlet's dry run of gen.ts", variant, {
+      cmd: [DENO, ...argv, "--version"],
+      env,
+      drain: true,
+    }, { cmd: [...q, "-dryrun", "-user"], env: qenv0, drain: true });
+  }
+  for (let i = 0; i < k; i++) rmrf(`${base}/vs-runes-${i}`);
+  const loadEnd = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  const pairMedian = (r: Row, key: "wall" | "cpu") =>
+    median(r.lychd.map((x, i) => (x[key] ?? NaN) / (r.quadlet[i][key] ?? NaN)));
+  const mib = (xs: Sample[]) => {
+    const v = medianOf(xs, "rss");
+    return Number.isNaN(v) ? "n/a" : `${(v / 1024).toFixed(0)} MiB`;
+  };
+  say(
+    `quadlet: \`${q[q.length - 1]}\` (${
+      qVersion || "version ?"
+    }); output dirs and quadlet's input on ${fsName}; ` +
+      `${RUNS} pairs per row after one warm-up each; load average ${loadStart} at start, ${loadEnd} at end.`,
+  );
+  say();
+  say(
+    "| Codex | comparison | lychd | lychd wall | quadlet wall | **ratio, wall** | ratio, CPU | lychd peak RSS | quadlet peak RSS |",
+  );
+  say("|---|---|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    say(
+      `| ${r.codex} | ${r.comparison} | ${r.variant} | ${ms(medianOf(r.lychd, "wall"))} | ${
+        ms(medianOf(r.quadlet, "wall"))
+      } | **${pairMedian(r, "wall").toFixed(2)}** | ${pairMedian(r, "cpu").toFixed(2)} | ${mib(r.lychd)} | ${
+        mib(r.quadlet)
+      } |`,
+    );
+  }
+  say();
+  say(
+    "lychd = `deno run -A main.ts` (main.ts) or `deno run -A` of `deno bundle main.ts` (bundle). Ratios = median over " +
+      "the pairs of lychd's time / quadlet's time in the same pair; wall and CPU (user + sys, /usr/bin/time); " +
+      "peak RSS = median of the runs' maxima.",
+  );
+  results.versusQuadlet = { loadStart, loadEnd, rows };
+}
 
 /**
  * `deno bench --json` of this checkout's bench/ against `root`'s src/ (copied in when `root` is
@@ -306,7 +488,7 @@ async function inProcess(): Promise<void> {
       (before ? " baseline n=1000 | after / before |" : ""),
   );
   say("|---|---:|---:|---:|---:|---:|" + (before ? "---:|---:|" : ""));
-  for (const stage of ["parse", "schema", "checks", "load", "plan", "render", "total"]) {
+  for (const stage of ["parse", "schema", "validator", "checks", "load", "plan", "render", "total"]) {
     const t = sizes.map((n) => avg.get(`${stage} n=${n}`) ?? NaN);
     const per = t.map((x, i) => (x / sizes[i]) * 1000);
     const b = before?.get(`${stage} n=1000`);
@@ -318,8 +500,9 @@ async function inProcess(): Promise<void> {
   }
   say();
   say(
-    "`parse` = smol-toml; `schema` = the zod schema alone; `checks` = the whole-Codex checks " +
-      "(validate.ts) alone; `load` = parse + schema + checks + normalize; `total` = load + plan + render. At 1,000 services the plan holds the " +
+    "`parse` = smol-toml; `schema` = the zod schema alone; `validator` = the validator generated from it " +
+      "alone (the success path's; zod only words a rejection); `checks` = the whole-Codex checks " +
+      "(validate.ts) alone; `load` = parse + validator + checks + normalize; `total` = load + plan + render. At 1,000 services the plan holds the " +
       "conflict graph of 250 soulstones on two GPUs.",
   );
   say();
@@ -498,8 +681,11 @@ async function coldStages(codexPath: string): Promise<void> {
   }
   say();
   say(
-    `Writing goes to ${shm ? "tmpfs" : "disk"} through lychd's own \`realFs().writeFileAtomic\`; ` +
-      '"import" is the lychd modules and their dependencies (zod, smol-toml, yaml, diff).',
+    `Writing goes to ${
+      shm ? "tmpfs" : "disk"
+    } through lychd's own \`realFs().writeFile\` (as \`render --out\`); ` +
+      '"import" is the lychd modules of the render path and smol-toml (zod only words a rejection; the YAML ' +
+      "parser's import is under CDI specs).",
   );
 }
 

@@ -6,10 +6,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { COMMANDS } from "../src/cli/commands/index.ts";
+import { loadCommands } from "../src/cli/commands/index.ts";
 import { VERSION } from "../src/version.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
 import { type CliResult, linesOf, NVIDIA_SPEC, type Sandbox, sandbox } from "./lib/cli.ts";
+
+const COMMANDS = await loadCommands();
 
 /** Printed when the tests run as root; not part of what a verb says. */
 const ROOT_NOTE = /^lychd: warning: running as root without --system/;

@@ -20,6 +20,8 @@ import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import fc from "fast-check";
 import { loadCodex } from "../src/codex/load.ts";
+// Words schema rejections (loaded lazily by the CLI; a synchronous caller imports it once).
+import "../src/codex/explain.ts";
 import { CodexError } from "../src/codex/errors.ts";
 import { CdiRegistry } from "../src/cdi/registry.ts";
 import { makePlan } from "../src/plan/plan.ts";

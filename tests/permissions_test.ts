@@ -303,7 +303,7 @@ Deno.test("under the compile flags: init, bind (fake systemctl/podman) and unbin
   }
 });
 
-Deno.test("under the compile flags: npm yaml's LOG_TOKENS/LOG_STREAM read as unset, not as a refusal", async () => {
+Deno.test("under the compile flags: npm yaml's LOG_TOKENS/LOG_STREAM are no refusal", async () => {
   const h = await home();
   try {
     const r = await lychd(["check", "--quiet", "--cdi-dir", `${h.dir}/cdi`], {
@@ -312,14 +312,15 @@ Deno.test("under the compile flags: npm yaml's LOG_TOKENS/LOG_STREAM read as uns
       LOG_STREAM: "1",
     });
     assert.equal(r.code, 0, r.stderr);
-    // Without --ignore-env the YAML CDI spec could not be parsed at all:
+    // The package's CommonJS build reads them (without --ignore-env it could not parse a spec at
+    // all); lychd loads its ES module build (src/cli/yaml.ts), which reads no environment. The
+    // flag stays for a binary that falls back to the CommonJS build.
     const strict = FLAGS.filter((f) => !f.startsWith("--ignore-env"));
     const r2 = await spawn(
       ["run", "--quiet", ...strict, "main.ts", "check", "--quiet", "--cdi-dir", `${h.dir}/cdi`],
       h.env,
     );
-    const line = assertRefusal(r2, "not permitted", "LOG_TOKENS", "lychd permissions");
-    assert.doesNotMatch(line, /run again/);
+    assert.equal(r2.code, 0, r2.stderr);
   } finally {
     await h.cleanup();
   }

@@ -10,6 +10,8 @@ import { parse as parseToml } from "smol-toml";
 import { codexJsonSchema } from "../src/codex/jsonschema.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
 import { loadCodex } from "../src/codex/load.ts";
+// Words schema rejections (loaded lazily by the CLI; a synchronous caller imports it once).
+import "../src/codex/explain.ts";
 import { CodexError } from "../src/codex/errors.ts";
 import { fakeHost } from "../src/host/fake.ts";
 import { ROOT, runInProcess } from "./lib/cli.ts";

@@ -6,13 +6,15 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { COMMANDS } from "../src/cli/commands/index.ts";
-import { completionScript, HIDDEN_COMMANDS, SHELLS } from "../src/cli/commands/completions.ts";
+import { loadCommands } from "../src/cli/commands/index.ts";
+import { completeNames, completionScript, liveTables, SHELLS } from "../src/cli/commands/completions.ts";
 import { GLOBAL_FLAGS } from "../src/cli/flags.ts";
 import { table, visibleLength } from "../src/cli/output.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
 import { type FakeHost, fakeHost } from "../src/host/fake.ts";
 import { linesOf, NVIDIA_SPEC, ROOT, runInProcess, type Sandbox, sandbox } from "./lib/cli.ts";
+
+const COMMANDS = await loadCommands();
 
 const HOME = "/home/u";
 const CODEX = `${HOME}/.config/lychd/codex.toml`;
@@ -110,7 +112,7 @@ Deno.test("help: every verb has usage, flags with defaults, exit status and 2+ e
     }
     if (c.json) assert.match(r.stdout, /^With --json, stdout is one JSON document:$/m, c.name);
   }
-  for (const c of HIDDEN_COMMANDS) assert.ok(!main.stdout.includes(c.name), `${c.name} is listed`);
+  for (const c of [completeNames]) assert.ok(!main.stdout.includes(c.name), `${c.name} is listed`);
   // The verbs with a --json output say so in their help.
   const withJson = COMMANDS.filter((c) => c.json).map((c) => c.name).sort();
   for (const v of ["bind", "check", "doctor", "status", "summon", "unbind"]) {
@@ -203,9 +205,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"
 Deno.test("completions: scripts come from the verb tables; bash completes verbs, flags, Codex names", async (t) => {
   const sb = await completionSandbox();
   try {
+    const tables = await liveTables();
     await t.step("every script names every verb and every flag", () => {
       for (const s of SHELLS) {
-        const text = completionScript(s);
+        const text = completionScript(s, tables);
         for (const c of COMMANDS) {
           assert.ok(text.includes(c.name), `${s}: ${c.name}`);
           for (const f of c.flags) {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { posix } from "node:path";
+import * as posix from "../host/posix_path.ts";
 import type { Host } from "../host/host.ts";
 import { CodexError, q } from "../codex/errors.ts";
 import { indexToml, locate } from "../codex/locate.ts";
@@ -49,18 +49,23 @@ export function resolveExisting(
     let done = memo.get(cur);
     if (!done) {
       done = (async (): Promise<Resolved> => {
-        let real: string | undefined;
+        // lstat first: a missing path (most volume sources before their first start) costs one
+        // failed call instead of two.
+        let info: Awaited<ReturnType<typeof host.fs.stat>>;
         try {
-          real = await host.fs.realPath(cur);
-        } catch {
-          real = undefined;
+          info = await host.fs.stat(cur);
+        } catch { /* unreadable: treated as missing */ }
+        let real: string | undefined;
+        if (info !== undefined) {
+          try {
+            real = await host.fs.realPath(cur);
+          } catch {
+            real = undefined;
+          }
         }
         if (real !== undefined) return { real };
         if (cur === "/") return { real: "/" };
-        let symlink = false;
-        try {
-          symlink = (await host.fs.stat(cur))?.isSymlink ?? false;
-        } catch { /* unreadable: treated as missing */ }
+        const symlink = info?.isSymlink ?? false;
         const up = await resolve(posix.dirname(cur));
         const dangling = up.dangling ?? (symlink ? cur : undefined);
         return { real: posix.join(up.real, posix.basename(cur)), ...(dangling ? { dangling } : {}) };
@@ -69,7 +74,8 @@ export function resolveExisting(
     }
     return done;
   };
-  return resolve(posix.resolve(host.cwd(), path));
+  // Absolute paths (every host-path volume) need no working directory: asking for it is a syscall.
+  return resolve(path.startsWith("/") ? posix.resolve(path) : posix.resolve(host.cwd(), path));
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Host } from "../host/host.ts";
 import { DEFAULT_CODEX, DEFAULT_CODEX_NAME } from "../codex/default.ts";
-import { loadCodex } from "../codex/load.ts";
+import { loadCodexAsync } from "../codex/load.ts";
 import type { Codex } from "../codex/model.ts";
 import { CdiRegistry, ignoredSpecFiles, selectSpecFiles, type SpecFile } from "../cdi/registry.ts";
 import { FsError, HostError } from "../host/host.ts";
@@ -19,6 +19,7 @@ import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import { LychdError } from "./command.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
+import { yamlParser } from "./yaml.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -103,12 +104,12 @@ export async function readCodex(
       );
     }
     return {
-      codex: loadCodex(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }),
+      codex: await loadCodexAsync(DEFAULT_CODEX, DEFAULT_CODEX_NAME, { protectedDirs }),
       text: DEFAULT_CODEX,
       embedded: true,
     };
   }
-  return { codex: loadCodex(text, paths.codex, { protectedDirs }), text, embedded: false };
+  return { codex: await loadCodexAsync(text, paths.codex, { protectedDirs }), text, embedded: false };
 }
 
 /**
@@ -146,7 +147,7 @@ export async function readRegistry(host: Host, dirs: string[]): Promise<CdiRegis
     }
   }
   // The YAML parser is loaded only when there is a spec to read (it is most of lychd's start-up).
-  const parseYaml = files.length ? (await import("yaml")).parse : () => undefined;
+  const parseYaml = files.length ? await yamlParser() : () => undefined;
   return CdiRegistry.fromSpecs(files, parseYaml, { ignored });
 }
 

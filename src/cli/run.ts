@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
 import { HostError } from "../host/host.ts";
 import { CodexError, didYouMean } from "../codex/errors.ts";
@@ -12,8 +11,8 @@ import { RenderError } from "../quadlet/render.ts";
 import { CdiError } from "../cdi/errors.ts";
 import { BindError } from "../bind/errors.ts";
 import { type Command, type Flag, LychdError, UsageError } from "./command.ts";
-import { COMMANDS } from "./commands/index.ts";
-import { HIDDEN_COMMANDS } from "./commands/completions.ts";
+import { loadCommands, VERBS } from "./commands/index.ts";
+import { type ArgOption, parseArgv } from "./argv.ts";
 import { GLOBAL_FLAGS } from "./flags.ts";
 import { VERSION, versionLine } from "../version.ts";
 
@@ -27,8 +26,8 @@ function flagLine(f: Flag): string {
 }
 
 /** `lychd --help`. */
-export function mainHelp(): string {
-  const verbs = COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join("\n");
+export async function mainHelp(): Promise<string> {
+  const verbs = (await loadCommands()).map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join("\n");
   return `lychd ${VERSION} — compile a Codex into Podman Quadlets and let systemd run them
 
 Usage: lychd <verb> [flags]
@@ -76,7 +75,7 @@ ${c.examples.map((e) => `  ${e}`).join("\n")}
 `;
 }
 
-type Options = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+type Options = Record<string, ArgOption>;
 
 function optionsOf(flags: Flag[]): Options {
   const o: Options = {};
@@ -91,23 +90,23 @@ function optionsOf(flags: Flag[]): Options {
 }
 
 /** The verbs (other than `verb`) that have the flag `given` (`--name` or `-x`). */
-function ownersOf(given: string, verb: string | undefined): string[] {
+async function ownersOf(given: string, verb: string | undefined): Promise<string[]> {
   const long = given.startsWith("--");
   const bare = given.replace(/^-+/, "").replace(/=.*$/, "");
-  return COMMANDS.filter((c) =>
+  return (await loadCommands()).filter((c) =>
     c.name !== verb && c.flags.some((f) => (long ? f.name === bare : f.short === bare))
   ).map((c) => `\`${c.name}\``);
 }
 
-function parse(argv: string[], flags: Flag[], verb?: string) {
+async function parse(argv: string[], flags: Flag[], verb?: string) {
   try {
-    return parseArgs({ args: argv, options: optionsOf(flags), allowPositionals: true, strict: true });
+    return parseArgv(argv, optionsOf(flags));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /Unknown option '(-{1,2}[^']+)'/.exec(msg);
     if (m) {
       const what = `unknown flag ${m[1]}${verb ? ` for \`lychd ${verb}\`` : ""}`;
-      const owners = ownersOf(m[1], verb);
+      const owners = await ownersOf(m[1], verb);
       if (owners.length) {
         throw new UsageError(
           what,
@@ -143,24 +142,25 @@ export async function run(argv: string[], host: Host): Promise<number> {
     const verbAt = findVerb(argv);
     const verbName = verbAt >= 0 ? argv[verbAt] : undefined;
     if (verbName === undefined) {
-      const { values } = parse(argv, GLOBAL_FLAGS);
+      const { values } = await parse(argv, GLOBAL_FLAGS);
       if (values.version) {
         host.stdout.write(`${versionLine()}\n`);
         return 0;
       }
-      host.stdout.write(mainHelp());
+      host.stdout.write(await mainHelp());
       return values.help ? 0 : 2;
     }
-    const cmd = COMMANDS.find((c) => c.name === verbName) ?? HIDDEN_COMMANDS.find((c) => c.name === verbName);
-    if (!cmd) {
-      const guess = didYouMean(verbName, COMMANDS.map((c) => c.name));
+    const verb = VERBS.find((v) => v.name === verbName);
+    if (!verb) {
+      const guess = didYouMean(verbName, VERBS.filter((v) => !v.hidden).map((v) => v.name));
       throw new UsageError(
         `unknown verb ${JSON.stringify(verbName)}`,
         guess ? `did you mean \`lychd ${guess}\`?` : "see lychd --help",
       );
     }
+    const cmd = await verb.load();
     const rest = [...argv.slice(0, verbAt), ...argv.slice(verbAt + 1)];
-    const { values, positionals } = parse(rest, [...GLOBAL_FLAGS, ...cmd.flags], cmd.name);
+    const { values, positionals } = await parse(rest, [...GLOBAL_FLAGS, ...cmd.flags], cmd.name);
     if (values.help) {
       host.stdout.write(verbHelp(cmd));
       return 0;

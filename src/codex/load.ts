@@ -4,10 +4,10 @@
  * @module
  */
 import { parse as parseToml, TomlError } from "smol-toml";
-import type { z } from "zod";
-import { CodexError, type CodexIssue, didYouMean, q } from "./errors.ts";
+import { CodexError, type CodexIssue, q } from "./errors.ts";
 import { indexToml, locate } from "./locate.ts";
-import { CodexSchema, type RawCodex, type RawSoulstone, ServiceSchema, SoulstoneSchema } from "./schema.ts";
+import type { RawCodex, RawSoulstone } from "./schema.ts";
+import { validate as validateRaw } from "./validator.generated.ts";
 import type { Codex, Mount, Role, SecretRef, Service } from "./model.ts";
 import { parseDuration, parsePort, parseSize } from "./quantities.ts";
 import { validateCodex } from "./validate.ts";
@@ -19,8 +19,49 @@ export interface LoadOptions {
   protectedDirs?: string[];
 }
 
+/** A schema issue with its path as a list, before it is placed in the text. */
+export type RawIssue = Omit<CodexIssue, "path"> & { path: (string | number)[] };
+
+/** Words why the schema rejects a document (src/codex/explain.ts, zod). */
+export type Explainer = (doc: Record<string, unknown>) => RawIssue[];
+
+let explainer: Explainer | undefined;
+
+/** Called by src/codex/explain.ts when it is loaded. */
+export function setExplainer(f: Explainer): void {
+  explainer = f;
+}
+
 /**
- * Parse and validate Codex text.
+ * The schema rejected the Codex and the module that words why (src/codex/explain.ts, which loads
+ * zod) is not loaded: `loadCodexAsync` loads it and retries; a synchronous caller imports it once.
+ */
+export class SchemaRejected extends Error {
+  constructor() {
+    super(
+      "the Codex does not match its schema; import src/codex/explain.ts (or use loadCodexAsync) to word why",
+    );
+    this.name = "SchemaRejected";
+  }
+}
+
+/**
+ * `loadCodex`, loading zod only when the schema rejects the Codex (to word why): what the CLI
+ * calls, so that a valid Codex never pays for zod.
+ */
+export async function loadCodexAsync(text: string, file: string, opts: LoadOptions = {}): Promise<Codex> {
+  try {
+    return loadCodex(text, file, opts);
+  } catch (e) {
+    if (!(e instanceof SchemaRejected)) throw e;
+    await import("./explain.ts");
+    return loadCodex(text, file, opts);
+  }
+}
+
+/**
+ * Parse and validate Codex text. The schema's wording of a rejection needs src/codex/explain.ts
+ * loaded (see `SchemaRejected`).
  *
  * @throws {CodexError} naming the file, field path, line:column and a hint.
  */
@@ -43,7 +84,7 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   }
   // Positions are only needed for issues: index the text on the first one.
   let index: ReturnType<typeof indexToml> | undefined;
-  const place = (issue: Omit<CodexIssue, "path"> & { path: (string | number)[] }): CodexIssue => {
+  const place = (issue: RawIssue): CodexIssue => {
     const pos = locate(index ??= indexToml(text), issue.path);
     return { ...issue, path: dotted(issue.path), line: pos?.line, column: pos?.column };
   };
@@ -65,26 +106,28 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
       hint: "control characters such as newlines and tabs are refused in every value",
     })]);
   }
-
-  const parsed = CodexSchema.safeParse(doc, { reportInput: true });
-  if (!parsed.success) {
-    // A typo of a required key ("imgae") shows up twice: as an unknown key and as a missing one.
-    // Report the typo, whose hint names the fix, not the missing key.
-    const typoOf = new Set<string>();
-    for (const i of parsed.error.issues) {
-      if (i.code !== "unrecognized_keys") continue;
-      const path = i.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
-      for (const k of i.keys) {
-        const guess = didYouMean(k, knownKeys(path));
-        if (guess) typoOf.add(dotted([...path, guess]));
-      }
-    }
-    const issues = parsed.error.issues
-      .filter((i) => !(get(doc, i.path) === undefined && typoOf.has(dotted(i.path))))
-      .map((i) => place(zodIssue(i, doc)));
-    throw new CodexError(file, sortIssues(issues));
+  // zod's records skip a `__proto__` key: a `[services."__proto__"]` table would pass unchecked.
+  const proto = text.includes("__proto__") ? findProtoKey(doc, []) : undefined;
+  if (proto) {
+    throw new CodexError(file, [place({
+      path: proto,
+      message: 'the key "__proto__" is not allowed',
+      hint: "rename it",
+    })]);
   }
-  const codex = normalize(parsed.data, file);
+
+  // The generated validator (`deno task gen`) decides; zod is loaded only to word a rejection.
+  if (!validateRaw(doc)) {
+    if (!explainer) throw new SchemaRejected();
+    const issues = explainer(doc);
+    if (!issues.length) {
+      throw new Error(
+        "the generated validator rejects a Codex the zod schema accepts (hint: run `deno task gen`)",
+      );
+    }
+    throw new CodexError(file, sortIssues(issues.map(place)));
+  }
+  const codex = normalize(doc as RawCodex, file);
   const issues = validateCodex(codex, opts).map(place);
   if (issues.length) throw new CodexError(file, sortIssues(issues));
   return codex;
@@ -141,6 +184,23 @@ function findControl(
   return undefined;
 }
 
+/** The path of the first `__proto__` key in `v`, if any. */
+function findProtoKey(v: unknown, path: (string | number)[]): (string | number)[] | undefined {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findProtoKey(v[i], [...path, i]);
+      if (r) return r;
+    }
+  } else if (v && typeof v === "object" && !(v instanceof Date)) {
+    for (const k of Object.keys(v)) {
+      if (k === "__proto__") return [...path, k];
+      const r = findProtoKey((v as Record<string, unknown>)[k], [...path, k]);
+      if (r) return r;
+    }
+  }
+  return undefined;
+}
+
 // deno-lint-ignore no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
@@ -152,166 +212,6 @@ const MAYBE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f\\]|"""|'''/;
 function controlCode(s: string): string | undefined {
   const m = CONTROL_RE.exec(s);
   return m ? m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") : undefined;
-}
-
-const TYPE_NAMES: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  array: "an array",
-  object: "a table",
-  record: "a table",
-};
-
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return "an array";
-  if (v === null || v === undefined) return "nothing";
-  if (v instanceof Date) return "a date";
-  if (typeof v === "object") return "a table";
-  if (typeof v === "number") return Number.isInteger(v) ? `the integer ${v}` : `the number ${v}`;
-  if (typeof v === "string") return `the string ${q(v)}`;
-  return `${typeof v} ${String(v)}`;
-}
-
-function get(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = doc;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
-}
-
-/** Map a zod issue to lychd's wording, with hints. */
-function zodIssue(
-  issue: z.core.$ZodIssue,
-  doc: unknown,
-): Omit<CodexIssue, "path"> & { path: (string | number)[] } {
-  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
-  const value = get(doc, issue.path);
-  const split = (m: string): { message: string; hint?: string } => {
-    const h = /^(.*?)\s*\(hint: (.*)\)$/.exec(m);
-    return h ? { message: h[1], hint: h[2] } : { message: m };
-  };
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const key = issue.keys[0];
-      const known = knownKeys(path);
-      const guess = didYouMean(key, known);
-      const where = path.length ? `in [${dotted(path)}]` : "at the top level";
-      return {
-        path: [...path, key],
-        message: `unknown key ${q(key)} ${where}`,
-        hint: guess
-          ? `did you mean ${q(guess)}?`
-          : known.length
-          ? `known keys: ${known.join(", ")}`
-          : undefined,
-      };
-    }
-    case "invalid_type": {
-      if (value === undefined) return required(path);
-      const want = TYPE_NAMES[issue.expected] ?? issue.expected;
-      return { path, message: `expected ${want}, got ${describe(value)}` };
-    }
-    case "invalid_union": {
-      if (value === undefined) return required(path);
-      // Explain through the one branch that matches the value's type (e.g. the table form of a
-      // secret), so the message names the offending field.
-      const branches = issue.errors.filter((errs) =>
-        errs.length > 0 && !errs.some((e) => e.code === "invalid_type" && e.path.length === 0)
-      );
-      if (branches.length === 1) {
-        const inner = branches[0][0];
-        const mapped = zodIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, doc);
-        return { ...mapped, hint: mapped.hint ?? unionHint(path) };
-      }
-      return { path, message: `${describe(value)} is not allowed here`, hint: unionHint(path) };
-    }
-    case "invalid_value": {
-      if (value === undefined) return required(path);
-      const opts = issue.values.map((v) => q(v));
-      if (opts.length === 1) return { path, ...split(issue.message) };
-      const guess = typeof value === "string" ? didYouMean(value, issue.values.map(String)) : undefined;
-      return {
-        path,
-        message: `${describe(value)} is not one of ${opts.join(", ")}`,
-        hint: guess ? `did you mean ${q(guess)}?` : undefined,
-      };
-    }
-    case "too_small": {
-      if (!/^Too small/.test(issue.message)) return { path, ...split(issue.message) };
-      if (issue.origin === "array") return { path, message: `needs at least ${issue.minimum} item(s)` };
-      if (issue.origin === "string") return { path, message: "must not be empty" };
-      return {
-        path,
-        message: `${describe(value)} is too small (minimum ${
-          issue.inclusive ? "" : "above "
-        }${issue.minimum})`,
-      };
-    }
-    case "invalid_format":
-    case "custom": {
-      const hint = (issue as { params?: { hint?: string } }).params?.hint;
-      const s = split(issue.message);
-      return { path, message: s.message, hint: hint ?? s.hint };
-    }
-    case "invalid_key": {
-      const inner = issue.issues[0] as { message?: string; input?: unknown } | undefined;
-      const key = inner?.input;
-      const withKey = typeof key === "string" && path[path.length - 1] !== key ? [...path, key] : path;
-      if (key === "") return { path: withKey, message: "an empty key is not allowed" };
-      return { path: withKey, ...split(inner?.message ?? issue.message) };
-    }
-    default:
-      return { path, ...split(issue.message) };
-  }
-}
-
-/** A field that is missing. */
-function required(path: (string | number)[]): Omit<CodexIssue, "path"> & { path: (string | number)[] } {
-  const field = path[path.length - 1];
-  return {
-    path,
-    message: `${typeof field === "string" ? q(field) : "a value"} is required`,
-    hint: field === "version"
-      ? "add `version = 1` at the top"
-      : field === "image"
-      ? 'e.g. image = "docker.io/library/postgres:17"'
-      : field === "cmd"
-      ? 'e.g. cmd = "curl -fsS http://localhost:8080/health"'
-      : undefined,
-  };
-}
-
-function unionHint(path: (string | number)[]): string | undefined {
-  const field = path.filter((p) => typeof p === "string").pop();
-  if (field === "memory" || field === "shm_size") return 'use "512m", "2g" or an integer number of MiB';
-  if (field === "secrets") return 'a secret name, or { name = "x", type = "env", target = "VAR" }';
-  if (field === "cmd") return "a shell command string, or an array of words";
-  if (["interval", "timeout", "start_period", "idle_stop"].includes(String(field))) {
-    return 'a duration such as "30s"';
-  }
-  return undefined;
-}
-
-/** Keys known at a path, for did-you-mean. */
-function knownKeys(path: (string | number)[]): string[] {
-  const top = Object.keys(CodexSchema.shape);
-  if (path.length === 0) return top;
-  const [first] = path;
-  if (first === "sepulcher") return ["name", "network", "bind_address", "podman_version"];
-  if (first === "gpu") return ["vram_gib", "mig_profiles"];
-  if (first === "volumes") return path.length === 2 ? ["size"] : [];
-  const svc = first === "soulstones" ? SoulstoneSchema : ServiceSchema;
-  const depth = first === "soulstones" || first === "services" ? 2 : 1;
-  if (path.length === depth) return Object.keys(svc.shape);
-  const field = path[depth];
-  if (field === "health") return ["cmd", "interval", "timeout", "retries", "start_period"];
-  if (field === "on_demand") return ["listen", "idle_stop"];
-  if (field === "secrets") return ["name", "type", "target"];
-  return [];
 }
 
 const ROLE_PATHS: [Role, "vessel" | "phylactery" | "oculus"][] = [

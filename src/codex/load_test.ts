@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { loadCodex } from "./load.ts";
+// Words schema rejections (loaded lazily by the CLI; a synchronous caller imports it once).
+import "./explain.ts";
 import { CodexError } from "./errors.ts";
 import { DEFAULT_CODEX } from "./default.ts";
 
@@ -162,4 +164,13 @@ Deno.test("loadCodex() reports every issue, the first in document order first", 
   assert.equal(e.issues[0].path, "vessel.memory");
   assert.equal(e.issues[1].path, "vessel.cpus");
   assert.match(e.oneLine(), /\[\+1 more: lychd check --json\]$/);
+});
+
+Deno.test("loadCodex() refuses a __proto__ key (zod's records would skip its table unchecked)", () => {
+  const text = 'version = 1\n[services.a]\nimage = "x"\n[services."__proto__"]\nimage = 5\nbogus = true\n';
+  assert.throws(() => loadCodex(text, "c.toml"), (e: unknown) => {
+    assert.ok(e instanceof CodexError);
+    assert.match(e.oneLine(), /c\.toml:4:\d+: services\.__proto__: the key "__proto__" is not allowed/);
+    return true;
+  });
 });

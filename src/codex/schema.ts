@@ -6,10 +6,9 @@
  * @module
  */
 import { z } from "zod";
-import { isIP, type Parsed, parseDuration, parsePort, parseSize } from "./quantities.ts";
+import { type GrammarName, GRAMMARS, NAME_RE, type PredicateName, PREDICATES } from "./checks.ts";
 
-/** Names of services, volumes and secrets. */
-export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
+export { NAME_RE };
 /** The sepulcher name, used as the unit prefix. */
 export const PREFIX_RE = /^[a-z][a-z0-9-]{0,30}$/;
 /** Environment variable names. */
@@ -17,12 +16,28 @@ export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** CDI qualified device names (see src/cdi/name.ts for the full rules). */
 export const CDI_NAME_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
+/**
+ * Which named check of checks.ts each refined schema runs: how the generated validator
+ * (`deno task gen`) finds them. Not part of the editors' JSON Schema (`lychd schema`).
+ */
+export const LYCHD_CHECKS = z.registry<{ check: GrammarName | PredicateName }>();
+
 /** Attach a grammar check to a schema; the failure's hint travels in `params.hint`. */
-function grammar<T extends z.ZodType>(schema: T, check: (v: z.output<T>) => Parsed<unknown>): T {
-  return schema.superRefine((v, ctx) => {
+function grammar<T extends z.ZodType>(schema: T, name: GrammarName): T {
+  const check = GRAMMARS[name] as (v: unknown) => ReturnType<(typeof GRAMMARS)[GrammarName]>;
+  const refined = schema.superRefine((v, ctx) => {
     const r = check(v);
     if (!r.ok) ctx.addIssue({ code: "custom", message: r.message, params: { hint: r.hint } });
-  }) as unknown as T;
+  });
+  LYCHD_CHECKS.add(refined as z.ZodType, { check: name });
+  return refined as unknown as T;
+}
+
+/** A string that must pass the predicate `name` of checks.ts, else `error`. */
+function predicate(name: PredicateName, error: (iss: { input: unknown }) => string) {
+  const refined = z.string().refine(PREDICATES[name], { error });
+  LYCHD_CHECKS.add(refined, { check: name });
+  return refined;
 }
 
 const name = (what: string) =>
@@ -34,9 +49,10 @@ const name = (what: string) =>
   });
 
 const names = (what: string) => z.array(name(what));
-const absPath = z.string().refine((s) => s.startsWith("/"), {
-  error: (iss) => `${JSON.stringify(iss.input)} is not an absolute path (hint: start it with "/")`,
-});
+const absPath = predicate(
+  "absPath",
+  (iss) => `${JSON.stringify(iss.input)} is not an absolute path (hint: start it with "/")`,
+);
 
 /** Quadlet drops empty words from command lines, so an empty argument cannot be passed. */
 const nonEmptyWord = z.string().min(1, {
@@ -63,10 +79,10 @@ const Secret = z.union([
 
 const Health = z.strictObject({
   cmd: z.union([z.string().min(1), z.array(z.string()).min(1)]),
-  interval: grammar(duration, parseDuration).optional(),
-  timeout: grammar(duration, parseDuration).optional(),
+  interval: grammar(duration, "duration").optional(),
+  timeout: grammar(duration, "duration").optional(),
   retries: z.int().min(1).optional(),
-  start_period: grammar(duration, parseDuration).optional(),
+  start_period: grammar(duration, "duration").optional(),
 });
 
 /** Fields every role shares. */
@@ -85,7 +101,7 @@ export const serviceFields = {
     z.string(),
   ).optional(),
   env_files: z.array(absPath).optional(),
-  ports: z.array(grammar(z.string(), (s) => parsePort(s, "127.0.0.1"))).optional(),
+  ports: z.array(grammar(z.string(), "port")).optional(),
   volumes: z.array(z.string()).optional(),
   tmpfs: z.array(
     z.string().regex(/^\/[^:]*(:[A-Za-z0-9=,._-]+)?$/, {
@@ -94,11 +110,10 @@ export const serviceFields = {
   ).optional(),
   devices: z.array(z.string()).optional(),
   add_hosts: z.array(
-    z.string().refine((s) => {
-      const i = s.indexOf(":");
-      return i > 0 && /^[A-Za-z0-9.-]+$/.test(s.slice(0, i)) &&
-        (isIP(s.slice(i + 1)) || s.slice(i + 1) === "host-gateway");
-    }, { error: (iss) => `${JSON.stringify(iss.input)} is not "name:ip" (hint: e.g. "db.local:10.0.0.5")` }),
+    predicate(
+      "addHost",
+      (iss) => `${JSON.stringify(iss.input)} is not "name:ip" (hint: e.g. "db.local:10.0.0.5")`,
+    ),
   ).optional(),
   read_only: z.boolean().optional(),
   no_new_privileges: z.boolean().optional(),
@@ -106,9 +121,9 @@ export const serviceFields = {
   cap_drop: z.array(capability("ALL")).optional(),
   user: z.string().min(1).optional(),
   userns: z.string().min(1).optional(),
-  memory: grammar(size, parseSize).optional(),
+  memory: grammar(size, "size").optional(),
   cpus: z.number().positive({ error: "cpus must be a number greater than 0" }).optional(),
-  shm_size: grammar(size, parseSize).optional(),
+  shm_size: grammar(size, "size").optional(),
   ipc: z.enum(["host", "private"]).optional(),
   labels: z.record(z.string().min(1), z.string()).optional(),
   annotations: z.record(z.string().min(1), z.string()).optional(),
@@ -159,7 +174,7 @@ export const serviceFields = {
 
 const OnDemand = z.strictObject({
   listen: z.string().min(1),
-  idle_stop: grammar(duration, parseDuration).optional(),
+  idle_stop: grammar(duration, "duration").optional(),
 });
 
 /** A plain role (vessel, phylactery, oculus, services.*). */
@@ -197,9 +212,10 @@ export const SepulcherSchema = z.strictObject({
       } is not a valid sepulcher name (hint: a lower-case letter, then up to 30 of a-z, 0-9, "-")`,
   }).optional(),
   network: z.enum(["bridge", "host", "none", "pod"]).optional(),
-  bind_address: z.string().refine(isIP, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not an IP address (hint: e.g. "127.0.0.1" or "0.0.0.0")`,
-  }).optional(),
+  bind_address: predicate(
+    "ip",
+    (iss) => `${JSON.stringify(iss.input)} is not an IP address (hint: e.g. "127.0.0.1" or "0.0.0.0")`,
+  ).optional(),
   podman_version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, {
     error: (iss) => `${JSON.stringify(iss.input)} is not a Podman version (hint: e.g. "5.4")`,
   }).optional(),

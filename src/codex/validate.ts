@@ -6,7 +6,7 @@
  */
 import { didYouMean, q } from "./errors.ts";
 import type { Codex, Service } from "./model.ts";
-import { NAME_RE } from "./schema.ts";
+import { NAME_RE } from "./checks.ts";
 import { isIP } from "./quantities.ts";
 import type { LoadOptions } from "./load.ts";
 import { networkFile, podFile, proxyUnits, serviceUnit, targetUnit, unitOfFile } from "../quadlet/naming.ts";

@@ -237,6 +237,11 @@ export class FakeFs implements Fs {
     }
   }
 
+  /** Like `writeFileAtomic` in memory (counted and logged the same way). */
+  writeFile(path: string, text: string, mode = 0o644): Promise<void> {
+    return this.writeFileAtomic(path, text, mode);
+  }
+
   remove(path: string): Promise<void> {
     const abs = this.#abs(path);
     const nth = ++this.removes;

@@ -67,6 +67,12 @@ export interface Fs {
    * `path`, fsync the directory. Readers see the old bytes or the new bytes, never a mix.
    */
   writeFileAtomic(path: string, text: string, mode?: number): Promise<void>;
+  /**
+   * Write `path` plainly (replacing what is there, a symlink itself rather than its target), no
+   * temp file, no fsync: for output the user asked for (`render --out`), whose durability is not
+   * lychd's business. Live unit files go through `writeFileAtomic`.
+   */
+  writeFile(path: string, text: string, mode?: number): Promise<void>;
   /** Remove a file; a missing file is not an error. */
   remove(path: string): Promise<void>;
   /** Take an exclusive advisory lock (flock) on `path` (created if missing); waits for it. */

@@ -10,8 +10,7 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "./posix_path.ts";
 import {
   type FileInfo,
   type Fs,
@@ -66,6 +65,13 @@ async function guard<T>(op: string, path: string, f: () => Promise<T>): Promise<
   }
 }
 
+/** `n` random bytes in hex (Web Crypto: no `node:crypto` on the start-up path). */
+function randomHex(n: number): string {
+  let out = "";
+  for (const b of crypto.getRandomValues(new Uint8Array(n))) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
 function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
@@ -111,8 +117,10 @@ export function realFs(): Fs {
         return names.sort();
       });
     },
-    stat: (path) => guard("inspecting", path, async () => toInfo(await Deno.lstat(path))),
-    realPath: (path) => guard("resolving", path, () => Deno.realPath(path)),
+    // Synchronous: a Codex with many host-path volumes resolves each ancestor once; the thread
+    // hop of an async op costs more than the syscall.
+    stat: (path) => guard("inspecting", path, () => Promise.resolve(toInfo(Deno.lstatSync(path)))),
+    realPath: (path) => guard("resolving", path, () => Promise.resolve(Deno.realPathSync(path))),
     async mkdirp(path) {
       try {
         await Deno.mkdir(path, { recursive: true });
@@ -125,7 +133,7 @@ export function realFs(): Fs {
     // deno-lint-ignore require-await
     async writeFileAtomic(path, text, mode = 0o644) {
       const dir = dirname(path);
-      const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${randomBytes(6).toString("hex")}`);
+      const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${randomHex(6)}`);
       let file: Deno.FsFile | undefined;
       try {
         file = Deno.openSync(tmp, { write: true, createNew: true, mode });
@@ -143,6 +151,26 @@ export function realFs(): Fs {
         throw fsError("writing", path, err);
       }
       syncDir(dir);
+    },
+    // deno-lint-ignore require-await
+    async writeFile(path, text, mode = 0o644) {
+      let file: Deno.FsFile | undefined;
+      try {
+        try {
+          file = Deno.openSync(path, { write: true, createNew: true, mode });
+        } catch (err) {
+          if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+          // Replace what is there (a symlink itself, never its target), as a rename would.
+          Deno.removeSync(path);
+          file = Deno.openSync(path, { write: true, createNew: true, mode });
+        }
+        Deno.chmodSync(path, mode); // the umask may have narrowed the mode
+        writeAll(file, new TextEncoder().encode(text));
+      } catch (err) {
+        throw fsError("writing", path, err);
+      } finally {
+        file?.close();
+      }
     },
     async remove(path) {
       try {

@@ -103,3 +103,27 @@ Deno.test("realHost() reads env, uid, cwd and clock from Deno", () => {
   assert.equal(host.cwd(), Deno.cwd());
   assert.ok(Math.abs(host.now() - Date.now()) < 1000);
 });
+
+Deno.test("realFs() writeFile creates, replaces, sets the mode and replaces a symlink, not its target", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fs = realFs();
+    const path = join(dir, "a.container");
+    await fs.writeFile(path, "one\n");
+    assert.equal(await Deno.readTextFile(path), "one\n");
+    await fs.writeFile(path, "two\n", 0o600);
+    assert.equal(await Deno.readTextFile(path), "two\n");
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    const target = join(dir, "target");
+    await Deno.writeTextFile(target, "keep\n");
+    const link = join(dir, "b.container");
+    await Deno.symlink(target, link);
+    await fs.writeFile(link, "new\n");
+    assert.equal(await Deno.readTextFile(target), "keep\n");
+    assert.equal((await fs.stat(link))?.isSymlink, false);
+    assert.equal(await Deno.readTextFile(link), "new\n");
+    await assert.rejects(fs.writeFile(join(dir, "missing", "x"), "x"), FsError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { loadCodex } from "../codex/load.ts";
+import "../codex/explain.ts"; // words a schema rejection (loadCodex alone only says it was rejected)
 import { CdiRegistry } from "../cdi/registry.ts";
 import { makePlan } from "../plan/plan.ts";
 import { escapeExpansion, type ExportOptions, exportPlan, isLabel, label63, quantity } from "./objects.ts";

@@ -1,6 +1,6 @@
 /**
  * `lychd completions bash|zsh|fish`: shell completion scripts generated from the same verb and
- * flag tables that parse the command line and print the help (COMMANDS, GLOBAL_FLAGS), and the
+ * flag tables that parse the command line and print the help (VERBS, GLOBAL_FLAGS), and the
  * hidden `lychd __complete-names` the scripts call back for the Codex's service names.
  *
  * @module
@@ -8,8 +8,8 @@
 import type { Command, Flag } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { GLOBAL_FLAGS } from "../flags.ts";
-// A cycle (index.ts lists this verb); COMMANDS is only read when a script is generated.
-import { COMMANDS } from "./index.ts";
+// A cycle (index.ts lists this verb); the table is only read when a script is generated.
+import { loadCommands } from "./index.ts";
 import { readCodex, resolvePaths } from "../context.ts";
 import { VERSION } from "../../version.ts";
 
@@ -303,12 +303,14 @@ ${lines.join("\n")}
 `;
 }
 
-/** The script for `shell`, from the live verb tables. */
-export function completionScript(
-  shell: Shell,
-  d: CompletionData = { commands: COMMANDS, globals: GLOBAL_FLAGS },
-) {
+/** The script for `shell`, from the verb tables `d` (see `liveTables`). */
+export function completionScript(shell: Shell, d: CompletionData) {
   return shell === "bash" ? bashScript(d) : shell === "zsh" ? zshScript(d) : fishScript(d);
+}
+
+/** The live verb tables: every listed verb, loaded, and the global flags. */
+export async function liveTables(): Promise<CompletionData> {
+  return { commands: await loadCommands(), globals: GLOBAL_FLAGS };
 }
 
 /** `lychd completions SHELL`. */
@@ -331,7 +333,7 @@ export const completions: Command = {
     "source <(lychd completions zsh)",
     "lychd completions fish > ~/.config/fish/completions/lychd.fish",
   ],
-  run({ host, positionals }) {
+  async run({ host, positionals }) {
     const shell = positionals[0];
     if (positionals.length !== 1 || !(SHELLS as readonly string[]).includes(shell)) {
       throw new UsageError(
@@ -339,8 +341,8 @@ export const completions: Command = {
         `lychd completions ${SHELLS.join("|")}`,
       );
     }
-    host.stdout.write(completionScript(shell as Shell));
-    return Promise.resolve(0);
+    host.stdout.write(completionScript(shell as Shell, await liveTables()));
+    return 0;
   },
 };
 

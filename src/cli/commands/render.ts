@@ -28,7 +28,8 @@ export const render: Command = {
     if (out) {
       const dir = out.startsWith("/") ? out : `${host.cwd()}/${out}`;
       await host.fs.mkdirp(dir);
-      for (const r of b.rendered.runes) await host.fs.writeFileAtomic(`${dir}/${r.name}`, r.text);
+      // Plain writes, as the Quadlet generator writes its output: durability belongs to `bind`.
+      for (const r of b.rendered.runes) await host.fs.writeFile(`${dir}/${r.name}`, r.text);
       if (flags.quiet !== true) {
         host.stderr.write(`lychd: wrote ${b.rendered.runes.length} files to ${dir} (Podman ${b.version})\n`);
       }
