@@ -12,6 +12,8 @@ import { isIP, type Parsed, parseDuration, parsePort, parseSize } from "./quanti
 export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 /** The sepulcher name, used as the unit prefix. */
 export const PREFIX_RE = /^[a-z][a-z0-9-]{0,30}$/;
+/** Model ids a client may send to the gateway. */
+export const MODEL_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 /** Environment variable names. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** CDI qualified device names (see src/cdi/name.ts for the full rules). */
@@ -143,6 +145,26 @@ export const SoulstoneSchema = z.strictObject({
   vram_gib: z.number().positive().optional(),
   fallback: name("soulstone").optional(),
   on_demand: OnDemand.optional(),
+  models: z.array(
+    z.string().regex(MODEL_ID_RE, {
+      error: (iss) =>
+        `${
+          JSON.stringify(iss.input)
+        } is not a model id (hint: letters, digits and . _ : / @ + -, e.g. "qwen2.5-32b")`,
+    }),
+  ).min(1).optional(),
+  served_name: z.string().min(1).regex(/^\S+$/, { error: "served_name has no spaces" }).optional(),
+  pinned: z.boolean().optional(),
+  idle_stop: grammar(duration, parseDuration).optional(),
+});
+
+/** `[gateway]`: one OpenAI-compatible endpoint for every soulstone with `models`. */
+export const GatewaySchema = z.strictObject({
+  listen: z.string().min(1).optional(),
+  api_key_file: absPath.optional(),
+  queue_timeout: grammar(duration, parseDuration).optional(),
+  drain_timeout: grammar(duration, parseDuration).optional(),
+  default: z.string().min(1).optional(),
 });
 
 /** `[sepulcher]`. */
@@ -177,6 +199,7 @@ export const CodexSchema = z.strictObject({
       z.number().positive(),
     ).optional(),
   }).optional(),
+  gateway: GatewaySchema.optional(),
   vessel: ServiceSchema.optional(),
   phylactery: ServiceSchema.optional(),
   oculus: ServiceSchema.optional(),

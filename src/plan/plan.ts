@@ -152,6 +152,18 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     list.push(p);
     byPort.set(p.port.host, list);
   }
+  const gw = codex.gateway;
+  if (gw?.port) {
+    const mine = { ip: gw.ip, explicitIp: true, host: gw.port, container: gw.port, proto: "tcp" as const };
+    const hit = published.find((p) => portsCollide(p.port, mine));
+    if (hit) {
+      issues.push({
+        path: "gateway.listen",
+        message: `host port ${q(formatPort(mine))} is already published by ${hit.s.path}`,
+        hint: "give the gateway its own port",
+      });
+    }
+  }
   if (issues.length) throw new CodexError(codex.file, issues);
 
   const services: PlannedService[] = codex.services.map((s) => {
