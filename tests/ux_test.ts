@@ -639,6 +639,7 @@ Deno.test("summon: a progress line on a TTY, plain lines otherwise, nothing with
     unit: "lychd-soulstone-vllm.service",
     active: true,
     displaced: ["lychd-soulstone-llamacpp.service"],
+    evicted: [],
     seconds: 0,
   });
 });

@@ -110,6 +110,8 @@ export interface Host {
   stderr: Stream;
   /** The state of one permission of this process (`Deno.permissions.query`); never prompts. */
   permission(query: PermissionQuery): Promise<PermissionState>;
+  /** The running program (`Deno.execPath()`, `Deno.mainModule`), for units that run lychd. */
+  program?(): { exec: string; main: string };
 }
 
 /** A failure of the host itself (missing tool, timeout, I/O error), with a one-line message. */

@@ -221,6 +221,7 @@ export function realHost(): Host {
     stdout: denoStream(Deno.stdout),
     stderr: denoStream(Deno.stderr),
     permission: queryPermission,
+    program: () => ({ exec: Deno.execPath(), main: Deno.mainModule }),
   };
 }
 

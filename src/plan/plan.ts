@@ -8,7 +8,7 @@ import type { Codex, Service } from "../codex/model.ts";
 import { CodexError, type CodexIssue, q } from "../codex/errors.ts";
 import { formatPort, portsCollide } from "../codex/quantities.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
-import { conflictGraph } from "./exclusivity.ts";
+import { type ConflictGraph, conflictGraph } from "./exclusivity.ts";
 
 /** A claim of one device, resolved to physical nodes where a CDI spec knows it. */
 export interface Claim {
@@ -40,6 +40,8 @@ export interface Plan {
   services: PlannedService[];
   /** Conflicting pairs of service names, `[earlier, later]`, sorted. */
   pairs: [string, string][];
+  /** Soulstone pairs that share a device and fit on it by VRAM (see ConflictGraph.fits). */
+  fits: ConflictGraph["fits"];
   warnings: string[];
 }
 
@@ -187,5 +189,5 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
       claims: graph.claims.get(s.name) ?? [],
     };
   });
-  return { codex, target, services, pairs, warnings };
+  return { codex, target, services, pairs, fits: graph.fits, warnings };
 }

@@ -9,6 +9,8 @@ import type { Plan, PlannedService } from "../plan/plan.ts";
 import { formatPort } from "../codex/quantities.ts";
 import { EscapeError, execArg, raw, SectionBuilder, serialize, type UnitFile, word, words } from "./unit.ts";
 import { compareVersions, KEY_SINCE, VALUE_SINCE } from "./versions.ts";
+import { defaultInvocation, gatewayFiles, type LychdInvocation } from "./gateway.ts";
+import { admissionModel, needsGuard } from "../plan/admission.ts";
 
 /** A rendered file. */
 export interface Rune {
@@ -24,6 +26,8 @@ export interface RenderOptions {
   podmanVersion: string;
   /** Where `systemd-socket-proxyd` lives on the target host. */
   socketProxyd?: string;
+  /** How units run lychd (gateway, admission guard); default: the installed binaries. */
+  lychd?: LychdInvocation;
 }
 
 /** A field the target Podman cannot express. */
@@ -133,8 +137,16 @@ export function renderPlan(plan: Plan, opts: RenderOptions): Rendered {
     files.push(podFile(plan));
   }
   for (const v of codex.volumes) files.push(volumeFile(prefix, v));
-  for (const ps of plan.services) files.push(containerFile(ctx, plan, ps));
+  const inv = opts.lychd ?? defaultInvocation(codex.file);
+  const model = admissionModel(plan);
+  for (const ps of plan.services) {
+    const guard = ps.service.role === "soulstone" && needsGuard(model, ps.service.name)
+      ? words([...inv.binder, "admit", ps.service.name, ...inv.context])
+      : undefined;
+    files.push(containerFile(ctx, plan, ps, guard));
+  }
   files.push(targetFile(plan));
+  files.push(...gatewayFiles(plan, inv, opts.socketProxyd ?? "/usr/lib/systemd/systemd-socket-proxyd"));
   for (const ps of plan.services) {
     if (ps.service.onDemand) {
       files.push(...onDemandFiles(plan, ps, opts.socketProxyd ?? "/usr/lib/systemd/systemd-socket-proxyd"));
@@ -187,11 +199,11 @@ function targetFile(plan: Plan): UnitFile {
   );
   const unit = new SectionBuilder("Unit")
     .add("Description", `lychd sepulcher ${prefix}`)
-    .addAll("Wants", [...auto, ...sockets]);
+    .addAll("Wants", [...auto, ...sockets, ...(plan.codex.gateway ? [`${prefix}-gateway.socket`] : [])]);
   return { name: `${plan.target}`, dir: "systemd", sections: [unit.build()] };
 }
 
-function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService): UnitFile {
+function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService, guard?: string): UnitFile {
   const s = ps.service;
   const r = s.raw;
   const codex = plan.codex;
@@ -334,6 +346,8 @@ function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService): UnitFile {
     svc.add("TimeoutStartSec", Math.max(900, start + 120));
     // SIGTERM death (143) is how a conflict stop ends: a clean stop, so no OnFailure= fallback.
     svc.add("SuccessExitStatus", "143");
+    // Stones that fit pairwise but not as a set: refuse a start that would oversubscribe the GPU.
+    if (guard) svc.add("ExecStartPre", guard);
   }
 
   const install = new SectionBuilder("Install");

@@ -16,6 +16,7 @@ import { doctor } from "./doctor.ts";
 import { permissions } from "./permissions.ts";
 import { schema } from "./schema.ts";
 import { completions } from "./completions.ts";
+import { admitVerb } from "./admit.ts";
 
 /** The verbs of lychd. */
 export const COMMANDS: Command[] = [
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   start,
   stop,
   summon,
+  admitVerb,
   status,
   logs,
   reconcile,

@@ -1,0 +1,89 @@
+/**
+ * The gateway's plain units: `<prefix>-gateway.socket` (systemd owns the TCP listener of
+ * `[gateway] listen`), `<prefix>-gateway-proxy.service` (systemd-socket-proxyd hands each
+ * connection to the gateway's Unix socket) and `<prefix>-gateway.service` (the gateway itself,
+ * which holds no listen permission on the network and starts on the first request). Pure.
+ *
+ * Why a proxy: Deno cannot serve on an inherited socket (denoland/deno#14006), but it can serve
+ * on a Unix socket; systemd-socket-proxyd bridges the two.
+ *
+ * @module
+ */
+import type { Plan } from "../plan/plan.ts";
+import { SectionBuilder, type UnitFile, word, words } from "./unit.ts";
+
+/** How units run lychd: argv of the binder and of the gateway, and the flags naming the Codex. */
+export interface LychdInvocation {
+  /** argv of the binder (`lychd`), e.g. `["/usr/local/bin/lychd"]`. */
+  binder: string[];
+  /** argv of the gateway, e.g. `["/usr/local/bin/lychd-gateway"]`. */
+  gateway: string[];
+  /** Flags both take to find the same Codex and CDI specs, e.g. `["--codex", "/home/u/…"]`. */
+  context: string[];
+}
+
+/** The default when the host does not say (golden files, `render`): the installed binaries. */
+export function defaultInvocation(codexFile: string): LychdInvocation {
+  return {
+    binder: ["/usr/local/bin/lychd"],
+    gateway: ["/usr/local/bin/lychd-gateway"],
+    context: ["--codex", codexFile],
+  };
+}
+
+/** The socket path under the runtime directory (`%t`: `$XDG_RUNTIME_DIR`, or `/run` for --system). */
+export function gatewaySocketSpecifier(prefix: string): string {
+  return `%t/lychd/${prefix}-gateway/gateway.sock`;
+}
+
+/** The three gateway units, or none when the Codex has no gateway. */
+export function gatewayFiles(plan: Plan, inv: LychdInvocation, proxyd: string): UnitFile[] {
+  const g = plan.codex.gateway;
+  if (!g) return [];
+  const prefix = plan.codex.prefix;
+  const stem = `${prefix}-gateway`;
+  const sock = gatewaySocketSpecifier(prefix);
+  const listen = g.ip.includes(":") ? `[${g.ip}]:${g.port}` : `${g.ip}:${g.port}`;
+
+  const socket: UnitFile = {
+    name: `${stem}.socket`,
+    dir: "systemd",
+    sections: [
+      new SectionBuilder("Unit").add("Description", `lychd gateway socket of sepulcher ${prefix}`)
+        .add("PartOf", plan.target).build(),
+      new SectionBuilder("Socket").add("ListenStream", listen).add("Service", `${stem}-proxy.service`)
+        .build(),
+      new SectionBuilder("Install").add("WantedBy", "sockets.target").build(),
+    ],
+  };
+  const proxy: UnitFile = {
+    name: `${stem}-proxy.service`,
+    dir: "systemd",
+    sections: [
+      new SectionBuilder("Unit").add("Description", `lychd gateway proxy of sepulcher ${prefix}`)
+        .add("Requires", `${stem}.service`).add("After", `${stem}.service`)
+        .add("Requires", `${stem}.socket`).add("After", `${stem}.socket`).build(),
+      new SectionBuilder("Service").add("ExecStart", `${word(proxyd)} ${sock}`).build(),
+    ],
+  };
+  // Active only once the Unix socket exists, so the proxy's first connection finds it.
+  const wait = 'i=0; while [ ! -S "$1" ]; do i=$((i+1)); [ "$i" -gt 600 ] && exit 1; sleep 0.05; done';
+  const service: UnitFile = {
+    name: `${stem}.service`,
+    dir: "systemd",
+    sections: [
+      new SectionBuilder("Unit")
+        .add("Description", `lychd gateway of sepulcher ${prefix} (one OpenAI-compatible endpoint)`)
+        .add("PartOf", plan.target).build(),
+      new SectionBuilder("Service")
+        .add("Type", "exec")
+        .add("RuntimeDirectory", `lychd/${stem}`)
+        .add("ExecStart", `${words(inv.gateway)} --socket ${sock} ${words(inv.context)}`)
+        .add("ExecStartPost", `${words(["/bin/sh", "-c", wait, "sh"])} ${sock}`)
+        .add("Restart", "always")
+        .add("RestartSec", "1")
+        .build(),
+    ],
+  };
+  return [socket, proxy, service];
+}
