@@ -43,6 +43,8 @@ export interface FileInfo {
   mtimeMs: number | null;
   ino: number | null;
   size: number;
+  /** Permission bits (e.g. 0o600), when known. */
+  mode?: number;
 }
 
 /** A held exclusive lock. */

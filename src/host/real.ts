@@ -95,6 +95,7 @@ function toInfo(info: Deno.FileInfo): FileInfo {
     mtimeMs: info.mtime ? info.mtime.getTime() : null,
     ino: info.ino ?? null,
     size: info.size,
+    mode: info.mode === null ? undefined : info.mode & 0o7777,
   };
 }
 
