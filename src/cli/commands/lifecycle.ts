@@ -19,6 +19,9 @@ type Flags = Record<string, string | boolean | string[] | undefined>;
 /** Map service names (or unit names) to units, through the Codex. */
 export function unitsFor(loaded: Loaded, names: string[]): string[] {
   const byName = new Map(loaded.codex.services.map((s) => [s.name, `${s.stem}.service`]));
+  if (loaded.codex.gateway && !byName.has("gateway")) {
+    byName.set("gateway", `${loaded.codex.prefix}-gateway.service`);
+  }
   return names.map((n) => {
     if (/\.(service|target|socket|timer)$/.test(n)) return n;
     const u = byName.get(n);
