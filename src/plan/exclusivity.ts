@@ -437,7 +437,9 @@ export function conflictGraph(
     const need = found.reduce((sum, m) => sum + all[m].vram!, 0);
     warnings.push(
       `soulstones ${listNames(names)} fit pairwise on ${JSON.stringify(label(unit))} (${fmtGib(cap)}) but ` +
-        `together need ${fmtGib(need)}: nothing stops them from running at once`,
+        `together need ${
+          fmtGib(need)
+        }: no Conflicts= keeps them apart, so each gets the admission guard (ExecStartPre=lychd admit)`,
     );
   }
 

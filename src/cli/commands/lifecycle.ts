@@ -138,7 +138,7 @@ async function watchStart(
 export const summon: Command = {
   name: "summon",
   summary: "start a soulstone, report the stones it displaced, wait until active (healthy)",
-  usage: "lychd summon NAME [--timeout 15m]",
+  usage: "lychd summon NAME|MODEL [--timeout 15m]",
   operands: { names: "soulstones", max: 1 },
   flags: [{
     name: "timeout",
@@ -165,7 +165,11 @@ export const summon: Command = {
       throw new UsageError("summon takes exactly one soulstone name", "lychd summon NAME");
     }
     const { paths, loaded } = await context(host, flags);
-    const name = positionals[0];
+    // A model id of the gateway names its stone.
+    const byModel = loaded.codex.services.find((s) => s.served?.ids.includes(positionals[0]));
+    const name = byModel && !loaded.codex.services.some((s) => s.name === positionals[0])
+      ? byModel.name
+      : positionals[0];
     const stone = loaded.codex.services.find((s) => s.name === name);
     if (!stone || stone.role !== "soulstone") {
       const stones = loaded.codex.services.filter((s) => s.role === "soulstone").map((s) => s.name);
