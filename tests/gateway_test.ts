@@ -86,24 +86,31 @@ Deno.test("a swap drains: A's stream completes whole before A stops and B starts
   }
 });
 
-Deno.test("requests wait FIFO per device: A, B, A means three loads in that order", opts, async () => {
-  const h = await harness([{ ...A, loadMs: 100 }, { ...B, loadMs: 100 }]);
-  try {
-    const rs = await Promise.all(["alpha", "bravo", "alpha"].map(async (m, i) => {
-      await new Promise((r) => setTimeout(r, i * 20));
-      return chat(h.url, m);
-    }));
-    assert.deepEqual(rs.map((r) => r.status), [200, 200, 200]);
-    assert.deepEqual(rs.map((r) => r.json!.server), ["a", "b", "a"]);
-    assert.deepEqual(h.events.filter((e) => e.what === "start").map((e) => e.unit), [
-      "t-soulstone-a.service",
-      "t-soulstone-b.service",
-      "t-soulstone-a.service",
-    ]);
-  } finally {
-    await h.close();
-  }
-});
+Deno.test(
+  "requests wait FIFO per device, grouped by model: A, B, A, B cost two loads, A first",
+  opts,
+  async () => {
+    const h = await harness([{ ...A, loadMs: 100 }, { ...B, loadMs: 100 }]);
+    try {
+      const rs = await Promise.all(["alpha", "bravo", "alpha", "bravo"].map(async (m, i) => {
+        await new Promise((r) => setTimeout(r, i * 20));
+        return chat(h.url, m);
+      }));
+      assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 200]);
+      assert.deepEqual(rs.map((r) => r.json!.server), ["a", "b", "a", "b"]);
+      assert.deepEqual(h.events.filter((e) => e.what === "start").map((e) => e.unit), [
+        "t-soulstone-a.service",
+        "t-soulstone-b.service",
+      ]);
+      // A request for A after B took the GPU waits for B's turn to end, then A loads again.
+      const again = await chat(h.url, "alpha");
+      assert.equal(again.json!.server, "a");
+      assert.equal(h.events.filter((e) => e.what === "start").length, 3);
+    } finally {
+      await h.close();
+    }
+  },
+);
 
 Deno.test("a stone on another GPU serves in parallel without evicting anything", opts, async () => {
   const h = await harness([{ ...A, tokenMs: 50, tokens: 6 }, B, C]);

@@ -1,7 +1,8 @@
 /**
  * The swap engine: which stone runs, who waits, what is drained and stopped. One FIFO per queue
- * group (stones sharing a device); a request for a ready stone with nobody waiting in its group
- * goes straight through. Every systemd effect goes through `Units` (the systemctl wrapper of the
+ * group (stones sharing a device): swaps happen in the order of each model's first waiting
+ * request, and once a stone is ready every request waiting for it goes through together. A
+ * request for a ready stone with nobody waiting in its group goes straight through. Every systemd effect goes through `Units` (the systemctl wrapper of the
  * host seam); readiness = the unit is active (healthy, with `Notify=healthy`) AND the upstream
  * answers HTTP (`probe`).
  *
@@ -329,7 +330,7 @@ export class Pool {
       if (await this.probe(s, AbortSignal.timeout(2000)).catch(() => false)) slot.state = "ready";
     }
     if (slot.state === "ready") {
-      this.#finish(job, job.kind === "acquire" ? this.#lease(s) : undefined);
+      this.#serveWaiting(job, s);
       return;
     }
     const verdict = admit(this.cfg.admission, s.name, this.#running().filter((r) => r.name !== s.name));
@@ -368,7 +369,21 @@ export class Pool {
     slot.state = "ready";
     slot.lastUsed = this.now();
     this.metrics.loadSeconds((this.now() - t0) / 1000);
+    this.#serveWaiting(job, s);
+  }
+
+  /**
+   * The stone is ready: the job and every other request waiting for the same stone go through
+   * now (waiters are grouped by model, swaps follow the order of each model's first waiter), so
+   * alternating requests cost one swap per model, not one per request.
+   */
+  #serveWaiting(job: Job, s: GatewayStone): void {
     this.#finish(job, job.kind === "acquire" ? this.#lease(s) : undefined);
+    for (const other of this.#queue(s.group)) {
+      if (!other.done && other.kind === "acquire" && other.stone === s.name) {
+        this.#finish(other, this.#lease(s));
+      }
+    }
   }
 
   async #waitUpstream(s: GatewayStone, deadline: number): Promise<void> {
