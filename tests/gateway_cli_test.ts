@@ -91,7 +91,7 @@ Deno.test("summon takes a model id, evicts the least recently started stone by V
   assert.match(r.stderr, /evicting gw-soulstone-vllm\.service: least recently used/);
 });
 
-Deno.test("admit (the ExecStartPre= guard) refuses a start that would oversubscribe, and stops nothing", async () => {
+Deno.test("admit (the ExecCondition= guard) refuses a start that would oversubscribe, and stops nothing", async () => {
   const state: Record<string, Record<string, string>> = {
     "gw-soulstone-embed.service": { ActiveState: "active", ActiveEnterTimestampMonotonic: "50" },
     "gw-soulstone-whisper.service": { ActiveState: "active", ActiveEnterTimestampMonotonic: "60" },

@@ -18,8 +18,7 @@ import { loadCodex } from "../src/codex/load.ts";
 import { makePlan } from "../src/plan/plan.ts";
 import { renderPlan } from "../src/quadlet/render.ts";
 import { invocationFor } from "../src/cli/invocation.ts";
-import { compileFlags } from "../src/permissions.ts";
-import { GATEWAY_POLICY } from "../src/gateway/permissions.ts";
+import { gatewayFlags } from "../src/gateway/permissions.ts";
 import { ROOT } from "./lib/cli.ts";
 
 const analyze = systemdAnalyzeCommand();
@@ -60,14 +59,14 @@ Deno.test("from a checkout, units run deno with the gateway's (or binder's) exac
     "run",
     "--quiet",
     `--config=${ROOT}/deno.json`,
-    ...compileFlags(GATEWAY_POLICY),
+    ...gatewayFlags("@LYCHD_GATEWAY_SOCKET@"),
     `${ROOT}/gateway.ts`,
   ]);
   assert.deepEqual(inv.binder.slice(-1), [`${ROOT}/main.ts`]);
   assert.ok(inv.binder.includes("--deny-net"));
   assert.ok(inv.context.includes("--cdi-dir"));
   const svc = runes.find((r) => r.name === "gw-gateway.service")!.text;
-  assert.match(svc, /--allow-net=127\.0\.0\.1,\[::1\]/);
+  assert.match(svc, /"--allow-net=127\.0\.0\.1,\[::1\],unix:%t\/lychd\/gw-gateway\/gateway\.sock"/);
   assert.match(svc, /gateway\.ts --socket %t\/lychd\/gw-gateway\/gateway\.sock --codex /);
   // Compiled: the binary itself and lychd-gateway beside it.
   const bin = invocationFor({ exec: "/opt/lychd/lychd", main: "file:///x/main.ts" }, {
@@ -100,7 +99,7 @@ Deno.test({
       assert.equal(gen.code, 0, gen.stderr);
       const generated = splitDryrun(gen.stdout);
       for (const [name, text] of generated) await Deno.writeTextFile(`${unitDir}/${name}`, text);
-      const guarded = [...generated].filter(([, t]) => /^ExecStartPre=.* admit /m.test(t)).map(([n]) => n)
+      const guarded = [...generated].filter(([, t]) => /^ExecCondition=.* admit /m.test(t)).map(([n]) => n)
         .sort();
       assert.deepEqual(guarded, [
         "gw-soulstone-embed.service",

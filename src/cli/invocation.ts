@@ -1,6 +1,6 @@
 /**
  * How the units lychd writes name the lychd program (the gateway's `ExecStart=`, the admission
- * guard's `ExecStartPre=`): the program that ran `bind`.
+ * guard's `ExecCondition=`): the program that ran `bind`.
  * - A compiled binary (`lychd`): itself for the guard, and `lychd-gateway` beside it (built by
  *   `deno task compile` with the gateway's permission set) for the gateway.
  * - `deno run` of a checkout: the same `deno` with the same permission set (binder's, gateway's)
@@ -11,8 +11,8 @@
  */
 import type { Host } from "../host/host.ts";
 import { compileFlags } from "../permissions.ts";
-import { GATEWAY_POLICY } from "../gateway/permissions.ts";
-import { defaultInvocation, type LychdInvocation } from "../quadlet/gateway.ts";
+import { gatewayFlags } from "../gateway/permissions.ts";
+import { defaultInvocation, type LychdInvocation, SOCKET_TOKEN } from "../quadlet/gateway.ts";
 import type { Paths } from "./context.ts";
 
 const DEFAULT_CDI = ["/etc/cdi", "/var/run/cdi"];
@@ -47,7 +47,7 @@ export function invocationFor(
   ) => [exec, "run", "--quiet", `--config=${root}/deno.json`, ...flags, `${root}/${file}`];
   return {
     binder: run(compileFlags(), "main.ts"),
-    gateway: run(compileFlags(GATEWAY_POLICY), "gateway.ts"),
+    gateway: run(gatewayFlags(SOCKET_TOKEN), "gateway.ts"),
     context,
   };
 }

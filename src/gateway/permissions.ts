@@ -7,10 +7,12 @@
  *
  * Deno's `--allow-net=127.0.0.1` also admits listening on 127.0.0.1 (Deno has no separate
  * listen permission); the gateway listens on TCP only with `--listen`, for tests and benches.
+ * Serving on a Unix socket needs `--allow-net=unix:<exact path>` (Deno 2.9 takes no directory
+ * or pattern there), so the unit adds its own socket's path: {@linkcode gatewayFlags}.
  *
  * @module
  */
-import { DENO_DEFAULT_IMPORT_HOSTS, type Grant, type KindPolicy } from "../permissions.ts";
+import { compileFlags, DENO_DEFAULT_IMPORT_HOSTS, type Grant, type KindPolicy } from "../permissions.ts";
 
 const HOMES: Grant[] = [
   { value: "/home", why: "the Codex and api_key_file under users' homes (~/.config/lychd)" },
@@ -102,3 +104,13 @@ export const GATEWAY_POLICY: KindPolicy[] = [
     probe: "example.com:443",
   },
 ];
+
+/**
+ * The gateway's flags; with `socket`, `--allow-net` also names that Unix socket (the exact path
+ * the unit serves on, e.g. `%t/lychd/lychd-gateway/gateway.sock`, expanded by systemd).
+ */
+export function gatewayFlags(socket?: string): string[] {
+  const flags = compileFlags(GATEWAY_POLICY);
+  if (!socket) return flags;
+  return flags.map((f) => (f.startsWith("--allow-net=") ? `${f},unix:${socket}` : f));
+}

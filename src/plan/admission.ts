@@ -1,6 +1,6 @@
 /**
  * Admission: may a soulstone start beside the running set, and if not, which running stones must
- * stop first? One pure function shared by the gateway, `lychd summon` and the `ExecStartPre=`
+ * stop first? One pure function shared by the gateway, `lychd summon` and the `ExecCondition=`
  * guard (`lychd admit`).
  *
  * Overlap is exactly the conflict graph's (src/plan/exclusivity.ts, through the CDI registry):
@@ -79,7 +79,7 @@ const gib = (n: number) => `${Number(n.toFixed(3))} GiB`;
 /**
  * Decide whether `want` may start beside `running`.
  *
- * `noEvict`: refuse instead of evicting (the `ExecStartPre=` guard of a unit started by hand,
+ * `noEvict`: refuse instead of evicting (the `ExecCondition=` guard of a unit started by hand,
  * which must not stop anything itself).
  */
 export function admit(
@@ -171,7 +171,7 @@ function list(names: string[]): string {
 
 /**
  * Whether some device could be oversubscribed by a set of stones that fit pairwise (no
- * `Conflicts=` between them stops it): those stones need the `ExecStartPre=` admission guard.
+ * `Conflicts=` between them stops it): those stones need the `ExecCondition=` admission guard.
  */
 export function needsGuard(model: AdmissionModel, name: string): boolean {
   const me = model.get(name);

@@ -94,7 +94,7 @@ Deno.test("admit(): MIG slices of one GPU and stones on separate GPUs start in p
   assert.deepEqual(r.ok && r.evict.map((e) => e.name), ["m0"]);
 });
 
-Deno.test("admit(): noEvict (the ExecStartPre= guard) refuses instead of evicting", async () => {
+Deno.test("admit(): noEvict (the ExecCondition= guard) refuses instead of evicting", async () => {
   const m = await model(THREE);
   const r = admit(m, "c", [{ name: "a", lastUsed: 1 }, { name: "b", lastUsed: 2 }], { noEvict: true });
   assert.equal(r.ok, false);

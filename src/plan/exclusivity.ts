@@ -439,7 +439,7 @@ export function conflictGraph(
       `soulstones ${listNames(names)} fit pairwise on ${JSON.stringify(label(unit))} (${fmtGib(cap)}) but ` +
         `together need ${
           fmtGib(need)
-        }: no Conflicts= keeps them apart, so each gets the admission guard (ExecStartPre=lychd admit)`,
+        }: no Conflicts= keeps them apart, so each gets the admission guard (ExecCondition=lychd admit)`,
     );
   }
 

@@ -22,6 +22,12 @@ export interface LychdInvocation {
   context: string[];
 }
 
+/**
+ * Stands for the gateway's socket path inside an argument of `LychdInvocation.gateway` (the
+ * `--allow-net=…,unix:<path>` flag): replaced by the `%t` path unescaped, so systemd expands it.
+ */
+export const SOCKET_TOKEN = "@LYCHD_GATEWAY_SOCKET@";
+
 /** The default when the host does not say (golden files, `render`): the installed binaries. */
 export function defaultInvocation(codexFile: string): LychdInvocation {
   return {
@@ -67,7 +73,10 @@ export function gatewayFiles(plan: Plan, inv: LychdInvocation, proxyd: string): 
     ],
   };
   // Active only once the Unix socket exists, so the proxy's first connection finds it.
-  const wait = 'i=0; while [ ! -S "$1" ]; do i=$((i+1)); [ "$i" -gt 600 ] && exit 1; sleep 0.05; done';
+  // Gives up at once when the gateway has exited (a bad Codex: its one-line reason is in the journal).
+  const wait =
+    'i=0; while [ ! -S "$1" ]; do kill -0 "$MAINPID" 2>/dev/null || exit 1; i=$((i+1)); [ "$i" -gt 600 ] && exit 1; sleep 0.05; done';
+  const argv = inv.gateway.map((a) => word(a).replace(SOCKET_TOKEN, sock)).join(" ");
   const service: UnitFile = {
     name: `${stem}.service`,
     dir: "systemd",
@@ -78,7 +87,7 @@ export function gatewayFiles(plan: Plan, inv: LychdInvocation, proxyd: string): 
       new SectionBuilder("Service")
         .add("Type", "exec")
         .add("RuntimeDirectory", `lychd/${stem}`)
-        .add("ExecStart", `${words(inv.gateway)} --socket ${sock} ${words(inv.context)}`)
+        .add("ExecStart", `${argv} --socket ${sock} ${words(inv.context)}`)
         .add("ExecStartPost", `${words(["/bin/sh", "-c", wait, "sh"])} ${sock}`)
         .add("Restart", "always")
         .add("RestartSec", "1")

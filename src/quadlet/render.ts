@@ -347,7 +347,9 @@ function containerFile(ctx: Ctx, plan: Plan, ps: PlannedService, guard?: string)
     // SIGTERM death (143) is how a conflict stop ends: a clean stop, so no OnFailure= fallback.
     svc.add("SuccessExitStatus", "143");
     // Stones that fit pairwise but not as a set: refuse a start that would oversubscribe the GPU.
-    if (guard) svc.add("ExecStartPre", guard);
+    // ExecCondition=, not ExecStartPre=: a refusal (exit 1) skips the start without marking the
+    // unit failed, so Restart= does not retry it every RestartSec (and OnFailure= stays quiet).
+    if (guard) svc.add("ExecCondition", guard);
   }
 
   const install = new SectionBuilder("Install");

@@ -1,5 +1,5 @@
 /**
- * `lychd admit NAME`: the admission guard a soulstone's unit runs as `ExecStartPre=` when stones
+ * `lychd admit NAME`: the admission guard a soulstone's unit runs as `ExecCondition=` when stones
  * that fit pairwise could oversubscribe a device as a set. Exit 0 when NAME fits beside what
  * runs, else exit 1 with the reason on one line (it lands in the unit's journal and the start
  * fails). It never stops anything: `lychd summon` and the gateway evict before they start.
@@ -18,9 +18,10 @@ export const admitVerb: Command = {
   usage: "lychd admit NAME",
   flags: [],
   operands: { names: "soulstones", max: 1 },
-  details: "Run by systemd as ExecStartPre= of soulstones that fit pairwise on a device but not all\n" +
+  details: "Run by systemd as ExecCondition= of soulstones that fit pairwise on a device but not all\n" +
     "together (no Conflicts= stops them): a unit started by hand that would oversubscribe the GPU\n" +
-    "fails to start with the reason in its journal. It never stops anything itself.",
+    "is skipped (it stays inactive, not failed, so Restart= does not retry it) with the reason in its\n" +
+    "journal. It never stops anything itself.",
   json: "{ name, fits, reason? }",
   exitCodes: "0 fits, 1 does not fit (reason on stderr), 2 usage error",
   examples: ["lychd admit vllm", "lychd admit vllm --json --codex /etc/lychd/codex.toml --system"],

@@ -188,7 +188,7 @@ export const summon: Command = {
     const before = await sd.show([unit], props);
     const rivals = (before[unit]?.Conflicts ?? "").split(/\s+/).filter(Boolean).sort();
     // Admission as a set (VRAM summed per device, LRU, never a pinned stone): stop what must go
-    // before the start, so Conflicts= and the ExecStartPre= guard find room.
+    // before the start, so Conflicts= and the ExecCondition= guard find room.
     const verdict = await hostAdmit(host, paths, loaded.codex, name);
     if (!verdict.ok) {
       throw new LychdError(verdict.reason, `stop ${verdict.blockers.join(", ")} by hand if you mean it`);
