@@ -66,7 +66,9 @@ export function parseKeys(text: string): string[] {
 }
 
 /** Build the handler. */
-export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Response> {
+export function gatewayHandler(
+  deps: ServerDeps,
+): (req: Request, info?: { completed?: Promise<void> }) => Promise<Response> {
   const { cfg, pool, metrics } = deps;
   const now = deps.now ?? Date.now;
   const created = Math.floor(now() / 1000);
@@ -86,7 +88,7 @@ export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Resp
     return ok;
   };
 
-  return async (req: Request): Promise<Response> => {
+  return async (req: Request, info?: { completed?: Promise<void> }): Promise<Response> => {
     const url = new URL(req.url);
     const path = url.pathname;
     if (path === "/health" && (req.method === "GET" || req.method === "HEAD")) {
@@ -113,7 +115,7 @@ export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Resp
     if (path === "/metrics" && req.method === "GET") {
       return new Response(metrics.text(), { headers: { "content-type": "text/plain; version=0.0.4" } });
     }
-    if (path.startsWith("/v1/") && req.method === "POST") return await forward(req, url);
+    if (path.startsWith("/v1/") && req.method === "POST") return await forward(req, url, info?.completed);
     return openAiError(404, `no route for ${req.method} ${path}`, "invalid_request_error", "not_found");
   };
 
@@ -175,7 +177,7 @@ export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Resp
     });
   }
 
-  async function forward(req: Request, url: URL): Promise<Response> {
+  async function forward(req: Request, url: URL, completed?: Promise<void>): Promise<Response> {
     const type = req.headers.get("content-type") ?? "";
     let model: unknown;
     let stream = false;
@@ -243,7 +245,7 @@ export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Resp
     } catch (e) {
       return unavailable(model, e);
     }
-    return await send(req, model, stoneName, lease, target, headers, body, true);
+    return await send(req, model, stoneName, lease, target, headers, body, true, completed);
   }
 
   function unavailable(model: string, e: unknown): Response {
@@ -271,6 +273,7 @@ export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Resp
     headers: Headers,
     body: BodyInit,
     retry: boolean,
+    completed?: Promise<void>,
   ): Promise<Response> {
     let up: Response;
     try {
@@ -286,7 +289,7 @@ export function gatewayHandler(deps: ServerDeps): (req: Request) => Promise<Resp
       if (retry && typeof body === "string") {
         try {
           const again = await pool.acquire(stoneName, req.signal);
-          return await send(req, model, stoneName, again, target, headers, body, false);
+          return await send(req, model, stoneName, again, target, headers, body, false, completed);
         } catch (e2) {
           return unavailable(model, e2);
         }
