@@ -62,7 +62,6 @@ export const GATEWAY_POLICY: KindPolicy[] = [
       { value: "HOME", why: "default config home ($HOME/.config)" },
       { value: "XDG_CONFIG_HOME", why: "config home: the Codex" },
       { value: "LYCHD_CODEX", why: "Codex path override" },
-      { value: "LYCHD_DEBUG", why: "stack trace on an internal error" },
     ],
     ignored: [
       { value: "LOG_TOKENS", why: "read by the npm `yaml` parser (debug output): read as unset" },
@@ -80,7 +79,7 @@ export const GATEWAY_POLICY: KindPolicy[] = [
   },
   {
     kind: "net",
-    why: "loopback only: the soulstones' upstreams are published on 127.0.0.1 or ::1",
+    why: "loopback only (upstreams on 127.0.0.1 or ::1); the unit adds unix:<its own socket path>",
     grants: [
       { value: "127.0.0.1", why: "upstreams published on IPv4 loopback (or a wildcard, dialled here)" },
       { value: "[::1]", why: "upstreams published on IPv6 loopback" },

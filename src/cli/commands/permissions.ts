@@ -132,7 +132,10 @@ export const permissions: Command = {
       );
       host.stdout.write(
         "\nThe gateway (lychd-gateway, <prefix>-gateway.service) runs under its own set:\n" +
-          flagLines(GATEWAY_POLICY).map((l) => `  ${l.flag}\n      ${l.why}`).join("\n") + "\n",
+          flagLines(GATEWAY_POLICY).map((l) => `  ${l.flag}\n      ${l.why}`).join("\n") + "\n" +
+          "Each entry of the gateway's set:\n" +
+          GATEWAY_POLICY.flatMap((p) => p.grants.map((g) => `  ${p.kind} ${g.value}: ${g.why}`)).join("\n") +
+          "\n",
       );
     }
     if (matches) {
