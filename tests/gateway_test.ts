@@ -344,3 +344,25 @@ Deno.test("multipart /v1/audio requests route by their model field", opts, async
     await h.close();
   }
 });
+
+Deno.test(
+  "a running stone is adopted at start; stopped by hand, the next request starts it again",
+  opts,
+  async () => {
+    const h = await harness([A, B], { running: ["a"] });
+    try {
+      assert.equal(h.gw.pool.slots.get("a")!.state, "ready", "adopted");
+      assert.equal((await chat(h.url, "alpha")).status, 200);
+      assert.equal(h.events.length, 0, "nothing started: it was running");
+      // Someone stops it behind the gateway's back.
+      await h.upstreams.a!.close();
+      h.upstreams.a = undefined;
+      h.states["t-soulstone-a.service"] = "inactive";
+      const r = await chat(h.url, "alpha");
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(h.events.map((e) => e.what), ["start", "active"]);
+    } finally {
+      await h.close();
+    }
+  },
+);

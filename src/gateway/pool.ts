@@ -85,10 +85,13 @@ export class Pool {
     for (const [name, slot] of this.slots) {
       if (slot.state !== "off") slot.lastUsed = this.now();
       const s = this.cfg.stones.get(name)!;
-      if (slot.state !== "off" && s.upstream) {
-        const ok = await this.probe(s, AbortSignal.timeout(2000)).catch(() => false);
-        slot.state = ok ? "ready" : "loading";
-        if (!ok) slot.state = "off"; // not answering yet: the first request waits for it properly
+      // Running and answering: adopted as ready. Running but silent: "loading"; the first request
+      // for it waits until it answers (starting an active unit is a no-op).
+      if (
+        slot.state !== "off" && s.upstream &&
+        await this.probe(s, AbortSignal.timeout(2000)).catch(() => false)
+      ) {
+        slot.state = "ready";
       }
     }
     const every = opts.idleEveryMs ?? 1000;
