@@ -57,8 +57,10 @@ export function gatewayFiles(plan: Plan, inv: LychdInvocation, proxyd: string): 
     sections: [
       new SectionBuilder("Unit").add("Description", `lychd gateway socket of sepulcher ${prefix}`)
         .add("PartOf", plan.target).build(),
-      new SectionBuilder("Socket").add("ListenStream", listen).add("Service", `${stem}-proxy.service`)
-        .build(),
+      // NoDelay: socket-proxyd splices the gateway's writes (headers, then body) onto the TCP
+      // connection; with Nagle on, the second can wait for the client's delayed ACK (~40 ms).
+      new SectionBuilder("Socket").add("ListenStream", listen).add("NoDelay", "true")
+        .add("Service", `${stem}-proxy.service`).build(),
       new SectionBuilder("Install").add("WantedBy", "sockets.target").build(),
     ],
   };

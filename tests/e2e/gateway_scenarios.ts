@@ -195,6 +195,51 @@ Deno.test({
     });
 
     await t.step(
+      "measure: a small request direct to c's published port vs through socket → proxyd → gateway",
+      async () => {
+        // Printed, not asserted (timing claims are ratios measured in one run, never test verdicts).
+        const direct = "http://127.0.0.1:18103"; // c: no per-token delay
+        const body = JSON.stringify({ model: "model-c", messages: [] });
+        const once = async (base: string) => {
+          const t0 = performance.now();
+          const r = await fetch(`${base}/v1/completions`, { method: "POST", headers: auth, body });
+          const text = await r.text();
+          if (r.status !== 200) assert.fail(`${base}: ${r.status} ${text}`);
+          return performance.now() - t0;
+        };
+        const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))];
+        for (let i = 0; i < 300; i++) await Promise.all([once(direct), once(GW)]); // warm both (JIT)
+        const lat: Record<string, number[]> = { direct: [], gateway: [] };
+        const rps: Record<string, number> = { direct: 0, gateway: 0 };
+        for (let round = 0; round < 2; round++) {
+          for (const [name, base] of [["direct", direct], ["gateway", GW]] as const) {
+            for (let i = 0; i < 200; i++) lat[name].push(await once(base));
+            const t0 = performance.now();
+            await Promise.all(Array.from({ length: 8 }, async () => {
+              for (let i = 0; i < 50; i++) await once(base);
+            }));
+            rps[name] += 400 / ((performance.now() - t0) / 1000) / 2;
+          }
+        }
+        console.log(
+          `real host, small request: p50 direct ${q(lat.direct, 0.5).toFixed(2)} ms, gateway ${
+            q(lat.gateway, 0.5).toFixed(2)
+          } ms; ` +
+            `p99 direct ${q(lat.direct, 0.99).toFixed(2)} ms, gateway ${
+              q(lat.gateway, 0.99).toFixed(2)
+            } ms; ` +
+            `req/s (concurrency 8) direct ${rps.direct.toFixed(0)}, gateway ${
+              rps.gateway.toFixed(0)
+            }, ratio ${(rps.direct / rps.gateway).toFixed(2)}`,
+        );
+        const pid = await prop("gwe-gateway.service", "MainPID");
+        const rss = /VmRSS:\s+(\d+) kB/.exec(await Deno.readTextFile(`/proc/${pid}/status`).catch(() => ""))
+          ?.[1];
+        console.log(`gateway RSS: ${rss ? (Number(rss) / 1024).toFixed(1) : "?"} MiB`);
+      },
+    );
+
+    await t.step(
       "5 + 6. VRAM as a set and pinned: c, e pinned (20 GiB of 24): d gets 503 naming them",
       async () => {
         assert.equal((await chat("model-e")).status, 200);
