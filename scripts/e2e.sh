@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deno task e2e: build (or reuse) the real host, start it, run tests/e2e/scenarios.ts inside with
+# deno task e2e: build (or reuse) the real host, start it, run tests/e2e/scenarios.ts and
+# tests/e2e/gateway_scenarios.ts inside with
 # lychd from this working tree, stop it. Needs root, debootstrap and the Debian mirror, and
 # CI=true or LYCHD_E2E=1. Prints the wall time of each phase.
 set -euo pipefail
@@ -21,6 +22,8 @@ bash "$host" exec deno test -A --no-check=remote tests/e2e/scenarios.ts || statu
 bash "$host" exec deno test -A --no-check=remote tests/e2e/kube_scenarios.ts || status=$?
 # `lychd import compose` → bind → run (tests/e2e/compose_scenarios.ts).
 bash "$host" exec deno test -A --no-check=remote tests/e2e/compose_scenarios.ts || status=$?
+# The gateway: one endpoint, swaps, VRAM as a set (tests/e2e/gateway_scenarios.ts).
+bash "$host" exec deno test -A --no-check=remote tests/e2e/gateway_scenarios.ts || status=$?
 t3=$(t)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "e2e wall time: host build %.1fs, host start %.1fs, scenarios %.1fs, total %.1fs\n", b-a, c-b, d-c, d-a }'
 exit $status

@@ -198,12 +198,12 @@ export interface FlagLine {
 }
 
 /** The Deno permission flags, one per kind (plus `--no-prompt`), each with its reason. */
-export function flagLines(): FlagLine[] {
+export function flagLines(policy: KindPolicy[] = POLICY): FlagLine[] {
   const out: FlagLine[] = [{
     flag: "--no-prompt",
     why: "a missing permission is an error, never a terminal prompt that widens the set",
   }];
-  for (const p of POLICY) {
+  for (const p of policy) {
     if (p.grants.length) {
       out.push({ flag: `--allow-${p.kind}=${p.grants.map((g) => g.value).join(",")}`, why: p.why });
     }
@@ -222,6 +222,6 @@ export function flagLines(): FlagLine[] {
 }
 
 /** The permission flags for `deno compile` and `deno run`, in a stable order. */
-export function compileFlags(): string[] {
-  return flagLines().map((l) => l.flag);
+export function compileFlags(policy: KindPolicy[] = POLICY): string[] {
+  return flagLines(policy).map((l) => l.flag);
 }

@@ -167,6 +167,7 @@ Deno.test("check --json prints one document on exit 1 when the failure is not th
     "errors",
     "warnings",
     "services",
+    "gateway",
   ]);
   assert.equal(doc.valid, false);
   assert.equal(doc.file, CODEX);

@@ -40,6 +40,7 @@ Deno.test("the schema is draft 2020-12 JSON with the Codex's top-level keys", ()
   assert.deepEqual(s.required, ["version"]);
   const props = Object.keys(s.properties as object).sort();
   assert.deepEqual(props, [
+    "gateway",
     "gpu",
     "oculus",
     "phylactery",

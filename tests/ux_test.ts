@@ -231,10 +231,17 @@ Deno.test("completions: scripts come from the verb tables; bash completes verbs,
     await t.step("lychd sum<TAB> → summon; lychd summon <TAB> → the soulstones", async () => {
       assert.deepEqual(await bashComplete(sb, "lychd sum"), ["summon"]);
       assert.deepEqual(await bashComplete(sb, "lychd st"), ["start", "status", "stop"]);
-      assert.deepEqual(await bashComplete(sb, "lychd summon "), ["llamacpp", "vllm"]);
+      assert.deepEqual(await bashComplete(sb, "lychd summon "), [
+        "llamacpp",
+        "qwen",
+        "qwen2.5-7b",
+        "qwen2.5-7b-gguf",
+        "vllm",
+      ]);
       assert.deepEqual(await bashComplete(sb, "lychd summon v"), ["vllm"]);
       assert.deepEqual(await bashComplete(sb, "lychd summon vllm "), [], "summon takes one name");
       assert.deepEqual(await bashComplete(sb, "lychd logs "), [
+        "gateway",
         "llamacpp",
         "oculus",
         "phylactery",
@@ -242,6 +249,7 @@ Deno.test("completions: scripts come from the verb tables; bash completes verbs,
         "vllm",
       ]);
       assert.deepEqual(await bashComplete(sb, "lychd stop vessel "), [
+        "gateway",
         "llamacpp",
         "oculus",
         "phylactery",
@@ -271,7 +279,11 @@ Deno.test("completions: scripts come from the verb tables; bash completes verbs,
       const r = await sb.lychd(["__complete-names", "--codex", bad]);
       assert.deepEqual([r.code, r.stdout, r.stderr], [0, "", ""]);
       const d = await sb.lychd(["__complete-names", "--soulstones"]);
-      assert.deepEqual([d.code, d.stdout, d.stderr], [0, "vllm\nllamacpp\n", ""]);
+      assert.deepEqual([d.code, d.stdout, d.stderr], [
+        0,
+        "vllm\nllamacpp\nqwen2.5-7b\nqwen\nqwen2.5-7b-gguf\n",
+        "",
+      ]);
     });
 
     const zsh = await has("zsh");
@@ -301,7 +313,13 @@ CURRENT=\${#words}
 _lychd`;
         const run = async (line: string) =>
           linesOf((await shell(sb, "zsh", ["-f", "-c", stub, "_", `${sb.dir}/lychd.zsh`, line])).out).sort();
-        assert.deepEqual(await run("lychd summon "), ["llamacpp", "vllm"]);
+        assert.deepEqual(await run("lychd summon "), [
+          "llamacpp",
+          "qwen",
+          "qwen2.5-7b",
+          "qwen2.5-7b-gguf",
+          "vllm",
+        ]);
         assert.ok((await run("lychd s")).some((l) => l.startsWith("summon:start a soulstone")));
         assert.ok((await run("lychd bind --")).some((l) => l.startsWith("--dry-run:")));
         assert.deepEqual(await run("lychd --codex "), ["FILES"]);
@@ -332,7 +350,13 @@ _lychd`;
               .out,
           ).map((l) => l.split("\t")[0]).sort();
         assert.deepEqual(await run("lychd sum"), ["summon"]);
-        assert.deepEqual(await run("lychd summon "), ["llamacpp", "vllm"]);
+        assert.deepEqual(await run("lychd summon "), [
+          "llamacpp",
+          "qwen",
+          "qwen2.5-7b",
+          "qwen2.5-7b-gguf",
+          "vllm",
+        ]);
         assert.deepEqual(await run("lychd summon vllm "), []);
         assert.deepEqual(await run("lychd bind --dr"), ["--dry-run"]);
       },
@@ -642,6 +666,7 @@ Deno.test("summon: a progress line on a TTY, plain lines otherwise, nothing with
     unit: "lychd-soulstone-vllm.service",
     active: true,
     displaced: ["lychd-soulstone-llamacpp.service"],
+    evicted: [],
     seconds: 0,
   });
 });
@@ -659,6 +684,7 @@ Deno.test("--json shapes are stable: the same keys on success, refusal and empty
     "embedded",
     "errors",
     "file",
+    "gateway",
     "podmanVersion",
     "services",
     "valid",
@@ -682,6 +708,7 @@ Deno.test("--json shapes are stable: the same keys on success, refusal and empty
     "conflicts",
     "drift",
     "file",
+    "models",
     "name",
     "physical",
     "restarts",

@@ -20,6 +20,7 @@ import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import { LychdError } from "./command.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
+import { hostInvocation } from "./invocation.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -236,7 +237,10 @@ export async function build(
   const { version, source } = await targetVersion(host, flags, loaded.codex);
   let rendered: Rendered;
   try {
-    rendered = renderPlan(plan, { podmanVersion: version });
+    rendered = renderPlan(plan, {
+      podmanVersion: version,
+      lychd: hostInvocation(host, paths, loaded.codex.file),
+    });
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
     throw new CodexError(loaded.codex.file, [place({ path: e.path, message: e.message, hint: e.hint })]);

@@ -24,7 +24,7 @@ image = "ghcr.io/open-webui/open-webui:v0.6.34"
 description = "lychd vessel (Open WebUI)"
 ports = ["3000:8080"]
 volumes = ["vessel-data:/app/backend/data"]
-env = { OPENAI_API_BASE_URL = "http://host.containers.internal:8000/v1", ENABLE_OLLAMA_API = "false" }
+env = { OPENAI_API_BASE_URL = "http://host.containers.internal:4000/v1", ENABLE_OLLAMA_API = "false" }
 requires = ["phylactery"]
 wants = ["oculus"]
 
@@ -44,6 +44,13 @@ image = "docker.io/jaegertracing/jaeger:2.11.0"
 description = "lychd oculus (Jaeger)"
 ports = ["16686:16686"]
 
+# One OpenAI-compatible endpoint for both runtimes (docs/gateway.md): a request names a model,
+# the gateway starts its runtime, first draining and stopping the other.
+[gateway]
+listen = "4000"
+queue_timeout = "15m"
+drain_timeout = "2m"
+
 # Two LLM runtimes on the same GPUs: starting one stops the other first.
 [soulstones.vllm]
 image = "docker.io/vllm/vllm-openai:v0.11.0"
@@ -56,6 +63,9 @@ shm_size = "16g"
 ipc = "host"
 health = { cmd = "curl -fsS http://localhost:8000/health", interval = "15s", start_period = "10m" }
 fallback = "llamacpp"
+models = ["qwen2.5-7b", "qwen"]
+served_name = "Qwen/Qwen2.5-7B-Instruct"
+idle_stop = "30m"
 
 [soulstones.llamacpp]
 image = "ghcr.io/ggml-org/llama.cpp:server-cuda"
@@ -65,4 +75,6 @@ devices = ["nvidia.com/gpu=all"]
 ports = ["8000:8000"]
 volumes = ["models:/root/.cache/llama.cpp"]
 health = { cmd = "curl -fsS http://localhost:8000/health", interval = "15s", start_period = "5m" }
+models = ["qwen2.5-7b-gguf"]
+idle_stop = "30m"
 `;

@@ -8,7 +8,7 @@
 import type { z } from "zod";
 import { didYouMean, q } from "./errors.ts";
 import { dotted, type RawIssue, setExplainer } from "./load.ts";
-import { CodexSchema, ServiceSchema, SoulstoneSchema } from "./schema.ts";
+import { CodexSchema, GatewaySchema, ServiceSchema, SoulstoneSchema } from "./schema.ts";
 
 /** The issues of `doc` by the zod schema, worded; empty when zod accepts it. */
 export function explainSchema(doc: Record<string, unknown>): RawIssue[] {
@@ -182,6 +182,7 @@ function knownKeys(path: (string | number)[]): string[] {
   if (first === "sepulcher") return ["name", "network", "bind_address", "podman_version"];
   if (first === "gpu") return ["vram_gib", "mig_profiles"];
   if (first === "volumes") return path.length === 2 ? ["size"] : [];
+  if (first === "gateway") return Object.keys(GatewaySchema.shape);
   const svc = first === "soulstones" ? SoulstoneSchema : ServiceSchema;
   const depth = first === "soulstones" || first === "services" ? 2 : 1;
   if (path.length === depth) return Object.keys(svc.shape);

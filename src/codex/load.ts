@@ -240,6 +240,23 @@ function normalize(raw: RawCodex, file: string): Codex {
         idleSeconds: idle?.ok ? idle.value.seconds : undefined,
       };
     }
+    let served: Service["served"];
+    if (r.models) {
+      const idle = r.idle_stop !== undefined ? parseDuration(r.idle_stop) : undefined;
+      const first = (r.ports ?? []).map((p) => parsePort(p, bindAddress)).find((p) =>
+        p.ok && p.value.proto === "tcp"
+      );
+      const up = first?.ok ? first.value : undefined;
+      served = {
+        ids: [...r.models],
+        servedName: r.served_name ?? r.models[0],
+        pinned: r.pinned ?? false,
+        idleSeconds: idle?.ok ? idle.value.seconds : undefined,
+        upstream: up
+          ? { ip: up.ip === "0.0.0.0" ? "127.0.0.1" : up.ip === "::" ? "::1" : up.ip, port: up.host }
+          : undefined,
+      };
+    }
     const mem = r.memory !== undefined ? parseSize(r.memory) : undefined;
     const shm = r.shm_size !== undefined ? parseSize(r.shm_size) : undefined;
     return {
@@ -263,6 +280,7 @@ function normalize(raw: RawCodex, file: string): Codex {
       noNewPrivileges: r.no_new_privileges ?? true,
       exclusive: role === "soulstone" ? (r.exclusive ?? true) : false,
       onDemand,
+      served,
     };
   };
   for (const [role, key] of ROLE_PATHS) {
@@ -277,9 +295,28 @@ function normalize(raw: RawCodex, file: string): Codex {
   }
   const volumes = [...new Set(services.flatMap((s) => s.mounts.filter((m) => m.named).map((m) => m.source)))]
     .sort();
+  let gateway: Codex["gateway"];
+  if (raw.gateway || services.some((s) => s.served)) {
+    const g = raw.gateway ?? {};
+    const l = parseListen(g.listen ?? "4000", bindAddress);
+    const secs = (v: string | number | undefined, dflt: number) => {
+      const d = v === undefined ? undefined : parseDuration(v);
+      return d?.ok ? d.value.seconds : dflt;
+    };
+    gateway = {
+      listen: g.listen ?? "4000",
+      ip: l?.ip ?? "",
+      port: l?.port ?? 0,
+      apiKeyFile: g.api_key_file,
+      queueSeconds: secs(g.queue_timeout, 600),
+      drainSeconds: secs(g.drain_timeout, 120),
+      default: g.default,
+    };
+  }
   return {
     file,
     prefix,
+    gateway,
     network: raw.sepulcher?.network ?? "bridge",
     bindAddress,
     podmanVersion: raw.sepulcher?.podman_version,

@@ -35,6 +35,31 @@ export interface OnDemand {
   idleSeconds?: number;
 }
 
+/** What the gateway serves of a soulstone (`models`, `served_name`, `pinned`, `idle_stop`). */
+export interface Served {
+  /** Model ids, the canonical one first. */
+  ids: string[];
+  /** What the backend expects in `model` (default: the first id). */
+  servedName: string;
+  pinned: boolean;
+  /** Stop after this many seconds without a request through the gateway. */
+  idleSeconds?: number;
+  /** The first published TCP port, as the gateway dials it (wildcards become loopback). */
+  upstream?: { ip: string; port: number };
+}
+
+/** `[gateway]`, with defaults applied. Present when `[gateway]` is written or a stone has `models`. */
+export interface Gateway {
+  /** `listen` as written (default "4000"). */
+  listen: string;
+  ip: string;
+  port: number;
+  apiKeyFile?: string;
+  queueSeconds: number;
+  drainSeconds: number;
+  default?: string;
+}
+
 /** One service of any role, normalized. */
 export interface Service {
   role: Role;
@@ -58,6 +83,8 @@ export interface Service {
   /** Soulstones only (false elsewhere). */
   exclusive: boolean;
   onDemand?: OnDemand;
+  /** Soulstones with `models`: what the gateway serves. */
+  served?: Served;
 }
 
 /** A validated, normalized Codex. */
@@ -73,6 +100,8 @@ export interface Codex {
   vramGib: Record<string, number>;
   /** vessel, phylactery, oculus, soulstones, services — in that order, tables in file order. */
   services: Service[];
+  /** The gateway, when `[gateway]` is written or any soulstone has `models`. */
+  gateway?: Gateway;
   /** Named volumes, sorted. */
   volumes: string[];
   /** `[volumes.NAME]` settings (export only), by volume name. */

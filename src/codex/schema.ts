@@ -11,6 +11,8 @@ import { type GrammarName, GRAMMARS, NAME_RE, type PredicateName, PREDICATES } f
 export { NAME_RE };
 /** The sepulcher name, used as the unit prefix. */
 export const PREFIX_RE = /^[a-z][a-z0-9-]{0,30}$/;
+/** Model ids a client may send to the gateway. */
+export const MODEL_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 /** Environment variable names. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** CDI qualified device names (see src/cdi/name.ts for the full rules). */
@@ -188,6 +190,26 @@ export const SoulstoneSchema = z.strictObject({
   vram_gib: z.number().positive().optional(),
   fallback: name("soulstone").optional(),
   on_demand: OnDemand.optional(),
+  models: z.array(
+    z.string().regex(MODEL_ID_RE, {
+      error: (iss) =>
+        `${
+          JSON.stringify(iss.input)
+        } is not a model id (hint: letters, digits and . _ : / @ + -, e.g. "qwen2.5-32b")`,
+    }),
+  ).min(1).optional(),
+  served_name: z.string().min(1).regex(/^\S+$/, { error: "served_name has no spaces" }).optional(),
+  pinned: z.boolean().optional(),
+  idle_stop: grammar(duration, "duration").optional(),
+});
+
+/** `[gateway]`: one OpenAI-compatible endpoint for every soulstone with `models`. */
+export const GatewaySchema = z.strictObject({
+  listen: z.string().min(1).optional(),
+  api_key_file: absPath.optional(),
+  queue_timeout: grammar(duration, "duration").optional(),
+  drain_timeout: grammar(duration, "duration").optional(),
+  default: z.string().min(1).optional(),
 });
 
 /** MIG profile names as nvidia-smi and the NVIDIA device plugin spell them: `1g.10gb`, `1c.2g.20gb`, `1g.10gb+me`. */
@@ -249,6 +271,7 @@ export const CodexSchema = z.strictObject({
     ).optional(),
   }).optional(),
   volumes: z.record(name("volume"), VolumeSettingsSchema).optional(),
+  gateway: GatewaySchema.optional(),
   vessel: ServiceSchema.optional(),
   phylactery: ServiceSchema.optional(),
   oculus: ServiceSchema.optional(),

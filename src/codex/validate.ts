@@ -9,7 +9,15 @@ import type { Codex, Service } from "./model.ts";
 import { NAME_RE } from "./checks.ts";
 import { isIP } from "./quantities.ts";
 import type { LoadOptions } from "./load.ts";
-import { networkFile, podFile, proxyUnits, serviceUnit, targetUnit, unitOfFile } from "../quadlet/naming.ts";
+import {
+  gatewayUnits,
+  networkFile,
+  podFile,
+  proxyUnits,
+  serviceUnit,
+  targetUnit,
+  unitOfFile,
+} from "../quadlet/naming.ts";
 
 /** An issue with a path still in parts (load.ts places it). */
 export interface RawIssue {
@@ -128,6 +136,10 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
   if (codex.network === "bridge") units.set(unitOfFile(networkFile(codex.prefix))!, "the sepulcher network");
   if (codex.network === "pod") units.set(unitOfFile(podFile(codex.prefix))!, "the sepulcher pod");
   units.set(targetUnit(codex.prefix), "the sepulcher target");
+  if (codex.gateway) {
+    const g = gatewayUnits(codex.prefix);
+    for (const u of [g.service, g.socket, g.proxy]) units.set(u, "the gateway");
+  }
   for (const s of codex.services) {
     claim(serviceUnit(s.stem), s.path, at(s));
     if (s.onDemand) {
@@ -345,6 +357,7 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
         }
       }
     }
+    if (s.role === "soulstone") issues.push(...servedIssues(s, at));
     if (
       s.role !== "soulstone" &&
       (r.exclusive !== undefined || r.coexists_with || r.vram_gib !== undefined || r.fallback || r.on_demand)
@@ -421,6 +434,8 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
     }
   }
 
+  issues.push(...gatewayIssues(codex, at));
+
   const cycle = findCycle(codex, byName);
   if (cycle) {
     const s = byName.get(cycle[0])!;
@@ -442,6 +457,96 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
         : codex.volumes.length
         ? `named volumes: ${codex.volumes.join(", ")}`
         : 'name it in a service\'s volumes, e.g. "NAME:/data"',
+    });
+  }
+  return issues;
+}
+
+const LOOPBACK_OR_ANY = (ip: string) => /^127\./.test(ip) || ip === "::1" || ip === "0.0.0.0" || ip === "::";
+
+/** `models`, `served_name`, `pinned`, `idle_stop` of one soulstone. */
+function servedIssues(
+  s: Service,
+  at: (s: Service, ...rest: (string | number)[]) => (string | number)[],
+): RawIssue[] {
+  const r = s.raw;
+  const issues: RawIssue[] = [];
+  if (!r.models) {
+    for (const f of ["served_name", "pinned", "idle_stop"] as const) {
+      if (r[f] !== undefined) {
+        issues.push({
+          path: at(s, f),
+          message: `${f} needs models: only the gateway uses it`,
+          hint: `add e.g. models = [${q(s.name)}] to serve ${s.path} through the gateway`,
+        });
+      }
+    }
+    return issues;
+  }
+  if (r.on_demand) {
+    issues.push({
+      path: at(s, "on_demand"),
+      message: `${s.path} has both models and on_demand`,
+      hint: "a stone is served by the gateway (models) or by its own socket (on_demand), not both",
+    });
+  }
+  const tcp = s.ports.find((p) => p.proto === "tcp");
+  if (!tcp) {
+    issues.push({
+      path: at(s, "models"),
+      message: `${s.path} has models but publishes no TCP port for the gateway to reach`,
+      hint: 'add e.g. ports = ["127.0.0.1:8001:8000"]; the first TCP port is the upstream',
+    });
+  } else if (!LOOPBACK_OR_ANY(tcp.ip)) {
+    issues.push({
+      path: at(s, "ports", s.ports.indexOf(tcp)),
+      message: `the gateway dials loopback only, but ${s.path}'s first TCP port is published on ${q(tcp.ip)}`,
+      hint: 'publish it on loopback, e.g. "127.0.0.1:8001:8000"',
+    });
+  }
+  return issues;
+}
+
+/** Model ids unique across the Codex, `[gateway]` fields that need the whole Codex. */
+function gatewayIssues(
+  codex: Codex,
+  at: (s: Service, ...rest: (string | number)[]) => (string | number)[],
+): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const owner = new Map<string, string>();
+  for (const s of codex.services) {
+    (s.served?.ids ?? []).forEach((id, i) => {
+      const prev = owner.get(id);
+      if (prev) {
+        issues.push({
+          path: at(s, "models", i),
+          message: `model id ${q(id)} is already served by ${prev}`,
+          hint: "model ids (aliases included) are unique across the Codex",
+        });
+      } else owner.set(id, s.path);
+    });
+  }
+  const g = codex.gateway;
+  if (!g) return issues;
+  if (owner.size === 0) {
+    issues.push({
+      path: ["gateway"],
+      message: "[gateway] is set but no soulstone has models",
+      hint: 'add models = ["id"] to the soulstones the gateway should serve',
+    });
+  }
+  if (!g.port || !isIP(g.ip)) {
+    issues.push({
+      path: ["gateway", "listen"],
+      message: `${q(g.listen)} is not "ip:port" or a port`,
+      hint: 'e.g. "127.0.0.1:4000" or "4000"',
+    });
+  }
+  if (g.default !== undefined && !owner.has(g.default)) {
+    issues.push({
+      path: ["gateway", "default"],
+      message: `${q(g.default)} is not a model id of this Codex`,
+      hint: hintName(g.default, owner.keys()),
     });
   }
   return issues;

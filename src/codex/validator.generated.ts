@@ -10,46 +10,48 @@
 import { CHECKS } from "./checks.ts";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"version":{"type":"number","const":1,"x-lychd-value":"finite"},"sepulcher":{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z][a-z0-9-]{0,30}$",""]]},"network":{"type":"string","enum":["bridge","host","none","pod"]},"bind_address":{"type":"string","x-lychd-check":"ip"},"podman_version":{"type":"string","x-lychd-pattern":[["^\\d+\\.\\d+(\\.\\d+)?$",""]]}},"additionalProperties":false},"gpu":{"type":"object","properties":{"vram_gib":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"x-lychd-value":"record"},"mig_profiles":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"string","x-lychd-pattern":[["^(\\d+c\\.)?\\d+g\\.\\d+gb(\\+[a-z]+)?$",""]]},"x-lychd-value":"record"}},"additionalProperties":false},"volumes":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"size":{"type":"string","x-lychd-pattern":[["^[1-9][0-9]*(Mi|Gi|Ti|Pi)$",""]]}},"additionalProperties":false},"x-lychd-value":"record"},"vessel":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"phylactery":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"oculus":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"soulstones":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema1"},"description":{"$ref":"#/definitions/__schema2"},"command":{"$ref":"#/definitions/__schema3"},"entrypoint":{"$ref":"#/definitions/__schema5"},"env":{"$ref":"#/definitions/__schema6"},"env_files":{"$ref":"#/definitions/__schema7"},"ports":{"$ref":"#/definitions/__schema9"},"volumes":{"$ref":"#/definitions/__schema10"},"tmpfs":{"$ref":"#/definitions/__schema11"},"devices":{"$ref":"#/definitions/__schema12"},"add_hosts":{"$ref":"#/definitions/__schema13"},"read_only":{"$ref":"#/definitions/__schema14"},"no_new_privileges":{"$ref":"#/definitions/__schema15"},"cap_add":{"$ref":"#/definitions/__schema16"},"cap_drop":{"$ref":"#/definitions/__schema17"},"user":{"$ref":"#/definitions/__schema18"},"userns":{"$ref":"#/definitions/__schema19"},"memory":{"$ref":"#/definitions/__schema20"},"cpus":{"$ref":"#/definitions/__schema24"},"shm_size":{"$ref":"#/definitions/__schema25"},"ipc":{"$ref":"#/definitions/__schema26"},"labels":{"$ref":"#/definitions/__schema27"},"annotations":{"$ref":"#/definitions/__schema28"},"secrets":{"$ref":"#/definitions/__schema29"},"health":{"$ref":"#/definitions/__schema30"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"},"exclusive":{"type":"boolean"},"coexists_with":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"vram_gib":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"fallback":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"on_demand":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"}},"required":["listen"],"additionalProperties":false}},"required":["image"],"additionalProperties":false},"x-lychd-value":"record"},"services":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"$ref":"#/definitions/__schema0"},"x-lychd-value":"record"}},"required":["version"],"additionalProperties":false,"definitions":{"__schema0":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema1"},"description":{"$ref":"#/definitions/__schema2"},"command":{"$ref":"#/definitions/__schema3"},"entrypoint":{"$ref":"#/definitions/__schema5"},"env":{"$ref":"#/definitions/__schema6"},"env_files":{"$ref":"#/definitions/__schema7"},"ports":{"$ref":"#/definitions/__schema9"},"volumes":{"$ref":"#/definitions/__schema10"},"tmpfs":{"$ref":"#/definitions/__schema11"},"devices":{"$ref":"#/definitions/__schema12"},"add_hosts":{"$ref":"#/definitions/__schema13"},"read_only":{"$ref":"#/definitions/__schema14"},"no_new_privileges":{"$ref":"#/definitions/__schema15"},"cap_add":{"$ref":"#/definitions/__schema16"},"cap_drop":{"$ref":"#/definitions/__schema17"},"user":{"$ref":"#/definitions/__schema18"},"userns":{"$ref":"#/definitions/__schema19"},"memory":{"$ref":"#/definitions/__schema20"},"cpus":{"$ref":"#/definitions/__schema24"},"shm_size":{"$ref":"#/definitions/__schema25"},"ipc":{"$ref":"#/definitions/__schema26"},"labels":{"$ref":"#/definitions/__schema27"},"annotations":{"$ref":"#/definitions/__schema28"},"secrets":{"$ref":"#/definitions/__schema29"},"health":{"$ref":"#/definitions/__schema30"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"}},"required":["image"],"additionalProperties":false},"__schema1":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"__schema2":{"type":"string"},"__schema3":{"type":"array","items":{"$ref":"#/definitions/__schema4"}},"__schema4":{"type":"string","x-lychd-length":[1,null]},"__schema5":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema4"}},"__schema6":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema7":{"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema8":{"type":"string","x-lychd-check":"absPath"},"__schema9":{"type":"array","items":{"type":"string","x-lychd-check":"port"}},"__schema10":{"type":"array","items":{"type":"string"}},"__schema11":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}},"__schema12":{"type":"array","items":{"type":"string"}},"__schema13":{"type":"array","items":{"type":"string","x-lychd-check":"addHost"}},"__schema14":{"type":"boolean"},"__schema15":{"type":"boolean"},"__schema16":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema17":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema18":{"type":"string","x-lychd-length":[1,null]},"__schema19":{"type":"string","x-lychd-length":[1,null]},"__schema20":{"allOf":[{"$ref":"#/definitions/__schema23"}],"x-lychd-check":"size"},"__schema21":{"type":"string"},"__schema22":{"type":"number","x-lychd-value":"finite"},"__schema23":{"anyOf":[{"$ref":"#/definitions/__schema21"},{"$ref":"#/definitions/__schema22"}]},"__schema24":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"__schema25":{"allOf":[{"$ref":"#/definitions/__schema23"}],"x-lychd-check":"size"},"__schema26":{"type":"string","enum":["host","private"]},"__schema27":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema28":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema29":{"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}},"__schema30":{"type":"object","properties":{"cmd":{"anyOf":[{"type":"string","x-lychd-length":[1,null]},{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema31"}}]},"interval":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false},"__schema31":{"type":"string"},"__schema32":{"type":"string"},"__schema33":{"type":"number","x-lychd-value":"finite"},"__schema34":{"anyOf":[{"$ref":"#/definitions/__schema32"},{"$ref":"#/definitions/__schema33"}]},"__schema35":{"type":"string","enum":["always","on-failure","no"]},"__schema36":{"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema37":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema38":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema39":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema40":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema41":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema42":{"type":"boolean"},"__schema43":{"type":"string","enum":["always","missing","never","newer"]},"__schema44":{"type":"string","enum":["registry","local"]},"__schema45":{"type":"array","items":{"type":"string","x-lychd-length":[1,null]}},"__schema46":{"allOf":[{"$ref":"#/definitions/__schema8"}]},"__schema47":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]},"__schema48":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}},"__schema49":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"},"__schema50":{"type":"boolean"},"__schema51":{"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]},"__schema52":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}},"__schema53":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema54":{"type":"boolean"},"__schema55":{"type":"boolean"}}};
-const schema13 = {"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]};
-const schema14 = {"type":"string"};
-const schema19 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
-const schema22 = {"type":"array","items":{"type":"string","x-lychd-check":"port"}};
-const schema23 = {"type":"array","items":{"type":"string"}};
-const schema24 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}};
-const schema25 = {"type":"array","items":{"type":"string"}};
-const schema26 = {"type":"array","items":{"type":"string","x-lychd-check":"addHost"}};
-const schema27 = {"type":"boolean"};
-const schema28 = {"type":"boolean"};
-const schema29 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}};
-const schema30 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}};
-const schema31 = {"type":"string","x-lychd-length":[1,null]};
-const schema32 = {"type":"string","x-lychd-length":[1,null]};
-const schema37 = {"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"};
-const schema39 = {"type":"string","enum":["host","private"]};
-const schema40 = {"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
-const schema41 = {"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
-const schema42 = {"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}};
-const schema48 = {"type":"string","enum":["always","on-failure","no"]};
-const schema49 = {"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"};
-const schema50 = {"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"};
-const schema51 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"version":{"type":"number","const":1,"x-lychd-value":"finite"},"sepulcher":{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z][a-z0-9-]{0,30}$",""]]},"network":{"type":"string","enum":["bridge","host","none","pod"]},"bind_address":{"type":"string","x-lychd-check":"ip"},"podman_version":{"type":"string","x-lychd-pattern":[["^\\d+\\.\\d+(\\.\\d+)?$",""]]}},"additionalProperties":false},"gpu":{"type":"object","properties":{"vram_gib":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"x-lychd-value":"record"},"mig_profiles":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"string","x-lychd-pattern":[["^(\\d+c\\.)?\\d+g\\.\\d+gb(\\+[a-z]+)?$",""]]},"x-lychd-value":"record"}},"additionalProperties":false},"volumes":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"size":{"type":"string","x-lychd-pattern":[["^[1-9][0-9]*(Mi|Gi|Ti|Pi)$",""]]}},"additionalProperties":false},"x-lychd-value":"record"},"gateway":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"api_key_file":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"queue_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"drain_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"default":{"type":"string","x-lychd-length":[1,null]}},"additionalProperties":false},"vessel":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"phylactery":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"oculus":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"soulstones":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"},"exclusive":{"type":"boolean"},"coexists_with":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"vram_gib":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"fallback":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"on_demand":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["listen"],"additionalProperties":false},"models":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema56"}},"served_name":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"pinned":{"type":"boolean"},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["image"],"additionalProperties":false},"x-lychd-value":"record"},"services":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"$ref":"#/definitions/__schema4"},"x-lychd-value":"record"}},"required":["version"],"additionalProperties":false,"definitions":{"__schema0":{"type":"string","x-lychd-check":"absPath"},"__schema1":{"type":"string"},"__schema2":{"type":"number","x-lychd-value":"finite"},"__schema3":{"anyOf":[{"$ref":"#/definitions/__schema1"},{"$ref":"#/definitions/__schema2"}]},"__schema4":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"}},"required":["image"],"additionalProperties":false},"__schema5":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"__schema6":{"type":"string"},"__schema7":{"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema8":{"type":"string","x-lychd-length":[1,null]},"__schema9":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema10":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema11":{"type":"array","items":{"$ref":"#/definitions/__schema0"}},"__schema12":{"type":"array","items":{"type":"string","x-lychd-check":"port"}},"__schema13":{"type":"array","items":{"type":"string"}},"__schema14":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}},"__schema15":{"type":"array","items":{"type":"string"}},"__schema16":{"type":"array","items":{"type":"string","x-lychd-check":"addHost"}},"__schema17":{"type":"boolean"},"__schema18":{"type":"boolean"},"__schema19":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema20":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema21":{"type":"string","x-lychd-length":[1,null]},"__schema22":{"type":"string","x-lychd-length":[1,null]},"__schema23":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema24":{"type":"string"},"__schema25":{"type":"number","x-lychd-value":"finite"},"__schema26":{"anyOf":[{"$ref":"#/definitions/__schema24"},{"$ref":"#/definitions/__schema25"}]},"__schema27":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"__schema28":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema29":{"type":"string","enum":["host","private"]},"__schema30":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema31":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema32":{"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}},"__schema33":{"type":"object","properties":{"cmd":{"anyOf":[{"type":"string","x-lychd-length":[1,null]},{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema34"}}]},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false},"__schema34":{"type":"string"},"__schema35":{"type":"string","enum":["always","on-failure","no"]},"__schema36":{"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema37":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema38":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema39":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema40":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema41":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema42":{"type":"boolean"},"__schema43":{"type":"string","enum":["always","missing","never","newer"]},"__schema44":{"type":"string","enum":["registry","local"]},"__schema45":{"type":"array","items":{"type":"string","x-lychd-length":[1,null]}},"__schema46":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"__schema47":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]},"__schema48":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}},"__schema49":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"},"__schema50":{"type":"boolean"},"__schema51":{"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]},"__schema52":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}},"__schema53":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema54":{"type":"boolean"},"__schema55":{"type":"boolean"},"__schema56":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]}}};
+const schema12 = {"type":"string","x-lychd-check":"absPath"};
+const schema17 = {"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]};
+const schema18 = {"type":"string"};
+const schema23 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
+const schema26 = {"type":"array","items":{"type":"string","x-lychd-check":"port"}};
+const schema27 = {"type":"array","items":{"type":"string"}};
+const schema28 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}};
+const schema29 = {"type":"array","items":{"type":"string"}};
+const schema30 = {"type":"array","items":{"type":"string","x-lychd-check":"addHost"}};
+const schema31 = {"type":"boolean"};
+const schema32 = {"type":"boolean"};
+const schema33 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}};
+const schema34 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}};
+const schema35 = {"type":"string","x-lychd-length":[1,null]};
+const schema36 = {"type":"string","x-lychd-length":[1,null]};
+const schema41 = {"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"};
+const schema43 = {"type":"string","enum":["host","private"]};
+const schema44 = {"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
+const schema45 = {"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
+const schema46 = {"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}};
+const schema49 = {"type":"string","enum":["always","on-failure","no"]};
+const schema50 = {"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"};
+const schema51 = {"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"};
 const schema52 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
 const schema53 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
 const schema54 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
-const schema55 = {"type":"boolean"};
-const schema56 = {"type":"string","enum":["always","missing","never","newer"]};
-const schema57 = {"type":"string","enum":["registry","local"]};
-const schema58 = {"type":"array","items":{"type":"string","x-lychd-length":[1,null]}};
-const schema61 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]};
-const schema62 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}};
-const schema63 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"};
-const schema64 = {"type":"boolean"};
-const schema65 = {"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]};
-const schema66 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}};
-const schema67 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
-const schema68 = {"type":"boolean"};
+const schema55 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
+const schema56 = {"type":"boolean"};
+const schema57 = {"type":"string","enum":["always","missing","never","newer"]};
+const schema58 = {"type":"string","enum":["registry","local"]};
+const schema59 = {"type":"array","items":{"type":"string","x-lychd-length":[1,null]}};
+const schema62 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]};
+const schema63 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}};
+const schema64 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"};
+const schema65 = {"type":"boolean"};
+const schema66 = {"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]};
+const schema67 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}};
+const schema68 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
 const schema69 = {"type":"boolean"};
+const schema70 = {"type":"boolean"};
+const schema110 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-z][a-z0-9-]{0,30}$", "");
 const pattern1 = new RegExp("^\\d+\\.\\d+(\\.\\d+)?$", "");
@@ -68,134 +70,20 @@ const pattern21 = new RegExp("^-?\\d+(:-?\\d+)?$", "");
 const pattern22 = new RegExp("^(SIG)?[A-Z0-9+-]+$|^\\d+$", "");
 const pattern23 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*$", "");
 const pattern24 = new RegExp("^[a-z0-9_.\\/-]+$", "");
+const pattern46 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$", "");
 const keyword0 = CHECKS;
-const schema12 = {"type":"object","properties":{"image":{"$ref":"#/definitions/__schema1"},"description":{"$ref":"#/definitions/__schema2"},"command":{"$ref":"#/definitions/__schema3"},"entrypoint":{"$ref":"#/definitions/__schema5"},"env":{"$ref":"#/definitions/__schema6"},"env_files":{"$ref":"#/definitions/__schema7"},"ports":{"$ref":"#/definitions/__schema9"},"volumes":{"$ref":"#/definitions/__schema10"},"tmpfs":{"$ref":"#/definitions/__schema11"},"devices":{"$ref":"#/definitions/__schema12"},"add_hosts":{"$ref":"#/definitions/__schema13"},"read_only":{"$ref":"#/definitions/__schema14"},"no_new_privileges":{"$ref":"#/definitions/__schema15"},"cap_add":{"$ref":"#/definitions/__schema16"},"cap_drop":{"$ref":"#/definitions/__schema17"},"user":{"$ref":"#/definitions/__schema18"},"userns":{"$ref":"#/definitions/__schema19"},"memory":{"$ref":"#/definitions/__schema20"},"cpus":{"$ref":"#/definitions/__schema24"},"shm_size":{"$ref":"#/definitions/__schema25"},"ipc":{"$ref":"#/definitions/__schema26"},"labels":{"$ref":"#/definitions/__schema27"},"annotations":{"$ref":"#/definitions/__schema28"},"secrets":{"$ref":"#/definitions/__schema29"},"health":{"$ref":"#/definitions/__schema30"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"}},"required":["image"],"additionalProperties":false};
-const schema15 = {"type":"array","items":{"$ref":"#/definitions/__schema4"}};
-const schema16 = {"type":"string","x-lychd-length":[1,null]};
+const schema13 = {"anyOf":[{"$ref":"#/definitions/__schema1"},{"$ref":"#/definitions/__schema2"}]};
+const schema14 = {"type":"string"};
+const schema15 = {"type":"number","x-lychd-value":"finite"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(Array.isArray(data)){
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs1 = errors;
-if(typeof data0 !== "string"){
-validate12.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema4/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data0 == "string" && data0.length < 1){
-validate12.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema4/x-lychd-length",keyword:"x-lychd-length",params:{}}];
-return false;
-}
-var valid0 = _errs1 === errors;
-if(!valid0){
-break;
-}
-}
-}
-else {
-validate12.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-validate12.errors = vErrors;
-return errors === 0;
-}
-
-const schema17 = {"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema4"}};
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(Array.isArray(data)){
-if(data.length < 1){
-validate14.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs1 = errors;
-if(typeof data0 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema4/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data0 == "string" && data0.length < 1){
-validate14.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema4/x-lychd-length",keyword:"x-lychd-length",params:{}}];
-return false;
-}
-var valid0 = _errs1 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-else {
-validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-validate14.errors = vErrors;
-return errors === 0;
-}
-
-const schema20 = {"type":"array","items":{"$ref":"#/definitions/__schema8"}};
-const schema21 = {"type":"string","x-lychd-check":"absPath"};
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(Array.isArray(data)){
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs1 = errors;
-if(typeof data0 !== "string"){
-validate16.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema8/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!keyword0["absPath"](data0)){
-validate16.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema8/x-lychd-check",keyword:"x-lychd-check",params:{}}];
-return false;
-}
-var valid0 = _errs1 === errors;
-if(!valid0){
-break;
-}
-}
-}
-else {
-validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-validate16.errors = vErrors;
-return errors === 0;
-}
-
-const schema33 = {"allOf":[{"$ref":"#/definitions/__schema23"}],"x-lychd-check":"size"};
-const schema34 = {"anyOf":[{"$ref":"#/definitions/__schema21"},{"$ref":"#/definitions/__schema22"}]};
-const schema35 = {"type":"string"};
-const schema36 = {"type":"number","x-lychd-value":"finite"};
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/definitions/__schema21/type",keyword:"type",params:{type: "string"}};
+const err0 = {instancePath,schemaPath:"#/definitions/__schema1/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -209,7 +97,7 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs4 = errors;
 if(!((typeof data == "number") && (isFinite(data)))){
-const err1 = {instancePath,schemaPath:"#/definitions/__schema22/type",keyword:"type",params:{type: "number"}};
+const err1 = {instancePath,schemaPath:"#/definitions/__schema2/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -219,7 +107,7 @@ vErrors.push(err1);
 errors++;
 }
 if(typeof data == "number" && !isFinite(data)){
-const err2 = {instancePath,schemaPath:"#/definitions/__schema22/x-lychd-value",keyword:"x-lychd-value",params:{}};
+const err2 = {instancePath,schemaPath:"#/definitions/__schema2/x-lychd-value",keyword:"x-lychd-value",params:{}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -240,7 +128,7 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate19.errors = vErrors;
+validate11.errors = vErrors;
 return false;
 }
 else {
@@ -254,143 +142,257 @@ vErrors = null;
 }
 }
 }
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+const schema16 = {"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"}},"required":["image"],"additionalProperties":false};
+const schema19 = {"type":"array","items":{"$ref":"#/definitions/__schema8"}};
+const schema20 = {"type":"string","x-lychd-length":[1,null]};
+
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate15.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema8/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data0 == "string" && data0.length < 1){
+validate15.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema8/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+const schema21 = {"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema8"}};
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+if(data.length < 1){
+validate17.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate17.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema8/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data0 == "string" && data0.length < 1){
+validate17.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema8/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+else {
+validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+validate17.errors = vErrors;
+return errors === 0;
+}
+
+const schema24 = {"type":"array","items":{"$ref":"#/definitions/__schema0"}};
+
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!keyword0["absPath"](data0)){
+validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
 validate19.errors = vErrors;
 return errors === 0;
 }
 
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-if(!(validate19(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(valid0){
-if(!keyword0["size"](data)){
-validate18.errors = [{instancePath,schemaPath:"#/x-lychd-check",keyword:"x-lychd-check",params:{}}];
-return false;
-}
-}
-validate18.errors = vErrors;
-return errors === 0;
-}
-
-const schema38 = {"allOf":[{"$ref":"#/definitions/__schema23"}],"x-lychd-check":"size"};
+const schema37 = {"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"};
+const schema38 = {"anyOf":[{"$ref":"#/definitions/__schema24"},{"$ref":"#/definitions/__schema25"}]};
+const schema39 = {"type":"string"};
+const schema40 = {"type":"number","x-lychd-value":"finite"};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
-if(!(validate19(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-errors = vErrors.length;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/definitions/__schema24/type",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err0];
 }
-var valid0 = _errs0 === errors;
-if(valid0){
-if(!keyword0["size"](data)){
-validate22.errors = [{instancePath,schemaPath:"#/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs4 = errors;
+if(!((typeof data == "number") && (isFinite(data)))){
+const err1 = {instancePath,schemaPath:"#/definitions/__schema25/type",keyword:"type",params:{type: "number"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(typeof data == "number" && !isFinite(data)){
+const err2 = {instancePath,schemaPath:"#/definitions/__schema25/x-lychd-value",keyword:"x-lychd-value",params:{}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate22.errors = vErrors;
 return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
 }
 }
 validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema43 = {"type":"object","properties":{"cmd":{"anyOf":[{"type":"string","x-lychd-length":[1,null]},{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema31"}}]},"interval":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema34"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false};
-const schema44 = {"type":"string"};
-const schema45 = {"anyOf":[{"$ref":"#/definitions/__schema32"},{"$ref":"#/definitions/__schema33"}]};
-const schema46 = {"type":"string"};
-const schema47 = {"type":"number","x-lychd-value":"finite"};
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/definitions/__schema32/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err0];
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
 }
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs4 = errors;
-if(!((typeof data == "number") && (isFinite(data)))){
-const err1 = {instancePath,schemaPath:"#/definitions/__schema33/type",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(typeof data == "number" && !isFinite(data)){
-const err2 = {instancePath,schemaPath:"#/definitions/__schema33/x-lychd-value",keyword:"x-lychd-value",params:{}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-var _valid0 = _errs4 === errors;
-valid0 = valid0 || _valid0;
-}
-if(!valid0){
-const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-validate26.errors = vErrors;
+var valid0 = _errs0 === errors;
+if(valid0){
+if(!keyword0["size"](data)){
+validate21.errors = [{instancePath,schemaPath:"#/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
 }
-else {
-vErrors = null;
-}
-}
-}
-validate26.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
+const schema42 = {"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs0 === errors;
+if(valid0){
+if(!keyword0["size"](data)){
+validate25.errors = [{instancePath,schemaPath:"#/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+
+const schema47 = {"type":"object","properties":{"cmd":{"anyOf":[{"type":"string","x-lychd-length":[1,null]},{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema34"}}]},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false};
+const schema48 = {"type":"string"};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.cmd === undefined) && (missing0 = "cmd")){
-validate25.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "cmd") || (key0 === "interval")) || (key0 === "timeout")) || (key0 === "retries")) || (key0 === "start_period"))){
-validate25.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate28.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -444,7 +446,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
 if(typeof data0[i0] !== "string"){
-const err3 = {instancePath:instancePath+"/cmd/" + i0,schemaPath:"#/definitions/__schema31/type",keyword:"type",params:{type: "string"}};
+const err3 = {instancePath:instancePath+"/cmd/" + i0,schemaPath:"#/definitions/__schema34/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -483,7 +485,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate25.errors = vErrors;
+validate28.errors = vErrors;
 return false;
 }
 else {
@@ -507,14 +509,14 @@ if(data.interval !== undefined){
 let data2 = data.interval;
 const _errs11 = errors;
 const _errs12 = errors;
-if(!(validate26(data2, {instancePath:instancePath+"/interval",parentData:data,parentDataProperty:"interval",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate11(data2, {instancePath:instancePath+"/interval",parentData:data,parentDataProperty:"interval",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs12 === errors;
 if(valid4){
 if(!keyword0["duration"](data2)){
-validate25.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate28.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
@@ -528,14 +530,14 @@ if(data.timeout !== undefined){
 let data3 = data.timeout;
 const _errs13 = errors;
 const _errs14 = errors;
-if(!(validate26(data3, {instancePath:instancePath+"/timeout",parentData:data,parentDataProperty:"timeout",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate11(data3, {instancePath:instancePath+"/timeout",parentData:data,parentDataProperty:"timeout",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs14 === errors;
 if(valid5){
 if(!keyword0["duration"](data3)){
-validate25.errors = [{instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate28.errors = [{instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
@@ -549,22 +551,22 @@ if(data.retries !== undefined){
 let data4 = data.retries;
 const _errs15 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate25.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/type",keyword:"type",params:{type: "integer"}}];
+validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data4 == "number" && !isFinite(data4)){
-validate25.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 9007199254740991 || isNaN(data4)){
-validate25.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate25.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -580,14 +582,14 @@ if(data.start_period !== undefined){
 let data5 = data.start_period;
 const _errs17 = errors;
 const _errs18 = errors;
-if(!(validate26(data5, {instancePath:instancePath+"/start_period",parentData:data,parentDataProperty:"start_period",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate11(data5, {instancePath:instancePath+"/start_period",parentData:data,parentDataProperty:"start_period",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs18 === errors;
 if(valid6){
 if(!keyword0["duration"](data5)){
-validate25.errors = [{instancePath:instancePath+"/start_period",schemaPath:"#/properties/start_period/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate28.errors = [{instancePath:instancePath+"/start_period",schemaPath:"#/properties/start_period/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
@@ -604,47 +606,47 @@ var valid0 = true;
 }
 }
 else {
-validate25.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate25.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema59 = {"allOf":[{"$ref":"#/definitions/__schema8"}]};
+const schema60 = {"allOf":[{"$ref":"#/definitions/__schema0"}]};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate31.errors = [{instancePath,schemaPath:"#/definitions/__schema8/type",keyword:"type",params:{type: "string"}}];
+validate33.errors = [{instancePath,schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!keyword0["absPath"](data)){
-validate31.errors = [{instancePath,schemaPath:"#/definitions/__schema8/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate33.errors = [{instancePath,schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
-validate31.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.image === undefined) && (missing0 = "image")){
-validate11.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate14.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema12.properties, key0))){
-validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema16.properties, key0))){
+validate14.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -654,16 +656,16 @@ if(data.image !== undefined){
 let data0 = data.image;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/image",schemaPath:"#/definitions/__schema1/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/image",schemaPath:"#/definitions/__schema5/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data0 == "string" && !pattern7.test(data0)){
-validate11.errors = [{instancePath:instancePath+"/image",schemaPath:"#/definitions/__schema1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/image",schemaPath:"#/definitions/__schema5/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 else {
 if(typeof data0 == "string" && data0.length < 1){
-validate11.errors = [{instancePath:instancePath+"/image",schemaPath:"#/definitions/__schema1/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/image",schemaPath:"#/definitions/__schema5/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 }
@@ -676,7 +678,7 @@ if(valid0){
 if(data.description !== undefined){
 const _errs5 = errors;
 if(typeof data.description !== "string"){
-validate11.errors = [{instancePath:instancePath+"/description",schemaPath:"#/definitions/__schema2/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/description",schemaPath:"#/definitions/__schema6/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -687,8 +689,8 @@ var valid0 = true;
 if(valid0){
 if(data.command !== undefined){
 const _errs8 = errors;
-if(!(validate12(data.command, {instancePath:instancePath+"/command",parentData:data,parentDataProperty:"command",rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+if(!(validate15(data.command, {instancePath:instancePath+"/command",parentData:data,parentDataProperty:"command",rootData}))){
+vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -699,8 +701,8 @@ var valid0 = true;
 if(valid0){
 if(data.entrypoint !== undefined){
 const _errs9 = errors;
-if(!(validate14(data.entrypoint, {instancePath:instancePath+"/entrypoint",parentData:data,parentDataProperty:"entrypoint",rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+if(!(validate17(data.entrypoint, {instancePath:instancePath+"/entrypoint",parentData:data,parentDataProperty:"entrypoint",rootData}))){
+vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -714,7 +716,7 @@ let data4 = data.env;
 const _errs10 = errors;
 const _errs11 = errors;
 if(data4 instanceof Date){
-validate11.errors = [{instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema6/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema10/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs11){
@@ -722,7 +724,7 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
 const _errs13 = errors;
 if(typeof key1 !== "string"){
-const err0 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema6/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key1};
+const err0 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema10/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key1};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -732,7 +734,7 @@ vErrors.push(err0);
 errors++;
 }
 if(typeof key1 == "string" && !pattern8.test(key1)){
-const err1 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema6/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key1};
+const err1 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema10/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -743,7 +745,7 @@ errors++;
 }
 var valid4 = _errs13 === errors;
 if(!valid4){
-const err2 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema6/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
+const err2 = {instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema10/propertyNames",keyword:"propertyNames",params:{propertyName: key1}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -751,7 +753,7 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 break;
 }
@@ -760,7 +762,7 @@ if(valid4){
 for(const key2 in data4){
 const _errs16 = errors;
 if(typeof data4[key2] !== "string"){
-validate11.errors = [{instancePath:instancePath+"/env/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema6/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/env/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema10/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid5 = _errs16 === errors;
@@ -771,7 +773,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema6/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/env",schemaPath:"#/definitions/__schema10/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -783,8 +785,8 @@ var valid0 = true;
 if(valid0){
 if(data.env_files !== undefined){
 const _errs18 = errors;
-if(!(validate16(data.env_files, {instancePath:instancePath+"/env_files",parentData:data,parentDataProperty:"env_files",rootData}))){
-vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+if(!(validate19(data.env_files, {instancePath:instancePath+"/env_files",parentData:data,parentDataProperty:"env_files",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -805,11 +807,11 @@ for(let i0=0; i0<len0; i0++){
 let data8 = data7[i0];
 const _errs22 = errors;
 if(typeof data8 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/__schema9/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/__schema12/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!keyword0["port"](data8)){
-validate11.errors = [{instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/__schema9/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/ports/" + i0,schemaPath:"#/definitions/__schema12/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 var valid7 = _errs22 === errors;
@@ -819,7 +821,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/ports",schemaPath:"#/definitions/__schema9/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/ports",schemaPath:"#/definitions/__schema12/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -840,7 +842,7 @@ const len1 = data9.length;
 for(let i1=0; i1<len1; i1++){
 const _errs27 = errors;
 if(typeof data9[i1] !== "string"){
-validate11.errors = [{instancePath:instancePath+"/volumes/" + i1,schemaPath:"#/definitions/__schema10/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/volumes/" + i1,schemaPath:"#/definitions/__schema13/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid9 = _errs27 === errors;
@@ -850,7 +852,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/volumes",schemaPath:"#/definitions/__schema10/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/volumes",schemaPath:"#/definitions/__schema13/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -872,11 +874,11 @@ for(let i2=0; i2<len2; i2++){
 let data12 = data11[i2];
 const _errs32 = errors;
 if(typeof data12 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema11/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema14/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data12 == "string" && !pattern9.test(data12)){
-validate11.errors = [{instancePath:instancePath+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema11/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema14/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid11 = _errs32 === errors;
@@ -886,7 +888,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/tmpfs",schemaPath:"#/definitions/__schema11/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/tmpfs",schemaPath:"#/definitions/__schema14/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -907,7 +909,7 @@ const len3 = data13.length;
 for(let i3=0; i3<len3; i3++){
 const _errs37 = errors;
 if(typeof data13[i3] !== "string"){
-validate11.errors = [{instancePath:instancePath+"/devices/" + i3,schemaPath:"#/definitions/__schema12/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/devices/" + i3,schemaPath:"#/definitions/__schema15/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid13 = _errs37 === errors;
@@ -917,7 +919,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/devices",schemaPath:"#/definitions/__schema12/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/devices",schemaPath:"#/definitions/__schema15/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -939,11 +941,11 @@ for(let i4=0; i4<len4; i4++){
 let data16 = data15[i4];
 const _errs42 = errors;
 if(typeof data16 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema13/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema16/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!keyword0["addHost"](data16)){
-validate11.errors = [{instancePath:instancePath+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema13/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema16/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 var valid15 = _errs42 === errors;
@@ -953,7 +955,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/add_hosts",schemaPath:"#/definitions/__schema13/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/add_hosts",schemaPath:"#/definitions/__schema16/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -966,7 +968,7 @@ if(valid0){
 if(data.read_only !== undefined){
 const _errs44 = errors;
 if(typeof data.read_only !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/read_only",schemaPath:"#/definitions/__schema14/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/read_only",schemaPath:"#/definitions/__schema17/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs44 === errors;
@@ -978,7 +980,7 @@ if(valid0){
 if(data.no_new_privileges !== undefined){
 const _errs47 = errors;
 if(typeof data.no_new_privileges !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/no_new_privileges",schemaPath:"#/definitions/__schema15/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/no_new_privileges",schemaPath:"#/definitions/__schema18/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs47 === errors;
@@ -999,11 +1001,11 @@ for(let i5=0; i5<len5; i5++){
 let data20 = data19[i5];
 const _errs53 = errors;
 if(typeof data20 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/cap_add/" + i5,schemaPath:"#/definitions/__schema16/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/cap_add/" + i5,schemaPath:"#/definitions/__schema19/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data20 == "string" && !pattern10.test(data20)){
-validate11.errors = [{instancePath:instancePath+"/cap_add/" + i5,schemaPath:"#/definitions/__schema16/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/cap_add/" + i5,schemaPath:"#/definitions/__schema19/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid19 = _errs53 === errors;
@@ -1013,7 +1015,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/cap_add",schemaPath:"#/definitions/__schema16/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/cap_add",schemaPath:"#/definitions/__schema19/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1035,11 +1037,11 @@ for(let i6=0; i6<len6; i6++){
 let data22 = data21[i6];
 const _errs58 = errors;
 if(typeof data22 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema17/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema20/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data22 == "string" && !pattern10.test(data22)){
-validate11.errors = [{instancePath:instancePath+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema17/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema20/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid21 = _errs58 === errors;
@@ -1049,7 +1051,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/cap_drop",schemaPath:"#/definitions/__schema17/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/cap_drop",schemaPath:"#/definitions/__schema20/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1063,11 +1065,11 @@ if(data.user !== undefined){
 let data23 = data.user;
 const _errs60 = errors;
 if(typeof data23 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/user",schemaPath:"#/definitions/__schema18/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/user",schemaPath:"#/definitions/__schema21/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data23 == "string" && data23.length < 1){
-validate11.errors = [{instancePath:instancePath+"/user",schemaPath:"#/definitions/__schema18/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/user",schemaPath:"#/definitions/__schema21/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 var valid0 = _errs60 === errors;
@@ -1080,11 +1082,11 @@ if(data.userns !== undefined){
 let data24 = data.userns;
 const _errs63 = errors;
 if(typeof data24 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/userns",schemaPath:"#/definitions/__schema19/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/userns",schemaPath:"#/definitions/__schema22/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data24 == "string" && data24.length < 1){
-validate11.errors = [{instancePath:instancePath+"/userns",schemaPath:"#/definitions/__schema19/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/userns",schemaPath:"#/definitions/__schema22/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 var valid0 = _errs63 === errors;
@@ -1095,8 +1097,8 @@ var valid0 = true;
 if(valid0){
 if(data.memory !== undefined){
 const _errs66 = errors;
-if(!(validate18(data.memory, {instancePath:instancePath+"/memory",parentData:data,parentDataProperty:"memory",rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+if(!(validate21(data.memory, {instancePath:instancePath+"/memory",parentData:data,parentDataProperty:"memory",rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs66 === errors;
@@ -1110,18 +1112,18 @@ let data26 = data.cpus;
 const _errs67 = errors;
 const _errs68 = errors;
 if(typeof data26 == "number" && !isFinite(data26)){
-validate11.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/definitions/__schema24/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/definitions/__schema27/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs68){
 if((typeof data26 == "number") && (isFinite(data26))){
 if(data26 <= 0 || isNaN(data26)){
-validate11.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/definitions/__schema24/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
+validate14.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/definitions/__schema27/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
 return false;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/definitions/__schema24/type",keyword:"type",params:{type: "number"}}];
+validate14.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/definitions/__schema27/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1133,8 +1135,8 @@ var valid0 = true;
 if(valid0){
 if(data.shm_size !== undefined){
 const _errs70 = errors;
-if(!(validate22(data.shm_size, {instancePath:instancePath+"/shm_size",parentData:data,parentDataProperty:"shm_size",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate25(data.shm_size, {instancePath:instancePath+"/shm_size",parentData:data,parentDataProperty:"shm_size",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs70 === errors;
@@ -1147,11 +1149,11 @@ if(data.ipc !== undefined){
 let data28 = data.ipc;
 const _errs71 = errors;
 if(typeof data28 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/ipc",schemaPath:"#/definitions/__schema26/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/ipc",schemaPath:"#/definitions/__schema29/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data28 === "host") || (data28 === "private"))){
-validate11.errors = [{instancePath:instancePath+"/ipc",schemaPath:"#/definitions/__schema26/enum",keyword:"enum",params:{allowedValues: schema39.enum}}];
+validate14.errors = [{instancePath:instancePath+"/ipc",schemaPath:"#/definitions/__schema29/enum",keyword:"enum",params:{allowedValues: schema43.enum}}];
 return false;
 }
 var valid0 = _errs71 === errors;
@@ -1165,7 +1167,7 @@ let data29 = data.labels;
 const _errs74 = errors;
 const _errs75 = errors;
 if(data29 instanceof Date){
-validate11.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema27/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema30/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs75){
@@ -1173,7 +1175,7 @@ if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 for(const key3 in data29){
 const _errs77 = errors;
 if(typeof key3 !== "string"){
-const err3 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema27/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key3};
+const err3 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema30/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1183,7 +1185,7 @@ vErrors.push(err3);
 errors++;
 }
 if(typeof key3 == "string" && key3.length < 1){
-const err4 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema27/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key3};
+const err4 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema30/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1194,7 +1196,7 @@ errors++;
 }
 var valid27 = _errs77 === errors;
 if(!valid27){
-const err5 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema27/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
+const err5 = {instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema30/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1202,7 +1204,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 break;
 }
@@ -1211,7 +1213,7 @@ if(valid27){
 for(const key4 in data29){
 const _errs80 = errors;
 if(typeof data29[key4] !== "string"){
-validate11.errors = [{instancePath:instancePath+"/labels/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema27/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/labels/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema30/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid28 = _errs80 === errors;
@@ -1222,7 +1224,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema27/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/definitions/__schema30/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1237,7 +1239,7 @@ let data31 = data.annotations;
 const _errs82 = errors;
 const _errs83 = errors;
 if(data31 instanceof Date){
-validate11.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema28/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema31/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs83){
@@ -1245,7 +1247,7 @@ if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
 for(const key5 in data31){
 const _errs85 = errors;
 if(typeof key5 !== "string"){
-const err6 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema28/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key5};
+const err6 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key5};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1255,7 +1257,7 @@ vErrors.push(err6);
 errors++;
 }
 if(typeof key5 == "string" && key5.length < 1){
-const err7 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema28/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key5};
+const err7 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key5};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1266,7 +1268,7 @@ errors++;
 }
 var valid30 = _errs85 === errors;
 if(!valid30){
-const err8 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema28/propertyNames",keyword:"propertyNames",params:{propertyName: key5}};
+const err8 = {instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames",keyword:"propertyNames",params:{propertyName: key5}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1274,7 +1276,7 @@ else {
 vErrors.push(err8);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 break;
 }
@@ -1283,7 +1285,7 @@ if(valid30){
 for(const key6 in data31){
 const _errs88 = errors;
 if(typeof data31[key6] !== "string"){
-validate11.errors = [{instancePath:instancePath+"/annotations/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema28/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/annotations/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema31/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid31 = _errs88 === errors;
@@ -1294,7 +1296,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema28/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/annotations",schemaPath:"#/definitions/__schema31/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1319,7 +1321,7 @@ const _errs94 = errors;
 let valid34 = false;
 const _errs95 = errors;
 if(typeof data34 !== "string"){
-const err9 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/0/type",keyword:"type",params:{type: "string"}};
+const err9 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/0/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1329,7 +1331,7 @@ vErrors.push(err9);
 errors++;
 }
 if(typeof data34 == "string" && !pattern5.test(data34)){
-const err10 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/0/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+const err10 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/0/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1346,7 +1348,7 @@ if(errors === _errs97){
 if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
 let missing1;
 if((data34.name === undefined) && (missing1 = "name")){
-const err11 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/1/required",keyword:"required",params:{missingProperty: missing1}};
+const err11 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/required",keyword:"required",params:{missingProperty: missing1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1359,7 +1361,7 @@ else {
 const _errs99 = errors;
 for(const key7 in data34){
 if(!(((key7 === "name") || (key7 === "type")) || (key7 === "target"))){
-const err12 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}};
+const err12 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1375,7 +1377,7 @@ if(data34.name !== undefined){
 let data35 = data34.name;
 const _errs100 = errors;
 if(typeof data35 !== "string"){
-const err13 = {instancePath:instancePath+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"}};
+const err13 = {instancePath:instancePath+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1385,7 +1387,7 @@ vErrors.push(err13);
 errors++;
 }
 if(typeof data35 == "string" && !pattern5.test(data35)){
-const err14 = {instancePath:instancePath+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+const err14 = {instancePath:instancePath+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1404,7 +1406,7 @@ if(data34.type !== undefined){
 let data36 = data34.type;
 const _errs102 = errors;
 if(typeof data36 !== "string"){
-const err15 = {instancePath:instancePath+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/type/type",keyword:"type",params:{type: "string"}};
+const err15 = {instancePath:instancePath+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/type/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1414,7 +1416,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!((data36 === "env") || (data36 === "mount"))){
-const err16 = {instancePath:instancePath+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/type/enum",keyword:"enum",params:{allowedValues: schema42.items.anyOf[1].properties.type.enum}};
+const err16 = {instancePath:instancePath+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.items.anyOf[1].properties.type.enum}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1433,7 +1435,7 @@ if(data34.target !== undefined){
 let data37 = data34.target;
 const _errs104 = errors;
 if(typeof data37 !== "string"){
-const err17 = {instancePath:instancePath+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/target/type",keyword:"type",params:{type: "string"}};
+const err17 = {instancePath:instancePath+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/target/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1443,7 +1445,7 @@ vErrors.push(err17);
 errors++;
 }
 if(typeof data37 == "string" && data37.length < 1){
-const err18 = {instancePath:instancePath+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/target/x-lychd-length",keyword:"x-lychd-length",params:{}};
+const err18 = {instancePath:instancePath+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/target/x-lychd-length",keyword:"x-lychd-length",params:{}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1463,7 +1465,7 @@ var valid35 = true;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/1/type",keyword:"type",params:{type: "object"}};
+const err19 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1477,7 +1479,7 @@ var _valid0 = _errs97 === errors;
 valid34 = valid34 || _valid0;
 }
 if(!valid34){
-const err20 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf",keyword:"anyOf",params:{}};
+const err20 = {instancePath:instancePath+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1485,7 +1487,7 @@ else {
 vErrors.push(err20);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 }
 else {
@@ -1506,7 +1508,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/secrets",schemaPath:"#/definitions/__schema29/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/secrets",schemaPath:"#/definitions/__schema32/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1518,8 +1520,8 @@ var valid0 = true;
 if(valid0){
 if(data.health !== undefined){
 const _errs106 = errors;
-if(!(validate25(data.health, {instancePath:instancePath+"/health",parentData:data,parentDataProperty:"health",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate28(data.health, {instancePath:instancePath+"/health",parentData:data,parentDataProperty:"health",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs106 === errors;
@@ -1532,11 +1534,11 @@ if(data.restart !== undefined){
 let data39 = data.restart;
 const _errs107 = errors;
 if(typeof data39 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema35/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema35/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data39 === "always") || (data39 === "on-failure")) || (data39 === "no"))){
-validate11.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema35/enum",keyword:"enum",params:{allowedValues: schema48.enum}}];
+validate14.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema35/enum",keyword:"enum",params:{allowedValues: schema49.enum}}];
 return false;
 }
 var valid0 = _errs107 === errors;
@@ -1550,22 +1552,22 @@ let data40 = data.restart_sec;
 const _errs110 = errors;
 const _errs111 = errors;
 if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-validate11.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "integer"}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data40 == "number" && !isFinite(data40)){
-validate11.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs111){
 if((typeof data40 == "number") && (isFinite(data40))){
 if(data40 > 9007199254740991 || isNaN(data40)){
-validate11.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data40 < 0 || isNaN(data40)){
-validate11.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1582,22 +1584,22 @@ let data41 = data.stop_timeout;
 const _errs113 = errors;
 const _errs114 = errors;
 if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-validate11.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "integer"}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data41 == "number" && !isFinite(data41)){
-validate11.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs114){
 if((typeof data41 == "number") && (isFinite(data41))){
 if(data41 > 9007199254740991 || isNaN(data41)){
-validate11.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data41 < 1 || isNaN(data41)){
-validate11.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1621,11 +1623,11 @@ for(let i8=0; i8<len8; i8++){
 let data43 = data42[i8];
 const _errs119 = errors;
 if(typeof data43 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data43 == "string" && !pattern5.test(data43)){
-validate11.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid40 = _errs119 === errors;
@@ -1635,7 +1637,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/requires",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/requires",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1657,11 +1659,11 @@ for(let i9=0; i9<len9; i9++){
 let data45 = data44[i9];
 const _errs124 = errors;
 if(typeof data45 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data45 == "string" && !pattern5.test(data45)){
-validate11.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid42 = _errs124 === errors;
@@ -1671,7 +1673,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/wants",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/wants",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1693,11 +1695,11 @@ for(let i10=0; i10<len10; i10++){
 let data47 = data46[i10];
 const _errs129 = errors;
 if(typeof data47 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data47 == "string" && !pattern5.test(data47)){
-validate11.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid44 = _errs129 === errors;
@@ -1707,7 +1709,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/after",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/after",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1729,11 +1731,11 @@ for(let i11=0; i11<len11; i11++){
 let data49 = data48[i11];
 const _errs134 = errors;
 if(typeof data49 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data49 == "string" && !pattern5.test(data49)){
-validate11.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid46 = _errs134 === errors;
@@ -1743,7 +1745,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/conflicts_with",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/conflicts_with",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1756,7 +1758,7 @@ if(valid0){
 if(data.autostart !== undefined){
 const _errs136 = errors;
 if(typeof data.autostart !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/autostart",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/autostart",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs136 === errors;
@@ -1769,11 +1771,11 @@ if(data.pull !== undefined){
 let data51 = data.pull;
 const _errs139 = errors;
 if(typeof data51 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data51 === "always") || (data51 === "missing")) || (data51 === "never")) || (data51 === "newer"))){
-validate11.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema43/enum",keyword:"enum",params:{allowedValues: schema56.enum}}];
+validate14.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema43/enum",keyword:"enum",params:{allowedValues: schema57.enum}}];
 return false;
 }
 var valid0 = _errs139 === errors;
@@ -1786,11 +1788,11 @@ if(data.auto_update !== undefined){
 let data52 = data.auto_update;
 const _errs142 = errors;
 if(typeof data52 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data52 === "registry") || (data52 === "local"))){
-validate11.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema44/enum",keyword:"enum",params:{allowedValues: schema57.enum}}];
+validate14.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema44/enum",keyword:"enum",params:{allowedValues: schema58.enum}}];
 return false;
 }
 var valid0 = _errs142 === errors;
@@ -1811,11 +1813,11 @@ for(let i12=0; i12<len12; i12++){
 let data54 = data53[i12];
 const _errs148 = errors;
 if(typeof data54 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data54 == "string" && data54.length < 1){
-validate11.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 var valid51 = _errs148 === errors;
@@ -1825,7 +1827,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/podman_args",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/podman_args",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1837,8 +1839,8 @@ var valid0 = true;
 if(valid0){
 if(data.working_dir !== undefined){
 const _errs150 = errors;
-if(!(validate31(data.working_dir, {instancePath:instancePath+"/working_dir",parentData:data,parentDataProperty:"working_dir",rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if(!(validate33(data.working_dir, {instancePath:instancePath+"/working_dir",parentData:data,parentDataProperty:"working_dir",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs150 === errors;
@@ -1851,11 +1853,11 @@ if(data.hostname !== undefined){
 let data56 = data.hostname;
 const _errs151 = errors;
 if(typeof data56 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data56 == "string" && !pattern18.test(data56)){
-validate11.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema47/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema47/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid0 = _errs151 === errors;
@@ -1876,11 +1878,11 @@ for(let i13=0; i13<len13; i13++){
 let data58 = data57[i13];
 const _errs157 = errors;
 if(typeof data58 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data58 == "string" && !pattern19.test(data58)){
-validate11.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid54 = _errs157 === errors;
@@ -1890,7 +1892,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/aliases",schemaPath:"#/definitions/__schema48/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/aliases",schemaPath:"#/definitions/__schema48/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1905,7 +1907,7 @@ let data59 = data.ulimits;
 const _errs159 = errors;
 const _errs160 = errors;
 if(data59 instanceof Date){
-validate11.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs160){
@@ -1942,7 +1944,7 @@ else {
 vErrors.push(err23);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 break;
 }
@@ -2036,7 +2038,7 @@ else {
 vErrors.push(err30);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 }
 else {
@@ -2058,7 +2060,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2071,7 +2073,7 @@ if(valid0){
 if(data.init !== undefined){
 const _errs171 = errors;
 if(typeof data.init !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/init",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/init",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs171 === errors;
@@ -2084,11 +2086,11 @@ if(data.stop_signal !== undefined){
 let data62 = data.stop_signal;
 const _errs174 = errors;
 if(typeof data62 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data62 == "string" && !pattern22.test(data62)){
-validate11.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema51/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema51/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid0 = _errs174 === errors;
@@ -2109,11 +2111,11 @@ for(let i14=0; i14<len14; i14++){
 let data64 = data63[i14];
 const _errs180 = errors;
 if(typeof data64 !== "string"){
-validate11.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data64 == "string" && !pattern23.test(data64)){
-validate11.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid62 = _errs180 === errors;
@@ -2123,7 +2125,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/group_add",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/group_add",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2138,7 +2140,7 @@ let data65 = data.sysctls;
 const _errs182 = errors;
 const _errs183 = errors;
 if(data65 instanceof Date){
-validate11.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs183){
@@ -2175,7 +2177,7 @@ else {
 vErrors.push(err33);
 }
 errors++;
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return false;
 break;
 }
@@ -2184,7 +2186,7 @@ if(valid64){
 for(const key11 in data65){
 const _errs188 = errors;
 if(typeof data65[key11] !== "string"){
-validate11.errors = [{instancePath:instancePath+"/sysctls/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema53/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/sysctls/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema53/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid65 = _errs188 === errors;
@@ -2195,7 +2197,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2208,7 +2210,7 @@ if(valid0){
 if(data.notify_healthy !== undefined){
 const _errs190 = errors;
 if(typeof data.notify_healthy !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/notify_healthy",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/notify_healthy",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs190 === errors;
@@ -2220,7 +2222,7 @@ if(valid0){
 if(data.oneshot !== undefined){
 const _errs193 = errors;
 if(typeof data.oneshot !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/oneshot",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/oneshot",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs193 === errors;
@@ -2277,11 +2279,11 @@ var valid0 = true;
 }
 }
 else {
-validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate11.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
 
@@ -2710,11 +2712,122 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.vessel !== undefined){
+if(data.gateway !== undefined){
+let data14 = data.gateway;
 const _errs42 = errors;
-if(!(validate11(data.vessel, {instancePath:instancePath+"/vessel",parentData:data,parentDataProperty:"vessel",rootData}))){
+if(errors === _errs42){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+const _errs44 = errors;
+for(const key10 in data14){
+if(!(((((key10 === "listen") || (key10 === "api_key_file")) || (key10 === "queue_timeout")) || (key10 === "drain_timeout")) || (key10 === "default"))){
+validate10.errors = [{instancePath:instancePath+"/gateway",schemaPath:"#/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
+return false;
+break;
+}
+}
+if(_errs44 === errors){
+if(data14.listen !== undefined){
+let data15 = data14.listen;
+const _errs45 = errors;
+if(typeof data15 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/gateway/listen",schemaPath:"#/properties/gateway/properties/listen/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data15 == "string" && data15.length < 1){
+validate10.errors = [{instancePath:instancePath+"/gateway/listen",schemaPath:"#/properties/gateway/properties/listen/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid10 = _errs45 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data14.api_key_file !== undefined){
+let data16 = data14.api_key_file;
+const _errs47 = errors;
+if(typeof data16 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/gateway/api_key_file",schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!keyword0["absPath"](data16)){
+validate10.errors = [{instancePath:instancePath+"/gateway/api_key_file",schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+var valid10 = _errs47 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data14.queue_timeout !== undefined){
+let data17 = data14.queue_timeout;
+const _errs51 = errors;
+const _errs52 = errors;
+if(!(validate11(data17, {instancePath:instancePath+"/gateway/queue_timeout",parentData:data14,parentDataProperty:"queue_timeout",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
+}
+var valid13 = _errs52 === errors;
+if(valid13){
+if(!keyword0["duration"](data17)){
+validate10.errors = [{instancePath:instancePath+"/gateway/queue_timeout",schemaPath:"#/properties/gateway/properties/queue_timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+}
+var valid10 = _errs51 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data14.drain_timeout !== undefined){
+let data18 = data14.drain_timeout;
+const _errs53 = errors;
+const _errs54 = errors;
+if(!(validate11(data18, {instancePath:instancePath+"/gateway/drain_timeout",parentData:data14,parentDataProperty:"drain_timeout",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid14 = _errs54 === errors;
+if(valid14){
+if(!keyword0["duration"](data18)){
+validate10.errors = [{instancePath:instancePath+"/gateway/drain_timeout",schemaPath:"#/properties/gateway/properties/drain_timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+}
+var valid10 = _errs53 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data14.default !== undefined){
+let data19 = data14.default;
+const _errs55 = errors;
+if(typeof data19 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/gateway/default",schemaPath:"#/properties/gateway/properties/default/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data19 == "string" && data19.length < 1){
+validate10.errors = [{instancePath:instancePath+"/gateway/default",schemaPath:"#/properties/gateway/properties/default/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid10 = _errs55 === errors;
+}
+else {
+var valid10 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/gateway",schemaPath:"#/properties/gateway/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
 }
 var valid0 = _errs42 === errors;
 }
@@ -2722,43 +2835,55 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.phylactery !== undefined){
-const _errs44 = errors;
-if(!(validate11(data.phylactery, {instancePath:instancePath+"/phylactery",parentData:data,parentDataProperty:"phylactery",rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+if(data.vessel !== undefined){
+const _errs57 = errors;
+if(!(validate14(data.vessel, {instancePath:instancePath+"/vessel",parentData:data,parentDataProperty:"vessel",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs44 === errors;
+var valid0 = _errs57 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.phylactery !== undefined){
+const _errs59 = errors;
+if(!(validate14(data.phylactery, {instancePath:instancePath+"/phylactery",parentData:data,parentDataProperty:"phylactery",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs59 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.oculus !== undefined){
-const _errs46 = errors;
-if(!(validate11(data.oculus, {instancePath:instancePath+"/oculus",parentData:data,parentDataProperty:"oculus",rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+const _errs61 = errors;
+if(!(validate14(data.oculus, {instancePath:instancePath+"/oculus",parentData:data,parentDataProperty:"oculus",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs46 === errors;
+var valid0 = _errs61 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.soulstones !== undefined){
-let data17 = data.soulstones;
-const _errs48 = errors;
-if(data17 instanceof Date){
+let data23 = data.soulstones;
+const _errs63 = errors;
+if(data23 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs48){
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key10 in data17){
-const _errs50 = errors;
-if(typeof key10 !== "string"){
-const err9 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key10};
+if(errors === _errs63){
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key11 in data23){
+const _errs65 = errors;
+if(typeof key11 !== "string"){
+const err9 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key11};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2767,8 +2892,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(typeof key10 == "string" && !pattern5.test(key10)){
-const err10 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key10};
+if(typeof key11 == "string" && !pattern5.test(key11)){
+const err10 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key11};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2777,9 +2902,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-var valid13 = _errs50 === errors;
-if(!valid13){
-const err11 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames",keyword:"propertyNames",params:{propertyName: key10}};
+var valid18 = _errs65 === errors;
+if(!valid18){
+const err11 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames",keyword:"propertyNames",params:{propertyName: key11}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2792,100 +2917,100 @@ return false;
 break;
 }
 }
-if(valid13){
-for(const key11 in data17){
-let data18 = data17[key11];
-const _errs53 = errors;
-if(errors === _errs53){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(valid18){
+for(const key12 in data23){
+let data24 = data23[key12];
+const _errs68 = errors;
+if(errors === _errs68){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 let missing1;
-if((data18.image === undefined) && (missing1 = "image")){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/required",keyword:"required",params:{missingProperty: missing1}}];
+if((data24.image === undefined) && (missing1 = "image")){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
-const _errs55 = errors;
-for(const key12 in data18){
-if(!(func2.call(schema11.properties.soulstones.additionalProperties.properties, key12))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12}}];
+const _errs70 = errors;
+for(const key13 in data24){
+if(!(func2.call(schema11.properties.soulstones.additionalProperties.properties, key13))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13}}];
 return false;
 break;
 }
 }
-if(_errs55 === errors){
-if(data18.image !== undefined){
-let data19 = data18.image;
-const _errs56 = errors;
-if(typeof data19 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema1/type",keyword:"type",params:{type: "string"}}];
+if(_errs70 === errors){
+if(data24.image !== undefined){
+let data25 = data24.image;
+const _errs71 = errors;
+if(typeof data25 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema5/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data19 == "string" && !pattern7.test(data19)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+if(typeof data25 == "string" && !pattern7.test(data25)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema5/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 else {
-if(typeof data19 == "string" && data19.length < 1){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema1/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+if(typeof data25 == "string" && data25.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema5/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 }
-var valid15 = _errs56 === errors;
+var valid20 = _errs71 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.description !== undefined){
-const _errs59 = errors;
-if(typeof data18.description !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/definitions/__schema2/type",keyword:"type",params:{type: "string"}}];
+if(valid20){
+if(data24.description !== undefined){
+const _errs74 = errors;
+if(typeof data24.description !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/definitions/__schema6/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid15 = _errs59 === errors;
+var valid20 = _errs74 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.command !== undefined){
-const _errs62 = errors;
-if(!(validate12(data18.command, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/command",parentData:data18,parentDataProperty:"command",rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+if(valid20){
+if(data24.command !== undefined){
+const _errs77 = errors;
+if(!(validate15(data24.command, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/command",parentData:data24,parentDataProperty:"command",rootData}))){
+vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
 errors = vErrors.length;
 }
-var valid15 = _errs62 === errors;
+var valid20 = _errs77 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.entrypoint !== undefined){
-const _errs63 = errors;
-if(!(validate14(data18.entrypoint, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/entrypoint",parentData:data18,parentDataProperty:"entrypoint",rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+if(valid20){
+if(data24.entrypoint !== undefined){
+const _errs78 = errors;
+if(!(validate17(data24.entrypoint, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/entrypoint",parentData:data24,parentDataProperty:"entrypoint",rootData}))){
+vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
 errors = vErrors.length;
 }
-var valid15 = _errs63 === errors;
+var valid20 = _errs78 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.env !== undefined){
-let data23 = data18.env;
-const _errs64 = errors;
-const _errs65 = errors;
-if(data23 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema6/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+if(valid20){
+if(data24.env !== undefined){
+let data29 = data24.env;
+const _errs79 = errors;
+const _errs80 = errors;
+if(data29 instanceof Date){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs65){
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key13 in data23){
-const _errs67 = errors;
-if(typeof key13 !== "string"){
-const err12 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema6/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key13};
+if(errors === _errs80){
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key14 in data29){
+const _errs82 = errors;
+if(typeof key14 !== "string"){
+const err12 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key14};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2894,8 +3019,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(typeof key13 == "string" && !pattern8.test(key13)){
-const err13 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema6/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key13};
+if(typeof key14 == "string" && !pattern8.test(key14)){
+const err13 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key14};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2904,9 +3029,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-var valid19 = _errs67 === errors;
-if(!valid19){
-const err14 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema6/propertyNames",keyword:"propertyNames",params:{propertyName: key13}};
+var valid24 = _errs82 === errors;
+if(!valid24){
+const err14 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/propertyNames",keyword:"propertyNames",params:{propertyName: key14}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2919,424 +3044,424 @@ return false;
 break;
 }
 }
-if(valid19){
-for(const key14 in data23){
-const _errs70 = errors;
-if(typeof data23[key14] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema6/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+if(valid24){
+for(const key15 in data29){
+const _errs85 = errors;
+if(typeof data29[key15] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema10/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid20 = _errs70 === errors;
-if(!valid20){
+var valid25 = _errs85 === errors;
+if(!valid25){
 break;
 }
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema6/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-var valid15 = _errs64 === errors;
+var valid20 = _errs79 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.env_files !== undefined){
-const _errs72 = errors;
-if(!(validate16(data18.env_files, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/env_files",parentData:data18,parentDataProperty:"env_files",rootData}))){
-vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+if(valid20){
+if(data24.env_files !== undefined){
+const _errs87 = errors;
+if(!(validate19(data24.env_files, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env_files",parentData:data24,parentDataProperty:"env_files",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
-var valid15 = _errs72 === errors;
+var valid20 = _errs87 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.ports !== undefined){
-let data26 = data18.ports;
-const _errs73 = errors;
-const _errs74 = errors;
-if(errors === _errs74){
-if(Array.isArray(data26)){
-var valid22 = true;
-const len0 = data26.length;
-for(let i0=0; i0<len0; i0++){
-let data27 = data26[i0];
-const _errs76 = errors;
-if(typeof data27 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports/" + i0,schemaPath:"#/definitions/__schema9/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!keyword0["port"](data27)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports/" + i0,schemaPath:"#/definitions/__schema9/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
-return false;
-}
-var valid22 = _errs76 === errors;
-if(!valid22){
-break;
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports",schemaPath:"#/definitions/__schema9/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid15 = _errs73 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.volumes !== undefined){
-let data28 = data18.volumes;
-const _errs78 = errors;
-const _errs79 = errors;
-if(errors === _errs79){
-if(Array.isArray(data28)){
-var valid24 = true;
-const len1 = data28.length;
-for(let i1=0; i1<len1; i1++){
-const _errs81 = errors;
-if(typeof data28[i1] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/volumes/" + i1,schemaPath:"#/definitions/__schema10/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid24 = _errs81 === errors;
-if(!valid24){
-break;
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/volumes",schemaPath:"#/definitions/__schema10/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid15 = _errs78 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.tmpfs !== undefined){
-let data30 = data18.tmpfs;
-const _errs83 = errors;
-const _errs84 = errors;
-if(errors === _errs84){
-if(Array.isArray(data30)){
-var valid26 = true;
-const len2 = data30.length;
-for(let i2=0; i2<len2; i2++){
-let data31 = data30[i2];
-const _errs86 = errors;
-if(typeof data31 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema11/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data31 == "string" && !pattern9.test(data31)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema11/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid26 = _errs86 === errors;
-if(!valid26){
-break;
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs",schemaPath:"#/definitions/__schema11/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid15 = _errs83 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.devices !== undefined){
-let data32 = data18.devices;
+if(valid20){
+if(data24.ports !== undefined){
+let data32 = data24.ports;
 const _errs88 = errors;
 const _errs89 = errors;
 if(errors === _errs89){
 if(Array.isArray(data32)){
-var valid28 = true;
-const len3 = data32.length;
-for(let i3=0; i3<len3; i3++){
+var valid27 = true;
+const len0 = data32.length;
+for(let i0=0; i0<len0; i0++){
+let data33 = data32[i0];
 const _errs91 = errors;
-if(typeof data32[i3] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/devices/" + i3,schemaPath:"#/definitions/__schema12/items/type",keyword:"type",params:{type: "string"}}];
+if(typeof data33 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports/" + i0,schemaPath:"#/definitions/__schema12/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid28 = _errs91 === errors;
-if(!valid28){
+if(!keyword0["port"](data33)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports/" + i0,schemaPath:"#/definitions/__schema12/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+var valid27 = _errs91 === errors;
+if(!valid27){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/devices",schemaPath:"#/definitions/__schema12/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports",schemaPath:"#/definitions/__schema12/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs88 === errors;
+var valid20 = _errs88 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.add_hosts !== undefined){
-let data34 = data18.add_hosts;
+if(valid20){
+if(data24.volumes !== undefined){
+let data34 = data24.volumes;
 const _errs93 = errors;
 const _errs94 = errors;
 if(errors === _errs94){
 if(Array.isArray(data34)){
-var valid30 = true;
-const len4 = data34.length;
-for(let i4=0; i4<len4; i4++){
-let data35 = data34[i4];
+var valid29 = true;
+const len1 = data34.length;
+for(let i1=0; i1<len1; i1++){
 const _errs96 = errors;
-if(typeof data35 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema13/items/type",keyword:"type",params:{type: "string"}}];
+if(typeof data34[i1] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/volumes/" + i1,schemaPath:"#/definitions/__schema13/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!keyword0["addHost"](data35)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema13/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
-return false;
-}
-var valid30 = _errs96 === errors;
-if(!valid30){
+var valid29 = _errs96 === errors;
+if(!valid29){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts",schemaPath:"#/definitions/__schema13/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/volumes",schemaPath:"#/definitions/__schema13/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs93 === errors;
+var valid20 = _errs93 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.read_only !== undefined){
+if(valid20){
+if(data24.tmpfs !== undefined){
+let data36 = data24.tmpfs;
 const _errs98 = errors;
-if(typeof data18.read_only !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/read_only",schemaPath:"#/definitions/__schema14/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid15 = _errs98 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.no_new_privileges !== undefined){
+const _errs99 = errors;
+if(errors === _errs99){
+if(Array.isArray(data36)){
+var valid31 = true;
+const len2 = data36.length;
+for(let i2=0; i2<len2; i2++){
+let data37 = data36[i2];
 const _errs101 = errors;
-if(typeof data18.no_new_privileges !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/no_new_privileges",schemaPath:"#/definitions/__schema15/type",keyword:"type",params:{type: "boolean"}}];
+if(typeof data37 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema14/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid15 = _errs101 === errors;
+if(typeof data37 == "string" && !pattern9.test(data37)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema14/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid31 = _errs101 === errors;
+if(!valid31){
+break;
+}
+}
 }
 else {
-var valid15 = true;
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs",schemaPath:"#/definitions/__schema14/type",keyword:"type",params:{type: "array"}}];
+return false;
 }
-if(valid15){
-if(data18.cap_add !== undefined){
-let data38 = data18.cap_add;
+}
+var valid20 = _errs98 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.devices !== undefined){
+let data38 = data24.devices;
+const _errs103 = errors;
 const _errs104 = errors;
-const _errs105 = errors;
-if(errors === _errs105){
+if(errors === _errs104){
 if(Array.isArray(data38)){
-var valid34 = true;
-const len5 = data38.length;
-for(let i5=0; i5<len5; i5++){
-let data39 = data38[i5];
-const _errs107 = errors;
-if(typeof data39 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add/" + i5,schemaPath:"#/definitions/__schema16/items/type",keyword:"type",params:{type: "string"}}];
+var valid33 = true;
+const len3 = data38.length;
+for(let i3=0; i3<len3; i3++){
+const _errs106 = errors;
+if(typeof data38[i3] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/devices/" + i3,schemaPath:"#/definitions/__schema15/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data39 == "string" && !pattern10.test(data39)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add/" + i5,schemaPath:"#/definitions/__schema16/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid34 = _errs107 === errors;
-if(!valid34){
+var valid33 = _errs106 === errors;
+if(!valid33){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add",schemaPath:"#/definitions/__schema16/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/devices",schemaPath:"#/definitions/__schema15/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs104 === errors;
+var valid20 = _errs103 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.cap_drop !== undefined){
-let data40 = data18.cap_drop;
+if(valid20){
+if(data24.add_hosts !== undefined){
+let data40 = data24.add_hosts;
+const _errs108 = errors;
 const _errs109 = errors;
-const _errs110 = errors;
-if(errors === _errs110){
+if(errors === _errs109){
 if(Array.isArray(data40)){
-var valid36 = true;
-const len6 = data40.length;
-for(let i6=0; i6<len6; i6++){
-let data41 = data40[i6];
-const _errs112 = errors;
+var valid35 = true;
+const len4 = data40.length;
+for(let i4=0; i4<len4; i4++){
+let data41 = data40[i4];
+const _errs111 = errors;
 if(typeof data41 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema17/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema16/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data41 == "string" && !pattern10.test(data41)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema17/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+if(!keyword0["addHost"](data41)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema16/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
-var valid36 = _errs112 === errors;
-if(!valid36){
+var valid35 = _errs111 === errors;
+if(!valid35){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop",schemaPath:"#/definitions/__schema17/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts",schemaPath:"#/definitions/__schema16/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs109 === errors;
+var valid20 = _errs108 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.user !== undefined){
-let data42 = data18.user;
-const _errs114 = errors;
-if(typeof data42 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/__schema18/type",keyword:"type",params:{type: "string"}}];
+if(valid20){
+if(data24.read_only !== undefined){
+const _errs113 = errors;
+if(typeof data24.read_only !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/read_only",schemaPath:"#/definitions/__schema17/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-if(typeof data42 == "string" && data42.length < 1){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/__schema18/x-lychd-length",keyword:"x-lychd-length",params:{}}];
-return false;
-}
-var valid15 = _errs114 === errors;
+var valid20 = _errs113 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.userns !== undefined){
-let data43 = data18.userns;
-const _errs117 = errors;
-if(typeof data43 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/userns",schemaPath:"#/definitions/__schema19/type",keyword:"type",params:{type: "string"}}];
+if(valid20){
+if(data24.no_new_privileges !== undefined){
+const _errs116 = errors;
+if(typeof data24.no_new_privileges !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/no_new_privileges",schemaPath:"#/definitions/__schema18/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-if(typeof data43 == "string" && data43.length < 1){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/userns",schemaPath:"#/definitions/__schema19/x-lychd-length",keyword:"x-lychd-length",params:{}}];
-return false;
-}
-var valid15 = _errs117 === errors;
+var valid20 = _errs116 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.memory !== undefined){
+if(valid20){
+if(data24.cap_add !== undefined){
+let data44 = data24.cap_add;
+const _errs119 = errors;
 const _errs120 = errors;
-if(!(validate18(data18.memory, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/memory",parentData:data18,parentDataProperty:"memory",rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
-errors = vErrors.length;
-}
-var valid15 = _errs120 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.cpus !== undefined){
-let data45 = data18.cpus;
-const _errs121 = errors;
+if(errors === _errs120){
+if(Array.isArray(data44)){
+var valid39 = true;
+const len5 = data44.length;
+for(let i5=0; i5<len5; i5++){
+let data45 = data44[i5];
 const _errs122 = errors;
-if(typeof data45 == "number" && !isFinite(data45)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema24/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+if(typeof data45 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add/" + i5,schemaPath:"#/definitions/__schema19/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(errors === _errs122){
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 <= 0 || isNaN(data45)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema24/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
+if(typeof data45 == "string" && !pattern10.test(data45)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add/" + i5,schemaPath:"#/definitions/__schema19/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
+}
+var valid39 = _errs122 === errors;
+if(!valid39){
+break;
+}
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema24/type",keyword:"type",params:{type: "number"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add",schemaPath:"#/definitions/__schema19/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs121 === errors;
+var valid20 = _errs119 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.shm_size !== undefined){
+if(valid20){
+if(data24.cap_drop !== undefined){
+let data46 = data24.cap_drop;
 const _errs124 = errors;
-if(!(validate22(data18.shm_size, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/shm_size",parentData:data18,parentDataProperty:"shm_size",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+const _errs125 = errors;
+if(errors === _errs125){
+if(Array.isArray(data46)){
+var valid41 = true;
+const len6 = data46.length;
+for(let i6=0; i6<len6; i6++){
+let data47 = data46[i6];
+const _errs127 = errors;
+if(typeof data47 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema20/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data47 == "string" && !pattern10.test(data47)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema20/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid41 = _errs127 === errors;
+if(!valid41){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop",schemaPath:"#/definitions/__schema20/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid20 = _errs124 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.user !== undefined){
+let data48 = data24.user;
+const _errs129 = errors;
+if(typeof data48 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/__schema21/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data48 == "string" && data48.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/__schema21/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid20 = _errs129 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.userns !== undefined){
+let data49 = data24.userns;
+const _errs132 = errors;
+if(typeof data49 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/userns",schemaPath:"#/definitions/__schema22/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data49 == "string" && data49.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/userns",schemaPath:"#/definitions/__schema22/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid20 = _errs132 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.memory !== undefined){
+const _errs135 = errors;
+if(!(validate21(data24.memory, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/memory",parentData:data24,parentDataProperty:"memory",rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
-var valid15 = _errs124 === errors;
+var valid20 = _errs135 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.ipc !== undefined){
-let data47 = data18.ipc;
-const _errs125 = errors;
-if(typeof data47 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ipc",schemaPath:"#/definitions/__schema26/type",keyword:"type",params:{type: "string"}}];
+if(valid20){
+if(data24.cpus !== undefined){
+let data51 = data24.cpus;
+const _errs136 = errors;
+const _errs137 = errors;
+if(typeof data51 == "number" && !isFinite(data51)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema27/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(!((data47 === "host") || (data47 === "private"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ipc",schemaPath:"#/definitions/__schema26/enum",keyword:"enum",params:{allowedValues: schema39.enum}}];
+if(errors === _errs137){
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 <= 0 || isNaN(data51)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema27/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
 return false;
 }
-var valid15 = _errs125 === errors;
 }
 else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.labels !== undefined){
-let data48 = data18.labels;
-const _errs128 = errors;
-const _errs129 = errors;
-if(data48 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema27/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema27/type",keyword:"type",params:{type: "number"}}];
 return false;
 }
-if(errors === _errs129){
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key15 in data48){
-const _errs131 = errors;
-if(typeof key15 !== "string"){
-const err15 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema27/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key15};
+}
+var valid20 = _errs136 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.shm_size !== undefined){
+const _errs139 = errors;
+if(!(validate25(data24.shm_size, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/shm_size",parentData:data24,parentDataProperty:"shm_size",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+var valid20 = _errs139 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.ipc !== undefined){
+let data53 = data24.ipc;
+const _errs140 = errors;
+if(typeof data53 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ipc",schemaPath:"#/definitions/__schema29/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((data53 === "host") || (data53 === "private"))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ipc",schemaPath:"#/definitions/__schema29/enum",keyword:"enum",params:{allowedValues: schema43.enum}}];
+return false;
+}
+var valid20 = _errs140 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.labels !== undefined){
+let data54 = data24.labels;
+const _errs143 = errors;
+const _errs144 = errors;
+if(data54 instanceof Date){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+return false;
+}
+if(errors === _errs144){
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key16 in data54){
+const _errs146 = errors;
+if(typeof key16 !== "string"){
+const err15 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key16};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3345,8 +3470,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(typeof key15 == "string" && key15.length < 1){
-const err16 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema27/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key15};
+if(typeof key16 == "string" && key16.length < 1){
+const err16 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key16};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3355,9 +3480,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-var valid42 = _errs131 === errors;
-if(!valid42){
-const err17 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema27/propertyNames",keyword:"propertyNames",params:{propertyName: key15}};
+var valid47 = _errs146 === errors;
+if(!valid47){
+const err17 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/propertyNames",keyword:"propertyNames",params:{propertyName: key16}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3370,45 +3495,45 @@ return false;
 break;
 }
 }
-if(valid42){
-for(const key16 in data48){
-const _errs134 = errors;
-if(typeof data48[key16] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema27/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+if(valid47){
+for(const key17 in data54){
+const _errs149 = errors;
+if(typeof data54[key17] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema30/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid43 = _errs134 === errors;
-if(!valid43){
+var valid48 = _errs149 === errors;
+if(!valid48){
 break;
 }
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema27/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-var valid15 = _errs128 === errors;
+var valid20 = _errs143 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.annotations !== undefined){
-let data50 = data18.annotations;
-const _errs136 = errors;
-const _errs137 = errors;
-if(data50 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema28/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+if(valid20){
+if(data24.annotations !== undefined){
+let data56 = data24.annotations;
+const _errs151 = errors;
+const _errs152 = errors;
+if(data56 instanceof Date){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs137){
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key17 in data50){
-const _errs139 = errors;
-if(typeof key17 !== "string"){
-const err18 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema28/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key17};
+if(errors === _errs152){
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+for(const key18 in data56){
+const _errs154 = errors;
+if(typeof key18 !== "string"){
+const err18 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key18};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3417,8 +3542,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(typeof key17 == "string" && key17.length < 1){
-const err19 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema28/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key17};
+if(typeof key18 == "string" && key18.length < 1){
+const err19 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames/x-lychd-length",keyword:"x-lychd-length",params:{},propertyName:key18};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3427,9 +3552,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-var valid45 = _errs139 === errors;
-if(!valid45){
-const err20 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema28/propertyNames",keyword:"propertyNames",params:{propertyName: key17}};
+var valid50 = _errs154 === errors;
+if(!valid50){
+const err20 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames",keyword:"propertyNames",params:{propertyName: key18}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3442,47 +3567,47 @@ return false;
 break;
 }
 }
-if(valid45){
-for(const key18 in data50){
-const _errs142 = errors;
-if(typeof data50[key18] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations/" + key18.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema28/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+if(valid50){
+for(const key19 in data56){
+const _errs157 = errors;
+if(typeof data56[key19] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema31/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid46 = _errs142 === errors;
-if(!valid46){
+var valid51 = _errs157 === errors;
+if(!valid51){
 break;
 }
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema28/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-var valid15 = _errs136 === errors;
+var valid20 = _errs151 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.secrets !== undefined){
-let data52 = data18.secrets;
-const _errs144 = errors;
-const _errs145 = errors;
-if(errors === _errs145){
-if(Array.isArray(data52)){
-var valid48 = true;
-const len7 = data52.length;
+if(valid20){
+if(data24.secrets !== undefined){
+let data58 = data24.secrets;
+const _errs159 = errors;
+const _errs160 = errors;
+if(errors === _errs160){
+if(Array.isArray(data58)){
+var valid53 = true;
+const len7 = data58.length;
 for(let i7=0; i7<len7; i7++){
-let data53 = data52[i7];
-const _errs147 = errors;
-const _errs148 = errors;
-let valid49 = false;
-const _errs149 = errors;
-if(typeof data53 !== "string"){
-const err21 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/0/type",keyword:"type",params:{type: "string"}};
+let data59 = data58[i7];
+const _errs162 = errors;
+const _errs163 = errors;
+let valid54 = false;
+const _errs164 = errors;
+if(typeof data59 !== "string"){
+const err21 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/0/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3491,8 +3616,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(typeof data53 == "string" && !pattern5.test(data53)){
-const err22 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/0/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+if(typeof data59 == "string" && !pattern5.test(data59)){
+const err22 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/0/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3501,15 +3626,15 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid0 = _errs149 === errors;
-valid49 = valid49 || _valid0;
-if(!valid49){
-const _errs151 = errors;
-if(errors === _errs151){
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+var _valid0 = _errs164 === errors;
+valid54 = valid54 || _valid0;
+if(!valid54){
+const _errs166 = errors;
+if(errors === _errs166){
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
 let missing2;
-if((data53.name === undefined) && (missing2 = "name")){
-const err23 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/1/required",keyword:"required",params:{missingProperty: missing2}};
+if((data59.name === undefined) && (missing2 = "name")){
+const err23 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/required",keyword:"required",params:{missingProperty: missing2}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3519,10 +3644,10 @@ vErrors.push(err23);
 errors++;
 }
 else {
-const _errs153 = errors;
-for(const key19 in data53){
-if(!(((key19 === "name") || (key19 === "type")) || (key19 === "target"))){
-const err24 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19}};
+const _errs168 = errors;
+for(const key20 in data59){
+if(!(((key20 === "name") || (key20 === "type")) || (key20 === "target"))){
+const err24 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3533,12 +3658,12 @@ errors++;
 break;
 }
 }
-if(_errs153 === errors){
-if(data53.name !== undefined){
-let data54 = data53.name;
-const _errs154 = errors;
-if(typeof data54 !== "string"){
-const err25 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"}};
+if(_errs168 === errors){
+if(data59.name !== undefined){
+let data60 = data59.name;
+const _errs169 = errors;
+if(typeof data60 !== "string"){
+const err25 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3547,8 +3672,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(typeof data54 == "string" && !pattern5.test(data54)){
-const err26 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+if(typeof data60 == "string" && !pattern5.test(data60)){
+const err26 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3557,17 +3682,17 @@ vErrors.push(err26);
 }
 errors++;
 }
-var valid50 = _errs154 === errors;
+var valid55 = _errs169 === errors;
 }
 else {
-var valid50 = true;
+var valid55 = true;
 }
-if(valid50){
-if(data53.type !== undefined){
-let data55 = data53.type;
-const _errs156 = errors;
-if(typeof data55 !== "string"){
-const err27 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/type/type",keyword:"type",params:{type: "string"}};
+if(valid55){
+if(data59.type !== undefined){
+let data61 = data59.type;
+const _errs171 = errors;
+if(typeof data61 !== "string"){
+const err27 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/type/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3576,8 +3701,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!((data55 === "env") || (data55 === "mount"))){
-const err28 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/type/enum",keyword:"enum",params:{allowedValues: schema42.items.anyOf[1].properties.type.enum}};
+if(!((data61 === "env") || (data61 === "mount"))){
+const err28 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.items.anyOf[1].properties.type.enum}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3586,17 +3711,17 @@ vErrors.push(err28);
 }
 errors++;
 }
-var valid50 = _errs156 === errors;
+var valid55 = _errs171 === errors;
 }
 else {
-var valid50 = true;
+var valid55 = true;
 }
-if(valid50){
-if(data53.target !== undefined){
-let data56 = data53.target;
-const _errs158 = errors;
-if(typeof data56 !== "string"){
-const err29 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/target/type",keyword:"type",params:{type: "string"}};
+if(valid55){
+if(data59.target !== undefined){
+let data62 = data59.target;
+const _errs173 = errors;
+if(typeof data62 !== "string"){
+const err29 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/target/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3605,8 +3730,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(typeof data56 == "string" && data56.length < 1){
-const err30 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema29/items/anyOf/1/properties/target/x-lychd-length",keyword:"x-lychd-length",params:{}};
+if(typeof data62 == "string" && data62.length < 1){
+const err30 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/target/x-lychd-length",keyword:"x-lychd-length",params:{}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3615,10 +3740,10 @@ vErrors.push(err30);
 }
 errors++;
 }
-var valid50 = _errs158 === errors;
+var valid55 = _errs173 === errors;
 }
 else {
-var valid50 = true;
+var valid55 = true;
 }
 }
 }
@@ -3626,7 +3751,7 @@ var valid50 = true;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf/1/type",keyword:"type",params:{type: "object"}};
+const err31 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3636,11 +3761,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-var _valid0 = _errs151 === errors;
-valid49 = valid49 || _valid0;
+var _valid0 = _errs166 === errors;
+valid54 = valid54 || _valid0;
 }
-if(!valid49){
-const err32 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema29/items/anyOf",keyword:"anyOf",params:{}};
+if(!valid54){
+const err32 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3652,431 +3777,431 @@ validate10.errors = vErrors;
 return false;
 }
 else {
-errors = _errs148;
+errors = _errs163;
 if(vErrors !== null){
-if(_errs148){
-vErrors.length = _errs148;
+if(_errs163){
+vErrors.length = _errs163;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid48 = _errs147 === errors;
-if(!valid48){
+var valid53 = _errs162 === errors;
+if(!valid53){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets",schemaPath:"#/definitions/__schema29/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets",schemaPath:"#/definitions/__schema32/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs144 === errors;
+var valid20 = _errs159 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.health !== undefined){
-const _errs160 = errors;
-if(!(validate25(data18.health, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/health",parentData:data18,parentDataProperty:"health",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(valid20){
+if(data24.health !== undefined){
+const _errs175 = errors;
+if(!(validate28(data24.health, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/health",parentData:data24,parentDataProperty:"health",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
-var valid15 = _errs160 === errors;
+var valid20 = _errs175 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.restart !== undefined){
-let data58 = data18.restart;
-const _errs161 = errors;
-if(typeof data58 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema35/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((data58 === "always") || (data58 === "on-failure")) || (data58 === "no"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema35/enum",keyword:"enum",params:{allowedValues: schema48.enum}}];
-return false;
-}
-var valid15 = _errs161 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.restart_sec !== undefined){
-let data59 = data18.restart_sec;
-const _errs164 = errors;
-const _errs165 = errors;
-if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(typeof data59 == "number" && !isFinite(data59)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/x-lychd-value",keyword:"x-lychd-value",params:{}}];
-return false;
-}
-if(errors === _errs165){
-if((typeof data59 == "number") && (isFinite(data59))){
-if(data59 > 9007199254740991 || isNaN(data59)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
-return false;
-}
-else {
-if(data59 < 0 || isNaN(data59)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-}
-var valid15 = _errs164 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.stop_timeout !== undefined){
-let data60 = data18.stop_timeout;
-const _errs167 = errors;
-const _errs168 = errors;
-if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(typeof data60 == "number" && !isFinite(data60)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/x-lychd-value",keyword:"x-lychd-value",params:{}}];
-return false;
-}
-if(errors === _errs168){
-if((typeof data60 == "number") && (isFinite(data60))){
-if(data60 > 9007199254740991 || isNaN(data60)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
-return false;
-}
-else {
-if(data60 < 1 || isNaN(data60)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-}
-var valid15 = _errs167 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.requires !== undefined){
-let data61 = data18.requires;
-const _errs170 = errors;
-const _errs171 = errors;
-if(errors === _errs171){
-if(Array.isArray(data61)){
-var valid55 = true;
-const len8 = data61.length;
-for(let i8=0; i8<len8; i8++){
-let data62 = data61[i8];
-const _errs173 = errors;
-if(typeof data62 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data62 == "string" && !pattern5.test(data62)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid55 = _errs173 === errors;
-if(!valid55){
-break;
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid15 = _errs170 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.wants !== undefined){
-let data63 = data18.wants;
-const _errs175 = errors;
+if(valid20){
+if(data24.restart !== undefined){
+let data64 = data24.restart;
 const _errs176 = errors;
-if(errors === _errs176){
-if(Array.isArray(data63)){
-var valid57 = true;
-const len9 = data63.length;
-for(let i9=0; i9<len9; i9++){
-let data64 = data63[i9];
-const _errs178 = errors;
 if(typeof data64 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema35/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data64 == "string" && !pattern5.test(data64)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+if(!(((data64 === "always") || (data64 === "on-failure")) || (data64 === "no"))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema35/enum",keyword:"enum",params:{allowedValues: schema49.enum}}];
 return false;
 }
-var valid57 = _errs178 === errors;
-if(!valid57){
-break;
-}
-}
+var valid20 = _errs176 === errors;
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "array"}}];
-return false;
+var valid20 = true;
 }
-}
-var valid15 = _errs175 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.after !== undefined){
-let data65 = data18.after;
+if(valid20){
+if(data24.restart_sec !== undefined){
+let data65 = data24.restart_sec;
+const _errs179 = errors;
 const _errs180 = errors;
-const _errs181 = errors;
-if(errors === _errs181){
-if(Array.isArray(data65)){
-var valid59 = true;
-const len10 = data65.length;
-for(let i10=0; i10<len10; i10++){
-let data66 = data65[i10];
+if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(typeof data65 == "number" && !isFinite(data65)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+return false;
+}
+if(errors === _errs180){
+if((typeof data65 == "number") && (isFinite(data65))){
+if(data65 > 9007199254740991 || isNaN(data65)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+return false;
+}
+else {
+if(data65 < 0 || isNaN(data65)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid20 = _errs179 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.stop_timeout !== undefined){
+let data66 = data24.stop_timeout;
+const _errs182 = errors;
 const _errs183 = errors;
-if(typeof data66 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
+if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(typeof data66 == "string" && !pattern5.test(data66)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+if(typeof data66 == "number" && !isFinite(data66)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-var valid59 = _errs183 === errors;
-if(!valid59){
-break;
-}
-}
+if(errors === _errs183){
+if((typeof data66 == "number") && (isFinite(data66))){
+if(data66 > 9007199254740991 || isNaN(data66)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+return false;
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/after",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
+if(data66 < 1 || isNaN(data66)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
-var valid15 = _errs180 === errors;
+}
+}
+var valid20 = _errs182 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.conflicts_with !== undefined){
-let data67 = data18.conflicts_with;
+if(valid20){
+if(data24.requires !== undefined){
+let data67 = data24.requires;
 const _errs185 = errors;
 const _errs186 = errors;
 if(errors === _errs186){
 if(Array.isArray(data67)){
-var valid61 = true;
-const len11 = data67.length;
-for(let i11=0; i11<len11; i11++){
-let data68 = data67[i11];
+var valid60 = true;
+const len8 = data67.length;
+for(let i8=0; i8<len8; i8++){
+let data68 = data67[i8];
 const _errs188 = errors;
 if(typeof data68 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data68 == "string" && !pattern5.test(data68)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid61 = _errs188 === errors;
-if(!valid61){
+var valid60 = _errs188 === errors;
+if(!valid60){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs185 === errors;
+var valid20 = _errs185 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.autostart !== undefined){
+if(valid20){
+if(data24.wants !== undefined){
+let data69 = data24.wants;
 const _errs190 = errors;
-if(typeof data18.autostart !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/autostart",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid15 = _errs190 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.pull !== undefined){
-let data70 = data18.pull;
+const _errs191 = errors;
+if(errors === _errs191){
+if(Array.isArray(data69)){
+var valid62 = true;
+const len9 = data69.length;
+for(let i9=0; i9<len9; i9++){
+let data70 = data69[i9];
 const _errs193 = errors;
 if(typeof data70 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((((data70 === "always") || (data70 === "missing")) || (data70 === "never")) || (data70 === "newer"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema43/enum",keyword:"enum",params:{allowedValues: schema56.enum}}];
+if(typeof data70 == "string" && !pattern5.test(data70)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid15 = _errs193 === errors;
+var valid62 = _errs193 === errors;
+if(!valid62){
+break;
+}
+}
 }
 else {
-var valid15 = true;
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "array"}}];
+return false;
 }
-if(valid15){
-if(data18.auto_update !== undefined){
-let data71 = data18.auto_update;
+}
+var valid20 = _errs190 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.after !== undefined){
+let data71 = data24.after;
+const _errs195 = errors;
 const _errs196 = errors;
-if(typeof data71 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "string"}}];
+if(errors === _errs196){
+if(Array.isArray(data71)){
+var valid64 = true;
+const len10 = data71.length;
+for(let i10=0; i10<len10; i10++){
+let data72 = data71[i10];
+const _errs198 = errors;
+if(typeof data72 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((data71 === "registry") || (data71 === "local"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema44/enum",keyword:"enum",params:{allowedValues: schema57.enum}}];
+if(typeof data72 == "string" && !pattern5.test(data72)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid15 = _errs196 === errors;
+var valid64 = _errs198 === errors;
+if(!valid64){
+break;
+}
+}
 }
 else {
-var valid15 = true;
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
+return false;
 }
-if(valid15){
-if(data18.podman_args !== undefined){
-let data72 = data18.podman_args;
-const _errs199 = errors;
+}
+var valid20 = _errs195 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.conflicts_with !== undefined){
+let data73 = data24.conflicts_with;
 const _errs200 = errors;
-if(errors === _errs200){
-if(Array.isArray(data72)){
+const _errs201 = errors;
+if(errors === _errs201){
+if(Array.isArray(data73)){
 var valid66 = true;
-const len12 = data72.length;
-for(let i12=0; i12<len12; i12++){
-let data73 = data72[i12];
-const _errs202 = errors;
-if(typeof data73 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/type",keyword:"type",params:{type: "string"}}];
+const len11 = data73.length;
+for(let i11=0; i11<len11; i11++){
+let data74 = data73[i11];
+const _errs203 = errors;
+if(typeof data74 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data73 == "string" && data73.length < 1){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+if(typeof data74 == "string" && !pattern5.test(data74)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid66 = _errs202 === errors;
+var valid66 = _errs203 === errors;
 if(!valid66){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs199 === errors;
+var valid20 = _errs200 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.working_dir !== undefined){
-const _errs204 = errors;
-if(!(validate31(data18.working_dir, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/working_dir",parentData:data18,parentDataProperty:"working_dir",rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-errors = vErrors.length;
-}
-var valid15 = _errs204 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.hostname !== undefined){
-let data75 = data18.hostname;
+if(valid20){
+if(data24.autostart !== undefined){
 const _errs205 = errors;
-if(typeof data75 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "string"}}];
+if(typeof data24.autostart !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/autostart",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-if(typeof data75 == "string" && !pattern18.test(data75)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema47/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid15 = _errs205 === errors;
+var valid20 = _errs205 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.aliases !== undefined){
-let data76 = data18.aliases;
+if(valid20){
+if(data24.pull !== undefined){
+let data76 = data24.pull;
 const _errs208 = errors;
-const _errs209 = errors;
-if(errors === _errs209){
-if(Array.isArray(data76)){
-var valid69 = true;
-const len13 = data76.length;
-for(let i13=0; i13<len13; i13++){
-let data77 = data76[i13];
+if(typeof data76 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((data76 === "always") || (data76 === "missing")) || (data76 === "never")) || (data76 === "newer"))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema43/enum",keyword:"enum",params:{allowedValues: schema57.enum}}];
+return false;
+}
+var valid20 = _errs208 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.auto_update !== undefined){
+let data77 = data24.auto_update;
 const _errs211 = errors;
 if(typeof data77 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data77 == "string" && !pattern19.test(data77)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+if(!((data77 === "registry") || (data77 === "local"))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema44/enum",keyword:"enum",params:{allowedValues: schema58.enum}}];
 return false;
 }
-var valid69 = _errs211 === errors;
-if(!valid69){
+var valid20 = _errs211 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.podman_args !== undefined){
+let data78 = data24.podman_args;
+const _errs214 = errors;
+const _errs215 = errors;
+if(errors === _errs215){
+if(Array.isArray(data78)){
+var valid71 = true;
+const len12 = data78.length;
+for(let i12=0; i12<len12; i12++){
+let data79 = data78[i12];
+const _errs217 = errors;
+if(typeof data79 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data79 == "string" && data79.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid71 = _errs217 === errors;
+if(!valid71){
 break;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/definitions/__schema48/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid15 = _errs208 === errors;
+var valid20 = _errs214 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.ulimits !== undefined){
-let data78 = data18.ulimits;
-const _errs213 = errors;
-const _errs214 = errors;
-if(data78 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+if(valid20){
+if(data24.working_dir !== undefined){
+const _errs219 = errors;
+if(!(validate33(data24.working_dir, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/working_dir",parentData:data24,parentDataProperty:"working_dir",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+errors = vErrors.length;
+}
+var valid20 = _errs219 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.hostname !== undefined){
+let data81 = data24.hostname;
+const _errs220 = errors;
+if(typeof data81 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(errors === _errs214){
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key20 in data78){
-const _errs216 = errors;
-if(typeof key20 !== "string"){
-const err33 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key20};
+if(typeof data81 == "string" && !pattern18.test(data81)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema47/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid20 = _errs220 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.aliases !== undefined){
+let data82 = data24.aliases;
+const _errs223 = errors;
+const _errs224 = errors;
+if(errors === _errs224){
+if(Array.isArray(data82)){
+var valid74 = true;
+const len13 = data82.length;
+for(let i13=0; i13<len13; i13++){
+let data83 = data82[i13];
+const _errs226 = errors;
+if(typeof data83 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data83 == "string" && !pattern19.test(data83)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid74 = _errs226 === errors;
+if(!valid74){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/definitions/__schema48/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid20 = _errs223 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.ulimits !== undefined){
+let data84 = data24.ulimits;
+const _errs228 = errors;
+const _errs229 = errors;
+if(data84 instanceof Date){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+return false;
+}
+if(errors === _errs229){
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+for(const key21 in data84){
+const _errs231 = errors;
+if(typeof key21 !== "string"){
+const err33 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key21};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4085,8 +4210,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(typeof key20 == "string" && !pattern20.test(key20)){
-const err34 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key20};
+if(typeof key21 == "string" && !pattern20.test(key21)){
+const err34 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key21};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4095,9 +4220,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-var valid71 = _errs216 === errors;
-if(!valid71){
-const err35 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames",keyword:"propertyNames",params:{propertyName: key20}};
+var valid76 = _errs231 === errors;
+if(!valid76){
+const err35 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames",keyword:"propertyNames",params:{propertyName: key21}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4110,15 +4235,15 @@ return false;
 break;
 }
 }
-if(valid71){
-for(const key21 in data78){
-let data79 = data78[key21];
-const _errs219 = errors;
-const _errs220 = errors;
-let valid73 = false;
-const _errs221 = errors;
-if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
-const err36 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
+if(valid76){
+for(const key22 in data84){
+let data85 = data84[key22];
+const _errs234 = errors;
+const _errs235 = errors;
+let valid78 = false;
+const _errs236 = errors;
+if(!(((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85))) && (isFinite(data85)))){
+const err36 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4127,8 +4252,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(typeof data79 == "number" && !isFinite(data79)){
-const err37 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
+if(typeof data85 == "number" && !isFinite(data85)){
+const err37 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4137,10 +4262,10 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(errors === _errs221){
-if((typeof data79 == "number") && (isFinite(data79))){
-if(data79 > 9007199254740991 || isNaN(data79)){
-const err38 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
+if(errors === _errs236){
+if((typeof data85 == "number") && (isFinite(data85))){
+if(data85 > 9007199254740991 || isNaN(data85)){
+const err38 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4150,8 +4275,8 @@ vErrors.push(err38);
 errors++;
 }
 else {
-if(data79 < -9007199254740991 || isNaN(data79)){
-const err39 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
+if(data85 < -9007199254740991 || isNaN(data85)){
+const err39 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4163,12 +4288,12 @@ errors++;
 }
 }
 }
-var _valid1 = _errs221 === errors;
-valid73 = valid73 || _valid1;
-if(!valid73){
-const _errs223 = errors;
-if(typeof data79 !== "string"){
-const err40 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
+var _valid1 = _errs236 === errors;
+valid78 = valid78 || _valid1;
+if(!valid78){
+const _errs238 = errors;
+if(typeof data85 !== "string"){
+const err40 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4177,8 +4302,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(typeof data79 == "string" && !pattern21.test(data79)){
-const err41 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+if(typeof data85 == "string" && !pattern21.test(data85)){
+const err41 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4187,11 +4312,11 @@ vErrors.push(err41);
 }
 errors++;
 }
-var _valid1 = _errs223 === errors;
-valid73 = valid73 || _valid1;
+var _valid1 = _errs238 === errors;
+valid78 = valid78 || _valid1;
 }
-if(!valid73){
-const err42 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf",keyword:"anyOf",params:{}};
+if(!valid78){
+const err42 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4203,81 +4328,15 @@ validate10.errors = vErrors;
 return false;
 }
 else {
-errors = _errs220;
+errors = _errs235;
 if(vErrors !== null){
-if(_errs220){
-vErrors.length = _errs220;
+if(_errs235){
+vErrors.length = _errs235;
 }
 else {
 vErrors = null;
 }
 }
-}
-var valid72 = _errs219 === errors;
-if(!valid72){
-break;
-}
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid15 = _errs213 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.init !== undefined){
-const _errs225 = errors;
-if(typeof data18.init !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/init",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid15 = _errs225 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.stop_signal !== undefined){
-let data81 = data18.stop_signal;
-const _errs228 = errors;
-if(typeof data81 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data81 == "string" && !pattern22.test(data81)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema51/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid15 = _errs228 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.group_add !== undefined){
-let data82 = data18.group_add;
-const _errs231 = errors;
-const _errs232 = errors;
-if(errors === _errs232){
-if(Array.isArray(data82)){
-var valid77 = true;
-const len14 = data82.length;
-for(let i14=0; i14<len14; i14++){
-let data83 = data82[i14];
-const _errs234 = errors;
-if(typeof data83 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data83 == "string" && !pattern23.test(data83)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
 }
 var valid77 = _errs234 === errors;
 if(!valid77){
@@ -4285,31 +4344,97 @@ break;
 }
 }
 }
+}
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-var valid15 = _errs231 === errors;
+var valid20 = _errs228 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
-if(valid15){
-if(data18.sysctls !== undefined){
-let data84 = data18.sysctls;
-const _errs236 = errors;
-const _errs237 = errors;
-if(data84 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+if(valid20){
+if(data24.init !== undefined){
+const _errs240 = errors;
+if(typeof data24.init !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/init",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-if(errors === _errs237){
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-for(const key22 in data84){
-const _errs239 = errors;
-if(typeof key22 !== "string"){
-const err43 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key22};
+var valid20 = _errs240 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.stop_signal !== undefined){
+let data87 = data24.stop_signal;
+const _errs243 = errors;
+if(typeof data87 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data87 == "string" && !pattern22.test(data87)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema51/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid20 = _errs243 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.group_add !== undefined){
+let data88 = data24.group_add;
+const _errs246 = errors;
+const _errs247 = errors;
+if(errors === _errs247){
+if(Array.isArray(data88)){
+var valid82 = true;
+const len14 = data88.length;
+for(let i14=0; i14<len14; i14++){
+let data89 = data88[i14];
+const _errs249 = errors;
+if(typeof data89 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data89 == "string" && !pattern23.test(data89)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid82 = _errs249 === errors;
+if(!valid82){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid20 = _errs246 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.sysctls !== undefined){
+let data90 = data24.sysctls;
+const _errs251 = errors;
+const _errs252 = errors;
+if(data90 instanceof Date){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+return false;
+}
+if(errors === _errs252){
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+for(const key23 in data90){
+const _errs254 = errors;
+if(typeof key23 !== "string"){
+const err43 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4318,8 +4443,8 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(typeof key22 == "string" && !pattern24.test(key22)){
-const err44 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key22};
+if(typeof key23 == "string" && !pattern24.test(key23)){
+const err44 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key23};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4328,9 +4453,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-var valid79 = _errs239 === errors;
-if(!valid79){
-const err45 = {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames",keyword:"propertyNames",params:{propertyName: key22}};
+var valid84 = _errs254 === errors;
+if(!valid84){
+const err45 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames",keyword:"propertyNames",params:{propertyName: key23}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4343,275 +4468,376 @@ return false;
 break;
 }
 }
-if(valid79){
-for(const key23 in data84){
-const _errs242 = errors;
-if(typeof data84[key23] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema53/additionalProperties/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid80 = _errs242 === errors;
-if(!valid80){
-break;
-}
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid15 = _errs236 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.notify_healthy !== undefined){
-const _errs244 = errors;
-if(typeof data18.notify_healthy !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify_healthy",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid15 = _errs244 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.oneshot !== undefined){
-const _errs247 = errors;
-if(typeof data18.oneshot !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/oneshot",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid15 = _errs247 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.exclusive !== undefined){
-const _errs250 = errors;
-if(typeof data18.exclusive !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/exclusive",schemaPath:"#/properties/soulstones/additionalProperties/properties/exclusive/type",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid15 = _errs250 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.coexists_with !== undefined){
-let data89 = data18.coexists_with;
-const _errs252 = errors;
-if(errors === _errs252){
-if(Array.isArray(data89)){
-var valid83 = true;
-const len15 = data89.length;
-for(let i15=0; i15<len15; i15++){
-let data90 = data89[i15];
-const _errs254 = errors;
-if(typeof data90 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with/" + i15,schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/items/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data90 == "string" && !pattern5.test(data90)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with/" + i15,schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid83 = _errs254 === errors;
-if(!valid83){
-break;
-}
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with",schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/type",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid15 = _errs252 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.vram_gib !== undefined){
-let data91 = data18.vram_gib;
-const _errs256 = errors;
-if(typeof data91 == "number" && !isFinite(data91)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/x-lychd-value",keyword:"x-lychd-value",params:{}}];
-return false;
-}
-if(errors === _errs256){
-if((typeof data91 == "number") && (isFinite(data91))){
-if(data91 <= 0 || isNaN(data91)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
-return false;
-}
-}
-else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/type",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid15 = _errs256 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.fallback !== undefined){
-let data92 = data18.fallback;
-const _errs258 = errors;
-if(typeof data92 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data92 == "string" && !pattern5.test(data92)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
-var valid15 = _errs258 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data18.on_demand !== undefined){
-let data93 = data18.on_demand;
-const _errs260 = errors;
-if(errors === _errs260){
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-let missing3;
-if((data93.listen === undefined) && (missing3 = "listen")){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/required",keyword:"required",params:{missingProperty: missing3}}];
-return false;
-}
-else {
-const _errs262 = errors;
-for(const key24 in data93){
-if(!((key24 === "listen") || (key24 === "idle_stop"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24}}];
-return false;
-break;
-}
-}
-if(_errs262 === errors){
-if(data93.listen !== undefined){
-let data94 = data93.listen;
-const _errs263 = errors;
-if(typeof data94 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/listen",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/listen/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data94 == "string" && data94.length < 1){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/listen",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/listen/x-lychd-length",keyword:"x-lychd-length",params:{}}];
-return false;
-}
-var valid84 = _errs263 === errors;
-}
-else {
-var valid84 = true;
-}
 if(valid84){
-if(data93.idle_stop !== undefined){
-let data95 = data93.idle_stop;
+for(const key24 in data90){
+const _errs257 = errors;
+if(typeof data90[key24] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema53/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid85 = _errs257 === errors;
+if(!valid85){
+break;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid20 = _errs251 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.notify_healthy !== undefined){
+const _errs259 = errors;
+if(typeof data24.notify_healthy !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify_healthy",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid20 = _errs259 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.oneshot !== undefined){
+const _errs262 = errors;
+if(typeof data24.oneshot !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/oneshot",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid20 = _errs262 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.exclusive !== undefined){
 const _errs265 = errors;
-const _errs266 = errors;
-if(!(validate26(data95, {instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",parentData:data93,parentDataProperty:"idle_stop",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(typeof data24.exclusive !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/exclusive",schemaPath:"#/properties/soulstones/additionalProperties/properties/exclusive/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid20 = _errs265 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.coexists_with !== undefined){
+let data95 = data24.coexists_with;
+const _errs267 = errors;
+if(errors === _errs267){
+if(Array.isArray(data95)){
+var valid88 = true;
+const len15 = data95.length;
+for(let i15=0; i15<len15; i15++){
+let data96 = data95[i15];
+const _errs269 = errors;
+if(typeof data96 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with/" + i15,schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/items/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data96 == "string" && !pattern5.test(data96)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with/" + i15,schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid88 = _errs269 === errors;
+if(!valid88){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with",schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid20 = _errs267 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.vram_gib !== undefined){
+let data97 = data24.vram_gib;
+const _errs271 = errors;
+if(typeof data97 == "number" && !isFinite(data97)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+return false;
+}
+if(errors === _errs271){
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 <= 0 || isNaN(data97)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/type",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid20 = _errs271 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.fallback !== undefined){
+let data98 = data24.fallback;
+const _errs273 = errors;
+if(typeof data98 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data98 == "string" && !pattern5.test(data98)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid20 = _errs273 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.on_demand !== undefined){
+let data99 = data24.on_demand;
+const _errs275 = errors;
+if(errors === _errs275){
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+let missing3;
+if((data99.listen === undefined) && (missing3 = "listen")){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/required",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+const _errs277 = errors;
+for(const key25 in data99){
+if(!((key25 === "listen") || (key25 === "idle_stop"))){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25}}];
+return false;
+break;
+}
+}
+if(_errs277 === errors){
+if(data99.listen !== undefined){
+let data100 = data99.listen;
+const _errs278 = errors;
+if(typeof data100 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/listen",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/listen/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data100 == "string" && data100.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/listen",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/listen/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+var valid89 = _errs278 === errors;
+}
+else {
+var valid89 = true;
+}
+if(valid89){
+if(data99.idle_stop !== undefined){
+let data101 = data99.idle_stop;
+const _errs280 = errors;
+const _errs281 = errors;
+if(!(validate11(data101, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",parentData:data99,parentDataProperty:"idle_stop",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid85 = _errs266 === errors;
-if(valid85){
-if(!keyword0["duration"](data95)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/idle_stop/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+var valid90 = _errs281 === errors;
+if(valid90){
+if(!keyword0["duration"](data101)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/idle_stop/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
-var valid84 = _errs265 === errors;
+var valid89 = _errs280 === errors;
 }
 else {
-var valid84 = true;
+var valid89 = true;
 }
 }
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-var valid15 = _errs260 === errors;
+var valid20 = _errs275 === errors;
 }
 else {
-var valid15 = true;
+var valid20 = true;
 }
+if(valid20){
+if(data24.models !== undefined){
+let data102 = data24.models;
+const _errs282 = errors;
+if(errors === _errs282){
+if(Array.isArray(data102)){
+if(data102.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models",schemaPath:"#/properties/soulstones/additionalProperties/properties/models/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
 }
+else {
+var valid91 = true;
+const len16 = data102.length;
+for(let i16=0; i16<len16; i16++){
+let data103 = data102[i16];
+const _errs284 = errors;
+if(typeof data103 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema56/type",keyword:"type",params:{type: "string"}}];
+return false;
 }
+if(typeof data103 == "string" && !pattern46.test(data103)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema56/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
 }
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
+var valid91 = _errs284 === errors;
+if(!valid91){
+break;
 }
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models",schemaPath:"#/properties/soulstones/additionalProperties/properties/models/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid14 = _errs53 === errors;
-if(!valid14){
+var valid20 = _errs282 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.served_name !== undefined){
+let data104 = data24.served_name;
+const _errs287 = errors;
+if(typeof data104 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/served_name",schemaPath:"#/properties/soulstones/additionalProperties/properties/served_name/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data104 == "string" && !pattern7.test(data104)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/served_name",schemaPath:"#/properties/soulstones/additionalProperties/properties/served_name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+else {
+if(typeof data104 == "string" && data104.length < 1){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/served_name",schemaPath:"#/properties/soulstones/additionalProperties/properties/served_name/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+return false;
+}
+}
+var valid20 = _errs287 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.pinned !== undefined){
+const _errs289 = errors;
+if(typeof data24.pinned !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pinned",schemaPath:"#/properties/soulstones/additionalProperties/properties/pinned/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid20 = _errs289 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data24.idle_stop !== undefined){
+let data106 = data24.idle_stop;
+const _errs291 = errors;
+const _errs292 = errors;
+if(!(validate11(data106, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/idle_stop",parentData:data24,parentDataProperty:"idle_stop",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid93 = _errs292 === errors;
+if(valid93){
+if(!keyword0["duration"](data106)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/idle_stop",schemaPath:"#/properties/soulstones/additionalProperties/properties/idle_stop/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+}
+var valid20 = _errs291 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/type",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid19 = _errs68 === errors;
+if(!valid19){
 break;
 }
 }
@@ -4622,25 +4848,25 @@ validate10.errors = [{instancePath:instancePath+"/soulstones",schemaPath:"#/prop
 return false;
 }
 }
-var valid0 = _errs48 === errors;
+var valid0 = _errs63 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.services !== undefined){
-let data96 = data.services;
-const _errs267 = errors;
-if(data96 instanceof Date){
+let data107 = data.services;
+const _errs293 = errors;
+if(data107 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/services",schemaPath:"#/properties/services/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs267){
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-for(const key25 in data96){
-const _errs269 = errors;
-if(typeof key25 !== "string"){
-const err46 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key25};
+if(errors === _errs293){
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+for(const key26 in data107){
+const _errs295 = errors;
+if(typeof key26 !== "string"){
+const err46 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key26};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4649,8 +4875,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(typeof key25 == "string" && !pattern5.test(key25)){
-const err47 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key25};
+if(typeof key26 == "string" && !pattern5.test(key26)){
+const err47 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key26};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4659,9 +4885,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-var valid86 = _errs269 === errors;
-if(!valid86){
-const err48 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames",keyword:"propertyNames",params:{propertyName: key25}};
+var valid94 = _errs295 === errors;
+if(!valid94){
+const err48 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames",keyword:"propertyNames",params:{propertyName: key26}};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4674,15 +4900,15 @@ return false;
 break;
 }
 }
-if(valid86){
-for(const key26 in data96){
-const _errs272 = errors;
-if(!(validate11(data96[key26], {instancePath:instancePath+"/services/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data96,parentDataProperty:key26,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+if(valid94){
+for(const key27 in data107){
+const _errs298 = errors;
+if(!(validate14(data107[key27], {instancePath:instancePath+"/services/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data107,parentDataProperty:key27,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
-var valid87 = _errs272 === errors;
-if(!valid87){
+var valid95 = _errs298 === errors;
+if(!valid95){
 break;
 }
 }
@@ -4693,10 +4919,11 @@ validate10.errors = [{instancePath:instancePath+"/services",schemaPath:"#/proper
 return false;
 }
 }
-var valid0 = _errs267 === errors;
+var valid0 = _errs293 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }

@@ -203,6 +203,7 @@ export class FakeFs implements Fs {
         : node.kind === "symlink"
         ? node.target.length
         : 4096,
+      mode: node.kind === "file" ? node.mode : undefined,
     });
   }
 

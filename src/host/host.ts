@@ -43,6 +43,8 @@ export interface FileInfo {
   mtimeMs: number | null;
   ino: number | null;
   size: number;
+  /** Permission bits (e.g. 0o600), when known. */
+  mode?: number;
 }
 
 /** A held exclusive lock. */
@@ -116,6 +118,8 @@ export interface Host {
   stderr: Stream;
   /** The state of one permission of this process (`Deno.permissions.query`); never prompts. */
   permission(query: PermissionQuery): Promise<PermissionState>;
+  /** The running program (`Deno.execPath()`, `Deno.mainModule`), for units that run lychd. */
+  program?(): { exec: string; main: string };
 }
 
 /** A failure of the host itself (missing tool, timeout, I/O error), with a one-line message. */

@@ -101,6 +101,7 @@ function toInfo(info: Deno.FileInfo): FileInfo {
     mtimeMs: info.mtime ? info.mtime.getTime() : null,
     ino: info.ino ?? null,
     size: info.size,
+    mode: info.mode === null ? undefined : info.mode & 0o7777,
   };
 }
 
@@ -249,6 +250,7 @@ export function realHost(): Host {
     stdout: denoStream(Deno.stdout),
     stderr: denoStream(Deno.stderr),
     permission: queryPermission,
+    program: () => ({ exec: Deno.execPath(), main: Deno.mainModule }),
   };
 }
 

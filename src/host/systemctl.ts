@@ -30,8 +30,9 @@ export interface Ping {
 /** The `systemctl` verbs lychd uses. */
 export interface Systemctl {
   daemonReload(): Promise<void>;
-  start(units: string[]): Promise<void>;
-  stop(units: string[]): Promise<void>;
+  /** `timeoutMs`: how long the start job may take (default 30 s; model loads need more). */
+  start(units: string[], opts?: { timeoutMs?: number }): Promise<void>;
+  stop(units: string[], opts?: { timeoutMs?: number }): Promise<void>;
   restart(units: string[]): Promise<void>;
   resetFailed(units: string[]): Promise<void>;
   /** `systemctl show -p A,B u1 u2`, parsed: unit → property → value ("" when not printed). */
@@ -76,14 +77,14 @@ export function parseShow(
 /** `systemctl` through `runner`, with `--user` when `opts.user`. */
 export function systemctl(runner: Runner, opts: SystemctlOptions): Systemctl {
   const scope = opts.user ? ["--user"] : [];
-  const run = async (args: string[]) => {
+  const run = async (args: string[], timeoutMs?: number) => {
     const full = [...scope, ...args];
-    const result = await runner.run("systemctl", full);
+    const result = await runner.run("systemctl", full, timeoutMs === undefined ? undefined : { timeoutMs });
     if (result.code !== 0) throw exitError("systemctl", full, result);
     return result;
   };
-  const verb = (name: string) => async (units: string[]) => {
-    if (units.length > 0) await run([name, ...units]);
+  const verb = (name: string) => async (units: string[], opts?: { timeoutMs?: number }) => {
+    if (units.length > 0) await run([name, ...units], opts?.timeoutMs);
   };
   return {
     async daemonReload() {

@@ -47,6 +47,20 @@ export interface ConflictGraph {
   claims: Map<string, ResolvedClaim[]>;
   /** Things to tell the user, in a stable order. */
   warnings: string[];
+  /**
+   * Pairs that share a device but fit on it by VRAM (no conflict): stone → other stone → the
+   * devices they share, each with its capacity. Admission sums VRAM over these per device.
+   */
+  fits: Map<string, Map<string, SharedDevice[]>>;
+}
+
+/** A device two stones share, as admission sees it. */
+export interface SharedDevice {
+  /** A stable key of the physical device or MIG slice (e.g. `gpu:nvidia.com/gpu=0`). */
+  unit: string;
+  /** A CDI name for it, for messages. */
+  label: string;
+  capacityGib: number;
 }
 
 interface Claim extends ResolvedClaim {
@@ -349,6 +363,7 @@ export function conflictGraph(
   };
   const stamp = new Int32Array(all.length).fill(-1);
   const pairs: [string, string][] = [];
+  const fitPairs = new Map<string, Map<string, SharedDevice[]>>();
 
   for (let i = 0; i < all.length; i++) {
     const a = all[i];
@@ -392,6 +407,12 @@ export function conflictGraph(
       }
       if (fits) {
         for (const u of units) addFit(u, i, j);
+        const shared = [...units].map((u) => ({ unit: u, label: label(u), capacityGib: capacityOf(u)! }));
+        for (const [x, y] of [[a.name, b.name], [b.name, a.name]]) {
+          let m = fitPairs.get(x);
+          if (!m) fitPairs.set(x, m = new Map());
+          m.set(y, shared);
+        }
       } else {
         conflictsOf[i].push(j);
         conflictsOf[j].push(i);
@@ -430,9 +451,11 @@ export function conflictGraph(
     const need = found.reduce((sum, m) => sum + all[m].vram!, 0);
     warnings.push(
       `soulstones ${listNames(names)} fit pairwise on ${JSON.stringify(label(unit))} (${fmtGib(cap)}) but ` +
-        `together need ${fmtGib(need)}: nothing stops them from running at once`,
+        `together need ${
+          fmtGib(need)
+        }: no Conflicts= keeps them apart, so each gets the admission guard (ExecCondition=lychd admit)`,
     );
   }
 
-  return { pairs, conflicts, claims, warnings };
+  return { pairs, conflicts, claims, warnings, fits: fitPairs };
 }

@@ -225,7 +225,7 @@ Deno.test("conflictGraph() warns when three stones fit pairwise but not together
   assert.deepEqual(graph.pairs, []);
   assert.deepEqual(graph.warnings, [
     `soulstones "a", "b" and "c" fit pairwise on "${g("0")}" (24 GiB) but together need 30 GiB: ` +
-    "nothing stops them from running at once",
+    "no Conflicts= keeps them apart, so each gets the admission guard (ExecCondition=lychd admit)",
   ]);
   const fine = conflictGraph(
     [

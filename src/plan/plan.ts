@@ -8,7 +8,7 @@ import type { Codex, Service } from "../codex/model.ts";
 import { CodexError, type CodexIssue, q } from "../codex/errors.ts";
 import { formatPort, portsCollide } from "../codex/quantities.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
-import { conflictGraph } from "./exclusivity.ts";
+import { type ConflictGraph, conflictGraph } from "./exclusivity.ts";
 import { serviceUnit, targetUnit } from "../quadlet/naming.ts";
 
 /** A claim of one device, resolved to physical nodes where a CDI spec knows it. */
@@ -41,6 +41,8 @@ export interface Plan {
   services: PlannedService[];
   /** Conflicting pairs of service names, `[earlier, later]`, sorted. */
   pairs: [string, string][];
+  /** Soulstone pairs that share a device and fit on it by VRAM (see ConflictGraph.fits). */
+  fits: ConflictGraph["fits"];
   warnings: string[];
 }
 
@@ -156,6 +158,18 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     list.push(p);
     byPort.set(p.port.host, list);
   }
+  const gw = codex.gateway;
+  if (gw?.port) {
+    const mine = { ip: gw.ip, explicitIp: true, host: gw.port, container: gw.port, proto: "tcp" as const };
+    const hit = published.find((p) => portsCollide(p.port, mine));
+    if (hit) {
+      issues.push({
+        path: "gateway.listen",
+        message: `host port ${q(formatPort(mine))} is already published by ${hit.s.path}`,
+        hint: "give the gateway its own port",
+      });
+    }
+  }
   if (issues.length) throw new CodexError(codex.file, issues);
 
   const services: PlannedService[] = codex.services.map((s) => {
@@ -179,5 +193,5 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
       claims: graph.claims.get(s.name) ?? [],
     };
   });
-  return { codex, target, services, pairs, warnings };
+  return { codex, target, services, pairs, fits: graph.fits, warnings };
 }

@@ -334,12 +334,16 @@ export const SYSTEMD_KEYS = {
     TimeoutStartSec: { escape: "plain" },
     SuccessExitStatus: { escape: "plain" },
     ExecStart: { escape: "words" },
+    ExecStartPost: { escape: "words" },
+    ExecCondition: { escape: "words" },
+    RuntimeDirectory: { escape: "plain" },
   },
   Install: {
     WantedBy: { escape: "plain" },
   },
   Socket: {
     ListenStream: { escape: "plain" },
+    NoDelay: { escape: "plain" },
     Service: { escape: "plain" },
   },
 } as const satisfies Record<string, Record<string, SystemdKeySpec>>;

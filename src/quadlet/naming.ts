@@ -34,6 +34,14 @@ export function proxyUnits(stem: string): { stem: string; socket: string; servic
   return { stem: `${stem}-proxy`, socket: `${stem}-proxy.socket`, service: `${stem}-proxy.service` };
 }
 
+/** The gateway's units: its socket, the proxy the socket starts, and the gateway service. */
+export function gatewayUnits(
+  prefix: string,
+): { stem: string; socket: string; proxy: string; service: string } {
+  const stem = `${prefix}-gateway`;
+  return { stem, socket: `${stem}.socket`, proxy: `${stem}-proxy.service`, service: `${stem}.service` };
+}
+
 /** The sepulcher's target: `<prefix>.target`. */
 export function targetUnit(prefix: string): string {
   return `${prefix}.target`;

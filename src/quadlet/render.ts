@@ -17,6 +17,9 @@ import { downgrade } from "./downgrade.ts";
 import * as naming from "./naming.ts";
 import { RenderError, SectionBuilder, serialize, type UnitFile } from "./unit.ts";
 
+import { defaultInvocation, gatewayFiles, type LychdInvocation } from "./gateway.ts";
+import { admissionModel, needsGuard } from "../plan/admission.ts";
+
 export { RenderError };
 
 /** A rendered file. */
@@ -33,6 +36,8 @@ export interface RenderOptions {
   podmanVersion: string;
   /** Where `systemd-socket-proxyd` lives on the target host. */
   socketProxyd?: string;
+  /** How units run lychd (gateway, admission guard); default: the installed binaries. */
+  lychd?: LychdInvocation;
 }
 
 /** The result: files plus warnings (e.g. a key dropped for an old Podman). */
@@ -52,8 +57,16 @@ export function renderPlan(plan: Plan, opts: RenderOptions): Rendered {
   if (codex.network === "bridge") files.push(networkFile(prefix));
   if (codex.network === "pod") files.push(podFile(plan));
   for (const v of codex.volumes) files.push(volumeFile(prefix, v));
-  for (const ps of plan.services) files.push(containerFile(plan, ps));
+  const inv = opts.lychd ?? defaultInvocation(codex.file);
+  const model = admissionModel(plan);
+  for (const ps of plan.services) {
+    const guard = ps.service.role === "soulstone" && needsGuard(model, ps.service.name)
+      ? [...inv.binder, "admit", ps.service.name, ...inv.context]
+      : undefined;
+    files.push(containerFile(plan, ps, guard));
+  }
   files.push(targetFile(plan));
+  files.push(...gatewayFiles(plan, inv, opts.socketProxyd ?? "/usr/lib/systemd/systemd-socket-proxyd"));
   for (const ps of plan.services) {
     if (ps.service.onDemand) {
       files.push(...onDemandFiles(plan, ps, opts.socketProxyd ?? "/usr/lib/systemd/systemd-socket-proxyd"));
@@ -108,11 +121,15 @@ function targetFile(plan: Plan): UnitFile {
   );
   const unit = new SectionBuilder("Unit")
     .add("Description", `lychd sepulcher ${prefix}`)
-    .addAll("Wants", [...auto, ...sockets]);
+    .addAll("Wants", [
+      ...auto,
+      ...sockets,
+      ...(plan.codex.gateway ? [naming.gatewayUnits(prefix).socket] : []),
+    ]);
   return { name: plan.target, dir: "systemd", sections: [unit.build()] };
 }
 
-function containerFile(plan: Plan, ps: PlannedService): UnitFile {
+function containerFile(plan: Plan, ps: PlannedService, guard?: string[]): UnitFile {
   const s = ps.service;
   const r = s.raw;
   const codex = plan.codex;
@@ -218,6 +235,10 @@ function containerFile(plan: Plan, ps: PlannedService): UnitFile {
     svc.add("TimeoutStartSec", Math.max(900, start + 120));
     // SIGTERM death (143) is how a conflict stop ends: a clean stop, so no OnFailure= fallback.
     svc.add("SuccessExitStatus", "143");
+    // Stones that fit pairwise but not as a set: refuse a start that would oversubscribe the GPU.
+    // ExecCondition=, not ExecStartPre=: a refusal (exit 1) skips the start without marking the
+    // unit failed, so Restart= does not retry it every RestartSec (and OnFailure= stays quiet).
+    if (guard) svc.add("ExecCondition", guard);
   }
 
   const install = new SectionBuilder("Install");

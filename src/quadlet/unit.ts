@@ -28,6 +28,11 @@ export interface Entry {
   value: string | string[];
   /** The Codex field it comes from, for refusals. */
   path?: string;
+  /**
+   * A systemd specifier expression (e.g. `%t/lychd/x.sock`) that a `words` value holds and that
+   * systemd must expand: kept as is wherever it occurs, every other `%` and `$` escaped.
+   */
+  keep?: string;
 }
 
 /** One `[Section]`. */
@@ -127,16 +132,17 @@ export function execArg(value: string): string {
 }
 
 /** One word of a command line, quoted per systemd rules. */
-export function word(value: string): string {
+export function word(value: string, keep?: string): string {
   noControl(value);
-  const escaped = value.replaceAll("%", "%%").replaceAll("$", () => "$$");
+  const esc = (v: string) => v.replaceAll("%", "%%").replaceAll("$", () => "$$");
+  const escaped = keep ? value.split(keep).map(esc).join(keep) : esc(value);
   if (escaped !== "" && SAFE_WORD.test(escaped)) return escaped;
   return `"${escaped.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }
 
 /** Words of a command line. */
-export function words(values: string[]): string {
-  return values.map(word).join(" ");
+export function words(values: string[], keep?: string): string {
+  return values.map((v) => word(v, keep)).join(" ");
 }
 
 /** A name, number, duration or boolean: nothing a parser would change. */
@@ -154,11 +160,12 @@ export function plain(value: string): string {
   return value;
 }
 
-function escapeValue(escape: Escape, value: string | string[]): string {
+function escapeValue(escape: Escape, value: string | string[], keep?: string): string {
   if (escape === "words") {
     if (!Array.isArray(value)) throw new Error("a words key takes an array of words");
-    return words(value);
+    return words(value, keep);
   }
+  if (keep !== undefined) throw new Error(`a ${escape} key keeps no specifier`);
   if (Array.isArray(value)) throw new Error(`a ${escape} key takes one value`);
   switch (escape) {
     case "raw":
@@ -188,7 +195,7 @@ export function serialize(file: CheckedFile, header: string): string {
       }
       let text: string;
       try {
-        text = escapeValue(escape, e.value);
+        text = escapeValue(escape, e.value, e.keep);
       } catch (err) {
         if (err instanceof EscapeError) {
           throw new RenderError(e.path ?? `${file.name} ${e.key}=`, err.message, err.hint);
@@ -215,6 +222,17 @@ export class SectionBuilder<G extends GroupName> {
     if (Array.isArray(value) && !value.length) return this;
     const v = Array.isArray(value) ? value : value === true ? "true" : String(value);
     this.entries.push(path === undefined ? { key, value: v } : { key, value: v, path });
+    return this;
+  }
+  /**
+   * Append a command line (a `words` key) holding the systemd specifier expression `keep`, which
+   * stays unescaped so systemd expands it; every other `%` and `$` is escaped as usual.
+   */
+  addCommand(key: KeyOf<G>, argv: string[], keep: string, path?: string): this {
+    if (!/^%[a-zA-Z][A-Za-z0-9_./-]*$/.test(keep)) {
+      throw new Error(`lychd bug: ${keep} is not a specifier path`);
+    }
+    this.entries.push({ key, value: argv, keep, ...(path === undefined ? {} : { path }) });
     return this;
   }
   /** Append one line per value. */

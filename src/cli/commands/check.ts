@@ -1,4 +1,5 @@
 import type { Command } from "../command.ts";
+import { gatewayUnits } from "../../quadlet/naming.ts";
 import { build, type Progress, resolvePaths } from "../context.ts";
 import { CdiError } from "../../cdi/errors.ts";
 import { FsError, type Host } from "../../host/host.ts";
@@ -19,7 +20,46 @@ export function serviceSummary(plan: Plan) {
     autostart: ps.service.autostart,
     claims: ps.claims.map((c) => ({ device: c.device, physical: c.physical, byName: c.byName })),
     conflicts: ps.conflicts,
+    ...(ps.service.served ? { models: ps.service.served.ids } : {}),
   }));
+}
+
+/** The `--json` shape of the gateway in `check` (null without one). */
+export function gatewaySummary(plan: Plan) {
+  const g = plan.codex.gateway;
+  if (!g) return null;
+  return {
+    unit: gatewayUnits(plan.codex.prefix).service,
+    listen: g.ip.includes(":") ? `[${g.ip}]:${g.port}` : `${g.ip}:${g.port}`,
+    default: g.default ?? null,
+    models: plan.services.filter((ps) => ps.service.served).flatMap((ps) =>
+      ps.service.served!.ids.map((id) => ({
+        id,
+        stone: ps.service.name,
+        unit: ps.unit,
+        served_name: ps.service.served!.servedName,
+        pinned: ps.service.served!.pinned,
+        vram_gib: ps.service.raw.vram_gib ?? null,
+      }))
+    ),
+  };
+}
+
+/** One line per stone the gateway serves, for `check` and `status`. */
+export function gatewayLines(plan: Plan): string[] {
+  const g = gatewaySummary(plan);
+  if (!g) return [];
+  const byStone = new Map<string, string[]>();
+  for (const m of g.models) byStone.set(m.stone, [...(byStone.get(m.stone) ?? []), m.id]);
+  return [
+    `gateway ${g.listen} (${g.unit}) serves ${g.models.length} model id${g.models.length === 1 ? "" : "s"}:`,
+    ...[...byStone].map(([stone, ids]) => {
+      const m = g.models.find((x) => x.stone === stone)!;
+      return `  ${ids.join(", ")} → ${stone}${m.pinned ? " (pinned)" : ""}${
+        ids[0] === g.default || ids.includes(g.default ?? "\0") ? " (default)" : ""
+      }`;
+    }),
+  ];
 }
 
 /** `lychd check`: validate the Codex and CDI claims. */
@@ -33,7 +73,8 @@ export const check: Command = {
     "status and errors. Without a Codex file the embedded default is checked (a note says so).",
   json: "{ valid, file, embedded, podmanVersion, errors: [{ path, message, hint?, line?, column? }], " +
     "warnings: [string], services: [{ name, role, unit, autostart, claims: [{ device, physical: [node], " +
-    "byName }], conflicts: [unit] }] } (also on exit 1, with valid: false)",
+    "byName }], conflicts: [unit], models?: [id] }], gateway: { unit, listen, default, models: [{ id, stone, " +
+    "unit, served_name, pinned, vram_gib }] } | null } (also on exit 1, with valid: false)",
   exitCodes: "0 valid, 1 invalid, 2 usage error",
   examples: [
     "lychd check",
@@ -57,6 +98,7 @@ export const check: Command = {
               errors: [],
               warnings: b.warnings,
               services,
+              gateway: gatewaySummary(b.plan),
             },
             null,
             2,
@@ -92,6 +134,7 @@ export const check: Command = {
         keep: [0, 1, 2],
         paint: (row, _col, text) => row === 0 ? paint("bold", text) : text,
       }));
+      for (const l of gatewayLines(b.plan)) host.stdout.write(`${l}\n`);
       return 0;
     } catch (e) {
       if (json) {
@@ -138,5 +181,6 @@ export function failureDocument(host: Host, flags: Flags, progress: Progress, e:
     errors,
     warnings: progress.warnings,
     services: [],
+    gateway: null,
   };
 }

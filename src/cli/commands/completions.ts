@@ -352,7 +352,7 @@ export const completions: Command = {
  */
 export const completeNames: Command = {
   name: "__complete-names",
-  summary: "(for completion scripts) the Codex's service names, one per line",
+  summary: "(for completion scripts) the Codex's service names (soulstones: and model ids), one per line",
   usage: "lychd __complete-names [--soulstones]",
   flags: [{ name: "soulstones", type: "boolean", help: "soulstones only" }],
   examples: ["lychd __complete-names", "lychd __complete-names --soulstones"],
@@ -363,6 +363,9 @@ export const completeNames: Command = {
       const names = codex.services
         .filter((s) => flags.soulstones !== true || s.role === "soulstone")
         .map((s) => s.name);
+      // summon also takes the gateway's model ids; logs/start/stop take "gateway".
+      if (flags.soulstones === true) names.push(...codex.services.flatMap((s) => s.served?.ids ?? []));
+      else if (codex.gateway && !names.includes("gateway")) names.push("gateway");
       if (names.length) host.stdout.write(names.join("\n") + "\n");
     } catch {
       // a bad or unreadable Codex completes nothing

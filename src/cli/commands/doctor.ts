@@ -5,6 +5,7 @@ import { podman } from "../../host/podman.ts";
 import { loginctl } from "../../host/loginctl.ts";
 import { compareVersions, parseVersion } from "../../quadlet/versions.ts";
 import type { Host } from "../../host/host.ts";
+import { gatewayFindings } from "../gateway_doctor.ts";
 
 /** One finding. */
 export interface Finding {
@@ -199,6 +200,7 @@ export async function diagnose(host: Host, flags: Record<string, unknown>): Prom
         fix: "create it",
       },
   );
+  out.push(...await gatewayFindings(host, paths));
   return out;
 }
 

@@ -26,6 +26,7 @@ export const VERBS: Verb[] = [
   { name: "start", load: async () => (await import("./lifecycle.ts")).start },
   { name: "stop", load: async () => (await import("./lifecycle.ts")).stop },
   { name: "summon", load: async () => (await import("./lifecycle.ts")).summon },
+  { name: "admit", load: async () => (await import("./admit.ts")).admitVerb },
   { name: "status", load: async () => (await import("./status.ts")).status },
   { name: "logs", load: async () => (await import("./lifecycle.ts")).logs },
   { name: "reconcile", load: async () => (await import("./reconcile.ts")).reconcile },

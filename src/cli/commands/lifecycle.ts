@@ -12,13 +12,17 @@ import type { Host } from "../../host/host.ts";
 import { parseDuration } from "../../codex/quantities.ts";
 import type { Systemctl } from "../../host/systemctl.ts";
 import { Progress } from "../output.ts";
-import { proxyUnits, serviceUnit } from "../../quadlet/naming.ts";
+import { gatewayUnits, proxyUnits, serviceUnit } from "../../quadlet/naming.ts";
+import { hostAdmit } from "../admission.ts";
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Map service names (or unit names) to units, through the Codex. */
 export function unitsFor(loaded: Loaded, names: string[]): string[] {
   const byName = new Map(loaded.codex.services.map((s) => [s.name, serviceUnit(s.stem)]));
+  if (loaded.codex.gateway && !byName.has("gateway")) {
+    byName.set("gateway", gatewayUnits(loaded.codex.prefix).service);
+  }
   return names.map((n) => {
     if (/\.(service|target|socket|timer)$/.test(n)) return n;
     const u = byName.get(n);
@@ -135,7 +139,7 @@ async function watchStart(
 export const summon: Command = {
   name: "summon",
   summary: "start a soulstone, report the stones it displaced, wait until active (healthy)",
-  usage: "lychd summon NAME [--timeout 15m]",
+  usage: "lychd summon NAME|MODEL [--timeout 15m]",
   operands: { names: "soulstones", max: 1 },
   flags: [{
     name: "timeout",
@@ -144,12 +148,13 @@ export const summon: Command = {
     help: "give up waiting after this long",
     default: "15m",
   }],
-  details:
+  details: "Admission first (VRAM summed over the running set per device; least recently started first,\n" +
+    "never a pinned stone): what must go is stopped and reported with the reason. Then\n" +
     "systemd stops every stone that Conflicts= with NAME before starting it (the ordering edge makes\n" +
     "the stop finish first). With a health check the stone counts as active only once healthy.\n" +
     "On a terminal a progress line shows what is stopping, starting or waiting for health, and the\n" +
     "elapsed time; otherwise (and in logs) plain `lychd: …` lines.",
-  json: "{ unit, active, displaced: [unit], seconds }",
+  json: "{ unit, active, displaced: [unit], evicted: [{ unit, why }], seconds }",
   exitCodes: "0 active, 1 it did not become active (see `lychd logs NAME`), 2 usage error (not a soulstone)",
   examples: [
     "lychd summon vllm",
@@ -161,7 +166,11 @@ export const summon: Command = {
       throw new UsageError("summon takes exactly one soulstone name", "lychd summon NAME");
     }
     const { paths, loaded } = await context(host, flags);
-    const name = positionals[0];
+    // A model id of the gateway names its stone.
+    const byModel = loaded.codex.services.find((s) => s.served?.ids.includes(positionals[0]));
+    const name = byModel && !loaded.codex.services.some((s) => s.name === positionals[0])
+      ? byModel.name
+      : positionals[0];
     const stone = loaded.codex.services.find((s) => s.name === name);
     if (!stone || stone.role !== "soulstone") {
       const stones = loaded.codex.services.filter((s) => s.role === "soulstone").map((s) => s.name);
@@ -175,9 +184,23 @@ export const summon: Command = {
     if (!timeout.ok) throw new UsageError(`--timeout: ${timeout.message}`, timeout.hint);
     const unit = serviceUnit(stone.stem);
     const sd = manager(host, paths);
+
     const props = ["ActiveState", "SubState", "Conflicts"];
     const before = await sd.show([unit], props);
     const rivals = (before[unit]?.Conflicts ?? "").split(/\s+/).filter(Boolean).sort();
+    // Admission as a set (VRAM summed per device, LRU, never a pinned stone): stop what must go
+    // before the start, so Conflicts= and the ExecCondition= guard find room.
+    const verdict = await hostAdmit(host, paths, loaded.codex, name);
+    if (!verdict.ok) {
+      throw new LychdError(verdict.reason, `stop ${verdict.blockers.join(", ")} by hand if you mean it`);
+    }
+    const byName = new Map(loaded.codex.services.map((s) => [s.name, `${s.stem}.service`]));
+    // Rivals under Conflicts= are stopped by systemd itself (reported below); the rest go now.
+    const evicted = verdict.evict.map((e) => ({ unit: byName.get(e.name)!, why: e.why }))
+      .filter((e) => !rivals.includes(e.unit));
+    const quietLog = new Progress(host, flags.quiet === true);
+    for (const e of evicted) quietLog.log(`evicting ${e.unit}: ${e.why}`);
+    if (evicted.length) await sd.stop(evicted.map((e) => e.unit));
     const rivalState = rivals.length ? await sd.show(rivals, ["ActiveState"]) : {};
     const active = rivals.filter((u) =>
       ["active", "activating", "reloading"].includes(rivalState[u]?.ActiveState ?? "")
@@ -210,11 +233,16 @@ export const summon: Command = {
         `lychd logs ${name}`,
       );
     }
-    const displaced = active.filter((u) => after[u]?.ActiveState !== "active");
+    const displaced = [
+      ...new Set([
+        ...evicted.map((e) => e.unit),
+        ...active.filter((u) => after[u]?.ActiveState !== "active"),
+      ]),
+    ];
     const secs = ((host.now() - started) / 1000).toFixed(1);
     if (flags.json === true) {
       host.stdout.write(
-        JSON.stringify({ unit, active: true, displaced, seconds: Number(secs) }, null, 2) + "\n",
+        JSON.stringify({ unit, active: true, displaced, evicted, seconds: Number(secs) }, null, 2) + "\n",
       );
     } else {
       progress.log(

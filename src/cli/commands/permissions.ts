@@ -8,6 +8,7 @@
 import type { Command } from "../command.ts";
 import type { Host, PermissionKind, PermissionState } from "../../host/host.ts";
 import { compileFlags, flagLines, POLICY } from "../../permissions.ts";
+import { GATEWAY_POLICY } from "../../gateway/permissions.ts";
 import { painter, table, termWidth, useColor } from "../output.ts";
 
 /** Why a target is checked: the kind as a whole, a grant, a name refused or read as unset, a probe. */
@@ -63,6 +64,16 @@ export async function auditPermissions(host: Host): Promise<PermissionCheck[]> {
   return out;
 }
 
+/** The gateway's set: its flags and every entry with its reason. */
+export function gatewaySet(): { flags: string[]; grants: { kind: string; value: string; why: string }[] } {
+  return {
+    flags: compileFlags(GATEWAY_POLICY),
+    grants: GATEWAY_POLICY.flatMap((p) =>
+      p.grants.map((g) => ({ kind: p.kind, value: g.value, why: g.why }))
+    ),
+  };
+}
+
 const label = (c: PermissionCheck) => `${c.kind}${c.target === null ? " (any)" : ` ${c.target}`}`;
 
 /** `lychd permissions`. */
@@ -76,6 +87,7 @@ export const permissions: Command = {
     "run curl, net example.com:443…). The compiled binary holds exactly this set:\n\n" +
     flagLines().map((l) => `  ${l.flag}\n      ${l.why}`).join("\n") + "\n\n" +
     "`deno run -A main.ts permissions` exits 1: -A holds more than the set.\n" +
+    "The gateway's own set (loopback network only) is shown after the table and in --json as gateway.\n" +
     '--json: { matches, wider: ["net (any)", …], narrower: [same], missing: [same], flags: [flag],\n' +
     '  checks: [{ kind, target, role, expected: "granted"|"not granted",\n' +
     '  state: "granted"|"prompt"|"denied", verdict: "ok"|"wider"|"narrower"|"missing", why }] }\n' +
@@ -90,7 +102,12 @@ export const permissions: Command = {
     const matches = !wider.length && !narrower.length;
     if (flags.json === true) {
       host.stdout.write(
-        JSON.stringify({ matches, wider, narrower, missing, flags: compileFlags(), checks }, null, 2) + "\n",
+        JSON.stringify(
+          { matches, wider, narrower, missing, flags: compileFlags(), checks, gateway: gatewaySet() },
+          null,
+          2,
+        ) +
+          "\n",
       );
     } else {
       const paint = painter(useColor(host, "stdout"));
@@ -112,6 +129,13 @@ export const permissions: Command = {
       ];
       host.stdout.write(
         table(rows, { width: termWidth(host), keep: [1], overflow: ["cut", "wrap", "cut", "cut", "cut"] }),
+      );
+      host.stdout.write(
+        "\nThe gateway (lychd-gateway, <prefix>-gateway.service) runs under its own set:\n" +
+          flagLines(GATEWAY_POLICY).map((l) => `  ${l.flag}\n      ${l.why}`).join("\n") + "\n" +
+          "Each entry of the gateway's set:\n" +
+          GATEWAY_POLICY.flatMap((p) => p.grants.map((g) => `  ${p.kind} ${g.value}: ${g.why}`)).join("\n") +
+          "\n",
       );
     }
     if (matches) {

@@ -96,6 +96,7 @@ export const status: Command = {
         physical: ps?.claims.flatMap((c) => c.byName ? [] : c.physical) ?? [],
         conflicts: ps?.conflicts ?? [],
         ...(od ? { onDemand: od } : {}),
+        models: ps?.service.served?.ids ?? [],
       };
     });
     if (flags.json === true) {
@@ -110,7 +111,7 @@ export const status: Command = {
         r.drift !== "ok" ? ` [${r.drift}]` : ""
       }${r.onDemand ? ` (${r.onDemand})` : ""}`;
       out.push([
-        r.unit.replace(/\.service$/, ""),
+        r.unit.replace(/\.service$/, "") + (r.models.length ? ` (${r.models.join(", ")})` : ""),
         state,
         since,
         r.claims.join(", ") || "-",

@@ -1,0 +1,162 @@
+/**
+ * The gateway process: `lychd-gateway --socket PATH | --listen IP:PORT [--codex FILE] [--system]
+ * [--cdi-dir DIR…]`. Loads the Codex and the CDI specs like the binder, then serves until
+ * SIGTERM. Under systemd it serves on the Unix socket of its runtime directory (systemd owns the
+ * TCP listener); `--listen` is for tests and benches.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { Host } from "../host/host.ts";
+import { systemctl } from "../host/systemctl.ts";
+import { readCodex, readRegistry, resolvePaths } from "../cli/context.ts";
+import { makePlan } from "../plan/plan.ts";
+import { CodexError, formatIssue } from "../codex/errors.ts";
+import { gatewayConfig } from "./config.ts";
+import { Pool, type Probe, type Units } from "./pool.ts";
+import { Metrics } from "./metrics.ts";
+import { gatewayHandler, parseKeys } from "./server.ts";
+
+/** A running gateway. */
+export interface RunningGateway {
+  /** Where it listens: `unix:/path` or `127.0.0.1:port`. */
+  address: string;
+  port?: number;
+  pool: Pool;
+  metrics: Metrics;
+  finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Units through the systemctl wrapper of the host seam. */
+export function systemdUnits(host: Host, user: boolean): Units {
+  const sd = systemctl(host.runner, { user });
+  return {
+    start: (unit, timeoutMs) => sd.start([unit], { timeoutMs }),
+    stop: (unit, timeoutMs) => sd.stop([unit], { timeoutMs }),
+    async states(units) {
+      const shown = await sd.show(units, ["ActiveState"]);
+      return Object.fromEntries(units.map((u) => [u, shown[u]?.ActiveState ?? ""]));
+    },
+  };
+}
+
+/** Any HTTP answer from the upstream counts (a 404 on /health is still a server). */
+export const httpProbe: Probe = async (stone, signal) => {
+  if (!stone.upstream) return true;
+  try {
+    const r = await fetch(`${stone.upstream}/health`, { signal });
+    await r.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Start the gateway. Throws a one-line error for a bad Codex or key file. */
+export async function startGateway(
+  host: Host,
+  args: string[],
+  opts: { units?: Units; probe?: Probe; idleEveryMs?: number; loadingEverySeconds?: number } = {},
+): Promise<RunningGateway> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      socket: { type: "string" },
+      listen: { type: "string" },
+      codex: { type: "string" },
+      system: { type: "boolean" },
+      "cdi-dir": { type: "string", multiple: true },
+    },
+    strict: true,
+  });
+  if (!values.socket === !values.listen) {
+    throw new Error("give exactly one of --socket PATH and --listen IP:PORT");
+  }
+  const paths = resolvePaths(host, {
+    codex: values.codex,
+    system: values.system,
+    "cdi-dir": values["cdi-dir"],
+  });
+  const { codex } = await readCodex(host, paths, { allowDefault: false, quiet: true });
+  const plan = makePlan(codex, await readRegistry(host, paths.cdiDirs));
+  const cfg = gatewayConfig(codex, plan);
+  if (!cfg.models.size) throw new Error(`${codex.file}: no soulstone has models: nothing to serve`);
+  let keys: string[] = [];
+  if (cfg.apiKeyFile) {
+    const text = await host.fs.readTextFile(cfg.apiKeyFile);
+    if (text === undefined) throw new Error(`gateway.api_key_file ${cfg.apiKeyFile} does not exist`);
+    const mode = (await host.fs.stat(cfg.apiKeyFile))?.mode ?? 0;
+    if (mode & 0o077) {
+      throw new Error(
+        `gateway.api_key_file ${cfg.apiKeyFile} is readable by others (mode ${
+          (mode & 0o777).toString(8)
+        }); chmod 600 it`,
+      );
+    }
+    keys = parseKeys(text);
+    if (!keys.length) throw new Error(`gateway.api_key_file ${cfg.apiKeyFile} holds no key`);
+  }
+  const metrics = new Metrics();
+  const pool = new Pool(
+    cfg,
+    opts.units ?? systemdUnits(host, !paths.system),
+    opts.probe ?? httpProbe,
+    metrics,
+  );
+  await pool.init({ idleEveryMs: opts.idleEveryMs });
+  const handler = gatewayHandler({ cfg, pool, metrics, keys, loadingEverySeconds: opts.loadingEverySeconds });
+  const onError = (e: unknown) => {
+    host.stderr.write(`lychd-gateway: ${(e as Error).message}\n`);
+    return new Response("internal error", { status: 500 });
+  };
+  let server: Deno.HttpServer;
+  let address: string;
+  let port: number | undefined;
+  if (values.socket) {
+    await Deno.remove(values.socket).catch(() => {});
+    server = Deno.serve({ path: values.socket, onListen: () => {}, onError }, handler);
+    address = `unix:${values.socket}`;
+  } else {
+    const i = values.listen!.lastIndexOf(":");
+    const hostname = values.listen!.slice(0, i).replace(/^\[|\]$/g, "");
+    server = Deno.serve(
+      { hostname, port: Number(values.listen!.slice(i + 1)), onListen: () => {}, onError },
+      handler,
+    );
+    port = (server.addr as Deno.NetAddr).port;
+    address = `${hostname}:${port}`;
+  }
+  return {
+    address,
+    port,
+    pool,
+    metrics,
+    finished: server.finished,
+    async shutdown() {
+      pool.close();
+      await server.shutdown();
+    },
+  };
+}
+
+/** The process: start, log one line, serve until SIGTERM/SIGINT. Returns the exit code. */
+export async function runGateway(host: Host, args: string[]): Promise<number> {
+  let gw: RunningGateway;
+  try {
+    gw = await startGateway(host, args);
+  } catch (e) {
+    const line = e instanceof CodexError
+      ? e.issues.map((i) => formatIssue(e.file, i))[0]
+      : (e as Error).message.split("\n")[0];
+    host.stderr.write(`lychd-gateway: ${line}\n`);
+    return 1;
+  }
+  const n = gw.pool.cfg.models.size;
+  host.stderr.write(`lychd-gateway: serving ${n} model id${n === 1 ? "" : "s"} on ${gw.address}\n`);
+  const stop = () => void gw.shutdown();
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await gw.finished;
+  return 0;
+}

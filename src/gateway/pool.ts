@@ -1,0 +1,420 @@
+/**
+ * The swap engine: which stone runs, who waits, what is drained and stopped. One FIFO per queue
+ * group (stones sharing a device): swaps happen in the order of each model's first waiting
+ * request, and once a stone is ready every request waiting for it goes through together. A
+ * request for a ready stone with nobody waiting in its group goes straight through. Every systemd effect goes through `Units` (the systemctl wrapper of the
+ * host seam); readiness = the unit is active (healthy, with `Notify=healthy`) AND the upstream
+ * answers HTTP (`probe`).
+ *
+ * @module
+ */
+import { admit } from "../plan/admission.ts";
+import type { GatewayConfig, GatewayStone } from "./config.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** The systemd side, as the pool needs it. */
+export interface Units {
+  /** Start and wait for the start job (active, or healthy); rejects when it fails. */
+  start(unit: string, timeoutMs: number): Promise<void>;
+  stop(unit: string, timeoutMs: number): Promise<void>;
+  /** unit → ActiveState. */
+  states(units: string[]): Promise<Record<string, string>>;
+}
+
+/** Whether a stone's upstream answers HTTP at all (any status). */
+export type Probe = (stone: GatewayStone, signal: AbortSignal) => Promise<boolean>;
+
+/** A stone's state. */
+export type StoneState = "off" | "loading" | "ready" | "draining";
+
+/** Why a request could not get its model. */
+export class Unavailable extends Error {
+  constructor(message: string, readonly kind: "timeout" | "refused" | "failed" | "cancelled") {
+    super(message);
+    this.name = "Unavailable";
+  }
+}
+
+/** A held slot on a ready stone; `release()` once the response ends. */
+export interface Lease {
+  stone: GatewayStone;
+  release(): void;
+}
+
+interface Slot {
+  state: StoneState;
+  inFlight: number;
+  lastUsed: number;
+  /** Last use ever (for status); 0 = never. */
+  everUsed: number;
+  drained?: () => void;
+}
+
+interface Job {
+  kind: "acquire" | "stop" | "preload";
+  stone: string;
+  resolve: (lease?: Lease) => void;
+  reject: (e: Error) => void;
+  done: boolean;
+}
+
+const ACTIVE = new Set(["active", "activating", "reloading", "deactivating"]);
+
+/** The pool. */
+export class Pool {
+  readonly slots = new Map<string, Slot>();
+  readonly #queues = new Map<string, Job[]>();
+  readonly #pumping = new Set<string>();
+  #timer?: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly cfg: GatewayConfig,
+    readonly units: Units,
+    readonly probe: Probe,
+    readonly metrics: Metrics,
+    readonly now: () => number = Date.now,
+  ) {
+    for (const s of cfg.stones.values()) {
+      this.slots.set(s.name, { state: "off", inFlight: 0, lastUsed: 0, everUsed: 0 });
+    }
+  }
+
+  /** Learn which stones already run (a restarted gateway adopts them), then watch idle times. */
+  async init(opts: { idleEveryMs?: number } = {}): Promise<void> {
+    await this.#refresh([...this.cfg.stones.keys()]);
+    for (const [name, slot] of this.slots) {
+      if (slot.state !== "off") slot.lastUsed = this.now();
+      const s = this.cfg.stones.get(name)!;
+      // Running and answering: adopted as ready. Running but silent: "loading"; the first request
+      // for it waits until it answers (starting an active unit is a no-op).
+      if (
+        slot.state !== "off" && s.upstream &&
+        await this.probe(s, AbortSignal.timeout(2000)).catch(() => false)
+      ) {
+        slot.state = "ready";
+      }
+    }
+    const every = opts.idleEveryMs ?? 1000;
+    if (every > 0) {
+      const t = setInterval(() => void this.idleCheck().catch(() => {}), every);
+      Deno.unrefTimer(t);
+      this.#timer = t;
+    }
+  }
+
+  /** Stop the idle timer (tests, shutdown). */
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+  }
+
+  /** Requests waiting in a group. */
+  queued(group: string): number {
+    return (this.#queues.get(group) ?? []).filter((j) => !j.done && j.kind === "acquire").length;
+  }
+
+  /** Requests waiting for one stone. */
+  queuedFor(stone: string): number {
+    const g = this.cfg.stones.get(stone)!.group;
+    return (this.#queues.get(g) ?? []).filter((j) => !j.done && j.kind === "acquire" && j.stone === stone)
+      .length;
+  }
+
+  /**
+   * Get a lease on `stone`, starting it (and draining and stopping what must go) if needed.
+   * Rejects with `Unavailable` on queue_timeout, a refusal (pinned), a failed start, or `signal`.
+   */
+  acquire(stone: string, signal?: AbortSignal): Promise<Lease> {
+    const s = this.cfg.stones.get(stone)!;
+    const slot = this.slots.get(stone)!;
+    const q = this.#queue(s.group);
+    if (slot.state === "ready" && !q.some((j) => !j.done)) return Promise.resolve(this.#lease(s));
+    return new Promise<Lease>((resolve, reject) => {
+      const job: Job = {
+        kind: "acquire",
+        stone,
+        resolve: (l) => resolve(l!),
+        reject,
+        done: false,
+      };
+      const timer = setTimeout(() => {
+        this.#finish(
+          job,
+          undefined,
+          new Unavailable(
+            `${JSON.stringify(s.ids[0])} did not become ready within queue_timeout (${
+              Math.round(this.cfg.queueMs / 1000)
+            }s)`,
+            "timeout",
+          ),
+        );
+      }, this.cfg.queueMs);
+      const abort = () => this.#finish(job, undefined, new Unavailable("client went away", "cancelled"));
+      signal?.addEventListener("abort", abort, { once: true });
+      const inner = job.resolve;
+      const innerReject = job.reject;
+      job.resolve = (l) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
+        inner(l);
+      };
+      job.reject = (e) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
+        innerReject(e);
+      };
+      q.push(job);
+      this.metrics.queueDepth(s.group, this.queued(s.group));
+      void this.#pump(s.group);
+    });
+  }
+
+  /** Drain and stop stones (all served ones when `names` is empty); resolves with what stopped. */
+  async unload(names: string[]): Promise<string[]> {
+    const targets = names.length
+      ? names
+      : [...this.slots].filter(([n, sl]) => sl.state !== "off" && this.cfg.stones.get(n)!.ids.length).map((
+        [n],
+      ) => n);
+    const stopped: string[] = [];
+    await Promise.all(targets.map((n) =>
+      new Promise<void>((resolve, reject) => {
+        const s = this.cfg.stones.get(n)!;
+        const job: Job = {
+          kind: "stop",
+          stone: n,
+          resolve: () => {
+            stopped.push(n);
+            resolve();
+          },
+          reject,
+          done: false,
+        };
+        this.#queue(s.group).push(job);
+        void this.#pump(s.group);
+      })
+    ));
+    return stopped.sort();
+  }
+
+  /** A ready stone's upstream stopped answering: forget it, so the next request starts it again. */
+  markDown(stone: string): void {
+    const slot = this.slots.get(stone)!;
+    if (slot.state === "ready") slot.state = "off";
+  }
+
+  /** Stop stones idle past `idle_stop`; then start `default` where its device is free. */
+  async idleCheck(): Promise<void> {
+    const now = this.now();
+    const idle: string[] = [];
+    for (const s of this.cfg.stones.values()) {
+      const slot = this.slots.get(s.name)!;
+      if (
+        s.idleMs !== undefined && slot.state === "ready" && slot.inFlight === 0 &&
+        now - slot.lastUsed >= s.idleMs && !this.#queue(s.group).some((j) => !j.done)
+      ) idle.push(s.name);
+    }
+    if (idle.length) await this.unload(idle);
+    const d = this.cfg.default ? this.cfg.models.get(this.cfg.default) : undefined;
+    if (!d || !idle.length) return;
+    const slot = this.slots.get(d)!;
+    const s = this.cfg.stones.get(d)!;
+    if (slot.state !== "off" || this.#queue(s.group).some((j) => !j.done)) return;
+    const verdict = admit(this.cfg.admission, d, this.#running(), { noEvict: true });
+    if (!verdict.ok) return;
+    await new Promise<void>((resolve) => {
+      this.#queue(s.group).push({
+        kind: "preload",
+        stone: d,
+        resolve: () => resolve(),
+        reject: () => resolve(),
+        done: false,
+      });
+      void this.#pump(s.group);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  #queue(group: string): Job[] {
+    let q = this.#queues.get(group);
+    if (!q) this.#queues.set(group, q = []);
+    return q;
+  }
+
+  #lease(s: GatewayStone): Lease {
+    const slot = this.slots.get(s.name)!;
+    slot.inFlight++;
+    slot.lastUsed = slot.everUsed = this.now();
+    this.metrics.inFlight(s.ids[0], slot.inFlight);
+    let released = false;
+    return {
+      stone: s,
+      release: () => {
+        if (released) return;
+        released = true;
+        slot.inFlight--;
+        slot.lastUsed = slot.everUsed = this.now();
+        this.metrics.inFlight(s.ids[0], slot.inFlight);
+        if (slot.inFlight === 0) slot.drained?.();
+      },
+    };
+  }
+
+  #finish(job: Job, lease: Lease | undefined, err?: Error): void {
+    if (job.done) {
+      lease?.release();
+      return;
+    }
+    job.done = true;
+    const s = this.cfg.stones.get(job.stone)!;
+    this.metrics.queueDepth(s.group, this.queued(s.group));
+    if (err) job.reject(err);
+    else job.resolve(lease);
+  }
+
+  #running(): { name: string; lastUsed: number }[] {
+    return [...this.slots].filter(([, sl]) => sl.state !== "off").map(([name, sl]) => ({
+      name,
+      lastUsed: sl.lastUsed,
+    }));
+  }
+
+  async #refresh(names: string[]): Promise<void> {
+    const units = names.map((n) => this.cfg.stones.get(n)!.unit);
+    if (!units.length) return;
+    const states = await this.units.states(units);
+    names.forEach((n, i) => {
+      const slot = this.slots.get(n)!;
+      const active = ACTIVE.has(states[units[i]] ?? "");
+      if (!active) slot.state = "off";
+      else if (slot.state === "off") slot.state = "loading"; // running, not started by us: not yet probed
+    });
+  }
+
+  async #pump(group: string): Promise<void> {
+    if (this.#pumping.has(group)) return;
+    this.#pumping.add(group);
+    const q = this.#queue(group);
+    try {
+      while (q.length) {
+        const job = q[0];
+        if (!job.done) {
+          try {
+            await this.#run(job);
+          } catch (e) {
+            this.#finish(job, undefined, e instanceof Unavailable ? e : new Unavailable(String(e), "failed"));
+          }
+        }
+        q.shift();
+      }
+    } finally {
+      this.#pumping.delete(group);
+      this.metrics.queueDepth(group, this.queued(group));
+    }
+  }
+
+  async #run(job: Job): Promise<void> {
+    const s = this.cfg.stones.get(job.stone)!;
+    const slot = this.slots.get(job.stone)!;
+    if (job.kind === "stop") {
+      if (slot.state !== "off") await this.#drainAndStop(s.name);
+      this.#finish(job, undefined);
+      return;
+    }
+    if (slot.state !== "ready") {
+      await this.#refresh(
+        [...this.cfg.stones.values()].filter((x) => x.group === s.group || x.name === s.name).map((x) =>
+          x.name
+        ),
+      );
+    }
+    if (slot.state === "loading" && s.upstream) {
+      // Running, adopted or started by someone else: ready once it answers.
+      if (await this.probe(s, AbortSignal.timeout(2000)).catch(() => false)) slot.state = "ready";
+    }
+    if (slot.state === "ready") {
+      this.#serveWaiting(job, s);
+      return;
+    }
+    const verdict = admit(this.cfg.admission, s.name, this.#running().filter((r) => r.name !== s.name));
+    if (!verdict.ok) {
+      this.#finish(job, undefined, new Unavailable(verdict.reason, "refused"));
+      return;
+    }
+    if (job.kind === "preload" && verdict.evict.length) {
+      this.#finish(job, undefined);
+      return;
+    }
+    for (const e of verdict.evict) await this.#drainAndStop(e.name);
+    slot.state = "loading";
+    const t0 = this.now();
+    this.metrics.swap(s.ids[0] ?? s.name);
+    try {
+      await this.units.start(s.unit, this.cfg.queueMs);
+      await this.#waitUpstream(s, t0 + this.cfg.queueMs);
+    } catch (e) {
+      slot.state = "off";
+      // Do not leave a failing unit restarting behind our back.
+      await this.units.stop(s.unit, 60_000).catch(() => {});
+      const err = new Unavailable(
+        `${JSON.stringify(s.ids[0] ?? s.name)} failed to start: ${(e as Error).message.split("\n")[0]}`,
+        "failed",
+      );
+      // Everyone waiting for this load gets the same answer; a later request tries again.
+      for (const other of this.#queue(s.group)) {
+        if (other !== job && other.stone === s.name && other.kind === "acquire") {
+          this.#finish(other, undefined, err);
+        }
+      }
+      this.#finish(job, undefined, err);
+      return;
+    }
+    slot.state = "ready";
+    slot.lastUsed = this.now();
+    this.metrics.loadSeconds((this.now() - t0) / 1000);
+    this.#serveWaiting(job, s);
+  }
+
+  /**
+   * The stone is ready: the job and every other request waiting for the same stone go through
+   * now (waiters are grouped by model, swaps follow the order of each model's first waiter), so
+   * alternating requests cost one swap per model, not one per request.
+   */
+  #serveWaiting(job: Job, s: GatewayStone): void {
+    this.#finish(job, job.kind === "acquire" ? this.#lease(s) : undefined);
+    for (const other of this.#queue(s.group)) {
+      if (!other.done && other.kind === "acquire" && other.stone === s.name) {
+        this.#finish(other, this.#lease(s));
+      }
+    }
+  }
+
+  async #waitUpstream(s: GatewayStone, deadline: number): Promise<void> {
+    if (!s.upstream) return;
+    for (let delay = 50;; delay = Math.min(delay * 2, 1000)) {
+      if (await this.probe(s, AbortSignal.timeout(2000)).catch(() => false)) return;
+      if (this.now() > deadline) throw new Error("the upstream never answered HTTP");
+      const st = (await this.units.states([s.unit]))[s.unit];
+      if (!ACTIVE.has(st ?? "")) throw new Error(`${s.unit} is ${st} after starting`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  async #drainAndStop(name: string): Promise<void> {
+    const s = this.cfg.stones.get(name)!;
+    const slot = this.slots.get(name)!;
+    slot.state = "draining";
+    if (slot.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.cfg.drainMs);
+        slot.drained = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      slot.drained = undefined;
+    }
+    await this.units.stop(s.unit, 300_000);
+    slot.state = "off";
+  }
+}
