@@ -11,6 +11,7 @@ import { CodexSchema, type RawCodex, type RawSoulstone, ServiceSchema, Soulstone
 import type { Codex, Mount, Role, SecretRef, Service } from "./model.ts";
 import { parseDuration, parsePort, parseSize } from "./quantities.ts";
 import { validateCodex } from "./validate.ts";
+import { healthMeaning } from "./health.ts";
 
 /** Context for host-independent checks. */
 export interface LoadOptions {
@@ -345,7 +346,7 @@ function normalize(raw: RawCodex, file: string): Codex {
       name,
       path,
       stem,
-      raw: r,
+      raw: withHealthMeaning(r),
       ports: (r.ports ?? []).map((p) => {
         const x = parsePort(p, bindAddress);
         if (!x.ok) throw new Error(`unreachable: port ${p} passed the schema`);
@@ -385,6 +386,18 @@ function normalize(raw: RawCodex, file: string): Codex {
     services,
     volumes,
   };
+}
+
+/** `r` with a Docker-form `health.cmd` read by meaning (`["NONE"]`: no health table at all). */
+function withHealthMeaning(r: RawSoulstone): RawSoulstone {
+  if (!r.health) return r;
+  const m = healthMeaning(r.health.cmd);
+  if (m.kind === "none") {
+    const { health: _none, ...rest } = r;
+    return rest;
+  }
+  if (m.kind === "error") return r; // refused by the schema already
+  return { ...r, health: { ...r.health, cmd: m.kind === "exec" ? m.argv : m.cmd } };
 }
 
 /** `src:dst[:opts]` — validation happens in validate.ts; this only splits. */

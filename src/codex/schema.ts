@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { isIP, type Parsed, parseDuration, parsePort, parseSize } from "./quantities.ts";
+import { healthMeaning } from "./health.ts";
 
 /** Names of services, volumes and secrets. */
 export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
@@ -62,7 +63,11 @@ const Secret = z.union([
 ]);
 
 const Health = z.strictObject({
-  cmd: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+  // Docker's ["CMD", …], ["CMD-SHELL", "…"] and ["NONE"] are read by meaning (see health.ts).
+  cmd: z.union([z.string().min(1), z.array(z.string()).min(1)]).superRefine((v, ctx) => {
+    const m = healthMeaning(v);
+    if (m.kind === "error") ctx.addIssue({ code: "custom", message: m.message, params: { hint: m.hint } });
+  }),
   interval: grammar(duration, parseDuration).optional(),
   timeout: grammar(duration, parseDuration).optional(),
   retries: z.int().min(1).optional(),

@@ -23,7 +23,7 @@ export const reconcile: Command = {
     const every = typeof flags.every === "string" ? parseDuration(flags.every) : undefined;
     if (every && !every.ok) throw new UsageError(`--every: ${every.message}`, every.hint);
     for (;;) {
-      const { report } = await doBind(host, flags, false);
+      const { report } = await doBind(host, flags, false, { rootNote: false });
       const changed = report.added.length + report.changed.length + report.restored.length +
         report.removed.length;
       if (changed && flags.quiet !== true) host.stderr.write(`lychd: reconcile: ${summary(report, false)}\n`);
