@@ -1,7 +1,7 @@
 import type { Command } from "../command.ts";
 import { build, type Built, manager, resolvePaths, unitOfFile } from "../context.ts";
 import { checkOwned, ownedFiles } from "../../bind/manifest.ts";
-import { LychdError } from "../command.ts";
+import type { LychdError } from "../command.ts";
 import { unreachable } from "../unreachable.ts";
 import { ago, note, painter, table, termWidth, useColor } from "../output.ts";
 
