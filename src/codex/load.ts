@@ -12,6 +12,7 @@ import type { Codex, Mount, Role, SecretRef, Service } from "./model.ts";
 import { parseDuration, parsePort, parseSize } from "./quantities.ts";
 import { validateCodex } from "./validate.ts";
 import { healthMeaning } from "./health.ts";
+import { type SyntaxProblem, toml10Problem, tomlSyntaxProblem } from "./toml_errors.ts";
 
 /** Context for host-independent checks. */
 export interface LoadOptions {
@@ -29,18 +30,12 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   try {
     doc = parseToml(text) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof TomlError) {
-      const first = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-      throw new CodexError(file, [{
-        path: "",
-        message: `TOML syntax error: ${first}`,
-        line: e.line,
-        column: e.column,
-        hint: "see https://toml.io/en/v1.0.0",
-      }]);
-    }
+    if (e instanceof TomlError) throw syntaxError(file, tomlSyntaxProblem(text, e.message, e.line, e.column));
     throw e;
   }
+  // smol-toml is more lenient than TOML 1.0 about inline tables; lychd is not.
+  const strict = toml10Problem(text);
+  if (strict) throw syntaxError(file, strict);
   // Positions are only needed for issues: index the text on the first one.
   let index: ReturnType<typeof indexToml> | undefined;
   const place = (issue: Omit<CodexIssue, "path"> & { path: (string | number)[] }): CodexIssue => {
@@ -88,6 +83,16 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   const issues = validateCodex(codex, opts).map(place);
   if (issues.length) throw new CodexError(file, sortIssues(issues));
   return codex;
+}
+
+function syntaxError(file: string, p: SyntaxProblem): CodexError {
+  return new CodexError(file, [{
+    path: "",
+    message: `TOML syntax error: ${p.message}`,
+    line: p.line,
+    column: p.column,
+    hint: p.hint,
+  }]);
 }
 
 function sortIssues(issues: CodexIssue[]): CodexIssue[] {
@@ -213,7 +218,12 @@ function zodIssue(
     case "invalid_type": {
       if (value === undefined) return required(path);
       const want = TYPE_NAMES[issue.expected] ?? issue.expected;
-      return { path, message: `expected ${want}, got ${describe(value)}` };
+      const field = path.filter((p) => typeof p === "string").pop();
+      // `ports = [8000]` (compose's short form): say the string form lychd reads.
+      const hint = field === "ports" && typeof value === "number"
+        ? `ports are strings "host:container", e.g. ports = ["${value}:${value}"]`
+        : undefined;
+      return { path, message: `expected ${want}, got ${describe(value)}`, ...(hint ? { hint } : {}) };
     }
     case "invalid_union": {
       if (value === undefined) return required(path);
