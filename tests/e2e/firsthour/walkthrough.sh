@@ -15,6 +15,10 @@ step() { printf '\n$ %s\n' "$*"; sh -c "$*" 2>&1; printf '[exit %s]\n' "$?"; }
 note() { printf '\n# %s\n' "$*"; }
 IMAGES="ghcr.io/open-webui/open-webui:v0.6.34 docker.io/library/postgres:17 docker.io/jaegertracing/jaeger:2.11.0 docker.io/vllm/vllm-openai:v0.11.0 ghcr.io/ggml-org/llama.cpp:server-cuda"
 
+if [ -e /root/.config/lychd/codex.toml ] || [ -e /root/.config/containers/systemd/.lychd-manifest.json ]; then
+  echo "refused: /root already holds a Codex or bound Runes (another run's); not touching them" >&2
+  exit 2
+fi
 note "stand-ins (not part of the README): local images under the default Codex's names, a CDI spec"
 podman build -q -t localhost/lychd-standin:latest -f "$here/Containerfile" "$here" >/dev/null
 for i in $IMAGES; do podman tag localhost/lychd-standin:latest "$i"; done
@@ -33,9 +37,14 @@ step "lychd bind"
 step "lychd start"
 sleep 5
 step "lychd status"
+# Podman runs health checks from transient systemd timers (systemd-run); the e2e host's
+# systemd-run is a shim without timers (see scripts/e2e-host.sh), so run the check as the timer would.
+(for i in $(seq 60); do sleep 2; podman healthcheck run lychd-soulstone-vllm >/dev/null 2>&1; done) &
+hc=$!
 step "lychd summon vllm --timeout 2m"
+kill "$hc" 2>/dev/null
 step "lychd status"
-step "lychd logs vllm -n 3"
+step "lychd logs vllm -n 12"
 step "lychd bind --dry-run"
 
 note "How the vessel reaches a soulstone (probes from a container on the sepulcher's bridge network)"
