@@ -33,6 +33,7 @@ step "lychd doctor"
 step "lychd init"
 step "printf '%s' 'change-me-now' | podman secret create lychd-db-password -"
 step "lychd check"
+step "lychd bind --dry-run | tail -n 3"
 step "lychd bind"
 step "lychd start"
 sleep 5
@@ -45,7 +46,6 @@ step "lychd summon vllm --timeout 2m"
 kill "$hc" 2>/dev/null
 step "lychd status"
 step "lychd logs vllm -n 12"
-step "lychd bind --dry-run"
 
 note "How the vessel reaches a soulstone (probes from a container on the sepulcher's bridge network)"
 probe() { podman run --rm --network lychd localhost/busybox:latest wget -T 3 -q -O- "$1" >/dev/null 2>&1 && echo reachable || echo NOT reachable; }
