@@ -53,7 +53,10 @@ function absolute(host: Host, p: string): string {
   return p.startsWith("/") ? p : `${host.cwd().replace(/\/$/, "")}/${p}`;
 }
 
-/** Resolve every path from flags and environment (see the README's "Where things live"). */
+/**
+ * Resolve every path from flags and environment (see the README's "Where things live"). A Codex
+ * path named by `--codex` or `LYCHD_CODEX` is recorded as such: it must exist (see readCodex).
+ */
 export function resolvePaths(host: Host, flags: Flags): Paths {
   const system = flags.system === true;
   const cfg = () => configHome(host);

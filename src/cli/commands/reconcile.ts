@@ -15,7 +15,7 @@ export const reconcile: Command = {
     help: "keep reconciling at this interval (e.g. 30s) until stopped",
   }],
   details: "The same transaction as `bind`, meant to run unattended: silent when nothing changed.\n" +
-    "As a systemd timer: see the README (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
+    "As a systemd timer: see docs/operations.md (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
     "as a user service.",
   exitCodes: "0 in sync (or restored), 1 refusal or failure, 2 usage error",
   examples: ["lychd reconcile", "lychd reconcile --every 30s", "lychd reconcile --quiet   # from a timer"],
