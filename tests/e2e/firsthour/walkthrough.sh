@@ -11,7 +11,15 @@ set -u
 here=/lychd/tests/e2e/firsthour
 export DENO_INSTALL_ROOT=/tmp/lychd-firsthour
 export PATH="$DENO_INSTALL_ROOT/bin:$PATH"
-step() { printf '\n$ %s\n' "$*"; sh -c "$*" 2>&1; printf '[exit %s]\n' "$?"; }
+failed=""
+step() {
+  printf '\n$ %s\n' "$*"
+  sh -c "$*" 2>&1
+  rc=$?
+  printf '[exit %s]\n' "$rc"
+  [ "$rc" = 0 ] || failed="$failed
+  $*"
+}
 note() { printf '\n# %s\n' "$*"; }
 IMAGES="ghcr.io/open-webui/open-webui:v0.6.34 docker.io/library/postgres:17 docker.io/jaegertracing/jaeger:2.11.0 docker.io/vllm/vllm-openai:v0.11.0 ghcr.io/ggml-org/llama.cpp:server-cuda"
 
@@ -70,3 +78,5 @@ for i in $IMAGES localhost/lychd-standin:latest; do podman rmi -f "$i" >/dev/nul
 rm -rf /root/.config/lychd /etc/cdi/nvidia.yaml "$DENO_INSTALL_ROOT"
 ls /root/.config/containers/systemd /root/.config/systemd/user 2>/dev/null
 echo cleaned
+if [ -n "$failed" ]; then printf 'FAILED steps:%s\n' "$failed"; exit 1; fi
+echo "every README step exited 0"
