@@ -271,3 +271,31 @@ Deno.test("trap 7: the root warning on the first bind into root's user manager a
   assert.equal(user.level, "warn");
   assert.match(user.detail, /root's user manager/);
 });
+
+// -------------------------------------------------------------------------------- the README
+
+Deno.test("README: under 200 lines, the quick start CI runs, and links that resolve", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+  assert.ok(readme.split("\n").length < 200, `${readme.split("\n").length} lines`);
+  assert.match(readme, /^npx --yes deno@2\.9\.6 task demo\b/m);
+  assert.match(readme, /^npx --yes deno@2\.9\.6 task test\b/m);
+  // Pages other helpers add on their branches; every other relative link must resolve here.
+  const elsewhere = new Set([
+    "cdi.md",
+    "gateway.md",
+    "podman-versions.md",
+    "compose-import.md",
+    "kubernetes.md",
+  ]);
+  const pages = ["README.md", ...[...Deno.readDirSync(`${ROOT}/docs`)].map((e) => `docs/${e.name}`)];
+  for (const page of pages) {
+    const text = await Deno.readTextFile(`${ROOT}/${page}`);
+    const dir = page.includes("/") ? page.slice(0, page.lastIndexOf("/")) : ".";
+    for (const m of text.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)) {
+      const target = m[1];
+      if (elsewhere.has(target.split("/").pop()!)) continue;
+      const path = `${ROOT}/${dir}/${target}`;
+      assert.ok(await Deno.stat(path).catch(() => undefined), `${page}: broken link ${target}`);
+    }
+  }
+});
