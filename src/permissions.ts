@@ -3,7 +3,7 @@
  * `lychd permissions` at run time and by tests/permissions_test.ts, which run `main.ts` with
  * exactly these flags. Pure data plus the function that turns it into Deno flags.
  *
- * How Deno treats these flags (checked with Deno 2.9.6; see the README's "The single binary"):
+ * How Deno treats these flags (checked with Deno 2.9.6; see docs/binary.md):
  * - `deno compile` stores the raw flags in the binary and resolves them when the binary starts
  *   (denoland/deno#23719), so a relative path would be relative to the user's working directory
  *   at run time: every path here is absolute, and none is relative.

@@ -514,7 +514,8 @@ Deno.test("a bind killed while systemd reloads leaves its journal; the next lych
     await Deno.writeTextFile(w.env.LYCHD_FAKE_LOG, "");
     const next = await lychd(w, ["bind", "--codex", w.codexB]);
     assert.equal(next.code, 0, next.stderr);
-    assert.match(next.stderr, /recovered an interrupted bind first/);
+    // Every file was in place; only the reload was left: said as such, not as a recovery.
+    assert.match(next.stderr, /daemon-reload done \(the last bind did not finish its reload\)/);
     const after = (await readState(w.unitDir, w.systemdDir)).state;
     assert.equal(incomplete(after, w.unitDir, w.systemdDir), undefined);
     assert.ok(!sameState(after, setA));
@@ -691,6 +692,9 @@ Deno.test("reconcile --every 1s beside repeated binds: transactions never interl
         }
         await sleep(100 + Math.random() * 900);
       }
+      // Give reconcile one more tick (every 1s) to repair the last drift before stopping it; under
+      // load the final sleep above can be shorter than the time to its next pass.
+      if (binds % 2 === 0) await sleep(2_000);
     } finally {
       reconciler.kill("SIGTERM");
       await Promise.all([reconciler.status, reconciler.stdout.cancel()]);

@@ -18,8 +18,10 @@
  * 5. **Apply** writes (atomic each) then removals, then write the new manifest. On an error,
  *    roll BACK from the journal's old bytes, delete the journal, throw one `BindError`
  *    ("writing "X" failed: No space left on device; previous Runes restored").
- * 6. **Reload** (`daemonReload`) once when anything changed (or a journal was recovered), then
- *    delete the journal. A failed reload keeps the journal, so the next bind reloads.
+ * 6. **Reload** (`daemonReload`) once when anything changed (or a journal was found), then
+ *    delete the journal. A failed reload keeps the journal, so the next bind reloads; a journal
+ *    whose files are all in place already owes only that reload and is not reported as a
+ *    recovered (interrupted) bind.
  *
  * Unchanged files are never rewritten (same inode, same mtime). `dryRun` computes the same
  * report and a unified diff without the lock and without touching anything.
@@ -78,7 +80,10 @@ export interface BindReport {
   unchanged: string[];
   /** Whether `daemonReload` was called (dry run: would be). */
   reloaded: boolean;
-  /** Whether an interrupted bind's journal was rolled forward first (dry run: would be). */
+  /**
+   * Whether an interrupted bind's journal was rolled forward first, i.e. it still had files to
+   * write (dry run: would be). A journal owing only a reload does not count.
+   */
   recovered: boolean;
   /** Unified diff of every change (`--- a/abs/path` / `+++ b/abs/path`, `/dev/null` for none). */
   diff: string;
@@ -370,22 +375,49 @@ async function putManifest(fs: Fs, dir: string, manifest: Manifest | null): Prom
 }
 
 /**
- * Roll an interrupted transaction forward (see the module doc). Returns whether a journal was
- * found. The journal itself is left in place: the caller deletes it after reloading systemd.
+ * What a journal on disk still asks for: `"none"` (no journal), `"reload"` (every file and the
+ * manifest are already as it records — e.g. a bind whose reload failed; only systemd must still
+ * be told) or `"files"` (an interrupted bind: files to finish).
  */
-async function rollForward(fs: Fs, dir: string): Promise<boolean> {
+async function journalWork(
+  fs: Fs,
+  dir: string,
+  journal: Journal | undefined,
+): Promise<"none" | "reload" | "files"> {
+  if (!journal) return "none";
+  for (const step of journal.steps) {
+    const now = await fs.readTextFile(step.path);
+    if ((now ?? null) !== step.new) return "files";
+  }
+  const manifest = await fs.readTextFile(join(dir, MANIFEST_FILE));
+  const want = journal.newManifest ? serializeManifest(journal.newManifest) : undefined;
+  return manifest === want ? "reload" : "files";
+}
+
+async function readJournal(fs: Fs, dir: string): Promise<Journal | undefined> {
   const journalPath = join(dir, JOURNAL_FILE);
   const text = await fs.readTextFile(journalPath);
-  if (text === undefined) return false;
-  const journal = parseJournal(text, journalPath);
+  return text === undefined ? undefined : parseJournal(text, journalPath);
+}
+
+/**
+ * Roll an interrupted transaction forward (see the module doc). Returns what the journal asked
+ * for (see `journalWork`): only `"files"` counts as recovering an interrupted bind. The journal
+ * itself is left in place: the caller deletes it after reloading systemd.
+ */
+async function rollForward(fs: Fs, dir: string): Promise<"none" | "reload" | "files"> {
+  const journalPath = join(dir, JOURNAL_FILE);
+  const journal = await readJournal(fs, dir);
+  const work = await journalWork(fs, dir, journal);
+  if (work !== "files") return work;
   let path = join(dir, MANIFEST_FILE);
   try {
-    for (const step of journal.steps) {
+    for (const step of journal!.steps) {
       path = step.path;
       await put(fs, step.path, step.new);
     }
     path = join(dir, MANIFEST_FILE);
-    await putManifest(fs, dir, journal.newManifest);
+    await putManifest(fs, dir, journal!.newManifest);
   } catch (err) {
     throw new BindError(
       `finishing the interrupted bind recorded in "${journalPath}" failed: ${failure(err, "writing", path)}`,
@@ -393,7 +425,7 @@ async function rollForward(fs: Fs, dir: string): Promise<boolean> {
       { cause: err, paths: [journalPath] },
     );
   }
-  return true;
+  return "files";
 }
 
 /** Undo steps[0..last] from their old bytes, newest first. Returns the first failure, if any. */
@@ -422,6 +454,7 @@ async function execute(
   dir: string,
   plan: Plan,
   opts: ScribeOptions,
+  /** A journal was found (rolled forward, or only its reload pending): reload even without changes. */
   recovered: boolean,
   run: Run,
 ) {
@@ -517,6 +550,16 @@ async function execute(
       await opts.daemonReload();
     } catch (err) {
       run.journalKept = true;
+      // A caller's error that carries its own hint (e.g. "the user manager is not reachable")
+      // is said in its words.
+      const hint = (err as { hint?: unknown }).hint;
+      if (typeof hint === "string") {
+        throw new BindError(
+          `the Runes are written, but ${messageOf(err)}`,
+          `${hint}; then run \`lychd bind\` again (it reloads until a reload succeeds)`,
+          { cause: err },
+        );
+      }
       throw new BindError(
         `the Runes are written but reloading systemd failed: ${messageOf(err)}`,
         "fix the cause and run lychd bind again: it reloads until a reload succeeds",
@@ -563,17 +606,18 @@ async function dryPlan(
   host: Host,
   dir: string,
   make: (view: View) => Promise<Plan>,
-): Promise<{ plan: Plan; recovered: boolean }> {
-  const journalPath = join(dir, JOURNAL_FILE);
-  const journalText = await host.fs.readTextFile(journalPath);
-  if (journalText !== undefined) {
-    return {
-      plan: await make(overlayView(host.fs, parseJournal(journalText, journalPath))),
-      recovered: true,
-    };
+): Promise<{ plan: Plan; recovered: boolean; reloadPending: boolean }> {
+  const journal = await readJournal(host.fs, dir);
+  const work = await journalWork(host.fs, dir, journal);
+  if (work === "files") {
+    return { plan: await make(overlayView(host.fs, journal!)), recovered: true, reloadPending: true };
   }
   const manifestText = await host.fs.readTextFile(join(dir, MANIFEST_FILE));
-  return { plan: await make(fsView(host.fs, manifestText)), recovered: false };
+  return {
+    plan: await make(fsView(host.fs, manifestText)),
+    recovered: false,
+    reloadPending: work === "reload",
+  };
 }
 
 async function transact(
@@ -596,10 +640,10 @@ async function transact(
   }
   if (pre && opts.dryRun) {
     const changed = pre.plan.steps.length > 0 || pre.plan.report.removed.length > 0;
-    return finish(pre.plan, changed || pre.recovered, pre.recovered);
+    return finish(pre.plan, changed || pre.reloadPending, pre.recovered);
   }
   if (
-    pre && !pre.recovered && pre.plan.oldManifest === null && pre.plan.steps.length === 0 &&
+    pre && !pre.reloadPending && pre.plan.oldManifest === null && pre.plan.steps.length === 0 &&
     !pre.plan.manifestChanged
   ) {
     return finish(pre.plan, false, false); // nothing owned, nothing wanted: do not even create the directory
@@ -613,15 +657,16 @@ async function transact(
   }
   const lock = await fs.lock(join(dir, LOCK_FILE));
   try {
-    const recovered = await rollForward(fs, dir);
+    const work = await rollForward(fs, dir);
+    const found = work !== "none";
     const run: Run = { reloadCalled: false, journalKept: false };
     try {
       const plan = await make(fsView(fs, await fs.readTextFile(join(dir, MANIFEST_FILE))));
       await sweepTemps(fs, dir, plan);
-      const reloaded = await execute(host, dir, plan, opts, recovered, run);
-      return finish(plan, reloaded, recovered);
+      const reloaded = await execute(host, dir, plan, opts, found, run);
+      return finish(plan, reloaded, work === "files");
     } catch (err) {
-      if (recovered && !run.reloadCalled && !run.journalKept) {
+      if (found && !run.reloadCalled && !run.journalKept) {
         // The interrupted bind's files are in place; tell systemd before giving up.
         try {
           await opts.daemonReload();
@@ -671,7 +716,7 @@ export async function recover(
   if ((await host.fs.readTextFile(join(dir, JOURNAL_FILE))) === undefined) return false;
   const lock = await host.fs.lock(join(dir, LOCK_FILE));
   try {
-    if (!(await rollForward(host.fs, dir))) return false;
+    if ((await rollForward(host.fs, dir)) === "none") return false;
     try {
       await opts.daemonReload();
     } catch (err) {

@@ -30,6 +30,8 @@ export interface Paths {
   cdiDirs: string[];
   /** `--system`: talk to the system manager, not `--user`. */
   system: boolean;
+  /** Who named the Codex path (`--codex`, `LYCHD_CODEX`); undefined for the default location. */
+  codexNamedBy?: string;
 }
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -54,10 +56,18 @@ function absolute(host: Host, p: string): string {
   return p.startsWith("/") ? p : `${host.cwd().replace(/\/$/, "")}/${p}`;
 }
 
-/** Resolve every path from flags and environment (see the README's "Where things live"). */
+/**
+ * Resolve every path from flags and environment (see the README's "Where things live"). A Codex
+ * path named by `--codex` or `LYCHD_CODEX` is recorded as such: it must exist (see readCodex).
+ */
 export function resolvePaths(host: Host, flags: Flags): Paths {
   const system = flags.system === true;
   const cfg = () => configHome(host);
+  const codexNamedBy = str(flags.codex)
+    ? "--codex"
+    : str(host.env("LYCHD_CODEX"))
+    ? "LYCHD_CODEX"
+    : undefined;
   const codex = str(flags.codex) ?? str(host.env("LYCHD_CODEX")) ??
     (system ? "/etc/lychd/codex.toml" : `${cfg()}/lychd/codex.toml`);
   const unitDir = str(flags["unit-dir"]) ??
@@ -71,6 +81,7 @@ export function resolvePaths(host: Host, flags: Flags): Paths {
     systemdDir: absolute(host, systemdDir),
     cdiDirs: cdiDirs.map((d) => absolute(host, d)),
     system,
+    ...(codexNamedBy ? { codexNamedBy } : {}),
   };
 }
 
@@ -82,8 +93,9 @@ export interface Loaded {
 }
 
 /**
- * Read and validate the Codex. With `allowDefault` and no file, the embedded default is used and
- * a note goes to stderr.
+ * Read and validate the Codex. With `allowDefault` and no file at the default location, the
+ * embedded default is used and a note goes to stderr. A path the user named (`--codex`,
+ * `LYCHD_CODEX`) must exist: checking somebody else's stack instead would be a silent green.
  */
 export async function readCodex(
   host: Host,
@@ -93,6 +105,12 @@ export async function readCodex(
   const text = await host.fs.readTextFile(paths.codex);
   const protectedDirs = [paths.codex.replace(/\/[^/]*$/, "") || "/", paths.unitDir, paths.systemdDir];
   if (text === undefined) {
+    if (paths.codexNamedBy) {
+      throw new LychdError(
+        `no Codex at ${paths.codex} (named by ${paths.codexNamedBy})`,
+        "check the path; `lychd init --codex FILE` writes the default Codex there",
+      );
+    }
     if (!opts.allowDefault) {
       throw new LychdError(
         `no Codex at ${paths.codex}`,

@@ -7,6 +7,7 @@
  * @module
  */
 import { isIP, type Parsed, parseDuration, parsePort, parseSize } from "./quantities.ts";
+import { healthMeaning } from "./health.ts";
 
 /** Names of services, volumes and secrets. */
 export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
@@ -16,6 +17,11 @@ export const GRAMMARS = {
   duration: (v: string | number): Parsed<unknown> => parseDuration(v),
   size: (v: string | number): Parsed<unknown> => parseSize(v),
   port: (v: string): Parsed<unknown> => parsePort(v, "127.0.0.1"),
+  /** `health.cmd`: a shell string, an argv, or one of Docker's forms by meaning. */
+  health: (v: string | string[]): Parsed<unknown> => {
+    const m = healthMeaning(v);
+    return m.kind === "error" ? { ok: false, message: m.message, hint: m.hint } : { ok: true, value: m };
+  },
 } as const;
 
 /** Predicates on strings. */
@@ -44,6 +50,9 @@ export const CHECKS: Record<string, (v: unknown) => boolean> = {
   duration: (v) => !(typeof v === "string" || typeof v === "number") || GRAMMARS.duration(v).ok,
   size: (v) => !(typeof v === "string" || typeof v === "number") || GRAMMARS.size(v).ok,
   port: (v) => typeof v !== "string" || GRAMMARS.port(v).ok,
+  health: (v) =>
+    !(typeof v === "string" || (Array.isArray(v) && v.every((w) => typeof w === "string"))) ||
+    GRAMMARS.health(v as string | string[]).ok,
   absPath: (v) => typeof v !== "string" || PREDICATES.absPath(v),
   addHost: (v) => typeof v !== "string" || PREDICATES.addHost(v),
   ip: (v) => typeof v !== "string" || PREDICATES.ip(v),

@@ -10,7 +10,7 @@ export const DEFAULT_CODEX_NAME = "<embedded default>";
 
 /** The default Codex text. The first line lets taplo-based editors find the schema. */
 export const DEFAULT_CODEX = `#:schema ./codex.schema.json
-# The Codex: what lychd binds into Podman Quadlets. Reference: lychd --help, README "The Codex".
+# The Codex: what lychd binds into Podman Quadlets. Reference: lychd --help, docs/codex.md.
 version = 1
 
 [sepulcher]
@@ -24,7 +24,8 @@ image = "ghcr.io/open-webui/open-webui:v0.6.34"
 description = "lychd vessel (Open WebUI)"
 ports = ["3000:8080"]
 volumes = ["vessel-data:/app/backend/data"]
-env = { OPENAI_API_BASE_URL = "http://host.containers.internal:4000/v1", ENABLE_OLLAMA_API = "false" }
+# Soulstones are reached by service name on the sepulcher's network (one of the two runs at a time).
+env = { OPENAI_API_BASE_URLS = "http://vllm:8000/v1;http://llamacpp:8000/v1", OPENAI_API_KEYS = "none;none", ENABLE_OLLAMA_API = "false" }
 requires = ["phylactery"]
 wants = ["oculus"]
 
@@ -60,7 +61,6 @@ devices = ["nvidia.com/gpu=all"]
 ports = ["8000:8000"]
 volumes = ["models:/root/.cache/huggingface"]
 shm_size = "16g"
-ipc = "host"
 health = { cmd = "curl -fsS http://localhost:8000/health", interval = "15s", start_period = "10m" }
 fallback = "llamacpp"
 models = ["qwen2.5-7b", "qwen"]

@@ -91,7 +91,12 @@ function zodIssue(
     case "invalid_type": {
       if (value === undefined) return required(path);
       const want = TYPE_NAMES[issue.expected] ?? issue.expected;
-      return { path, message: `expected ${want}, got ${describe(value)}` };
+      const field = path.filter((p) => typeof p === "string").pop();
+      // `ports = [8000]` (compose's short form): say the string form lychd reads.
+      const hint = field === "ports" && typeof value === "number"
+        ? `ports are strings "host:container", e.g. ports = ["${value}:${value}"]`
+        : undefined;
+      return { path, message: `expected ${want}, got ${describe(value)}`, ...(hint ? { hint } : {}) };
     }
     case "invalid_union": {
       if (value === undefined) return required(path);

@@ -12,6 +12,8 @@ import type { Codex, Mount, Role, SecretRef, Service } from "./model.ts";
 import { parseDuration, parsePort, parseSize } from "./quantities.ts";
 import { validateCodex } from "./validate.ts";
 import { serviceStem } from "../quadlet/naming.ts";
+import { healthMeaning } from "./health.ts";
+import { type SyntaxProblem, toml10Problem, tomlSyntaxProblem } from "./toml_errors.ts";
 
 /** Context for host-independent checks. */
 export interface LoadOptions {
@@ -70,18 +72,12 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   try {
     doc = parseToml(text) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof TomlError) {
-      const first = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-      throw new CodexError(file, [{
-        path: "",
-        message: `TOML syntax error: ${first}`,
-        line: e.line,
-        column: e.column,
-        hint: "see https://toml.io/en/v1.0.0",
-      }]);
-    }
+    if (e instanceof TomlError) throw syntaxError(file, tomlSyntaxProblem(text, e.message, e.line, e.column));
     throw e;
   }
+  // smol-toml is more lenient than TOML 1.0 about inline tables; lychd is not.
+  const strict = toml10Problem(text);
+  if (strict) throw syntaxError(file, strict);
   // Positions are only needed for issues: index the text on the first one.
   let index: ReturnType<typeof indexToml> | undefined;
   const place = (issue: RawIssue): CodexIssue => {
@@ -131,6 +127,16 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   const issues = validateCodex(codex, opts).map(place);
   if (issues.length) throw new CodexError(file, sortIssues(issues));
   return codex;
+}
+
+function syntaxError(file: string, p: SyntaxProblem): CodexError {
+  return new CodexError(file, [{
+    path: "",
+    message: `TOML syntax error: ${p.message}`,
+    line: p.line,
+    column: p.column,
+    hint: p.hint,
+  }]);
 }
 
 function sortIssues(issues: CodexIssue[]): CodexIssue[] {
@@ -264,7 +270,7 @@ function normalize(raw: RawCodex, file: string): Codex {
       name,
       path,
       stem,
-      raw: r,
+      raw: withHealthMeaning(r),
       ports: (r.ports ?? []).map((p) => {
         const x = parsePort(p, bindAddress);
         if (!x.ok) throw new Error(`unreachable: port ${p} passed the schema`);
@@ -326,6 +332,18 @@ function normalize(raw: RawCodex, file: string): Codex {
     volumeSettings: { ...(raw.volumes ?? {}) },
     migProfiles: { ...(raw.gpu?.mig_profiles ?? {}) },
   };
+}
+
+/** `r` with a Docker-form `health.cmd` read by meaning (`["NONE"]`: no health table at all). */
+function withHealthMeaning(r: RawSoulstone): RawSoulstone {
+  if (!r.health) return r;
+  const m = healthMeaning(r.health.cmd);
+  if (m.kind === "none") {
+    const { health: _none, ...rest } = r;
+    return rest;
+  }
+  if (m.kind === "error") return r; // refused by the schema already
+  return { ...r, health: { ...r.health, cmd: m.kind === "exec" ? m.argv : m.cmd } };
 }
 
 /** `src:dst[:opts]` — validation happens in validate.ts; this only splits. */

@@ -94,7 +94,11 @@ export function locate(index: Entry[], path: (string | number)[]): Position | un
       bestLen = e.path.length;
     }
   }
-  if (!best) return undefined;
+  if (!best) {
+    // A path written only deeper (an unknown table `[soulstone.vllm]` for "soulstone"): its first line.
+    const deeper = index.find((e) => e.path.length > keys.length && keys.every((k, i) => e.path[i] === k));
+    return deeper && keys.length ? { line: deeper.line, column: deeper.column } : undefined;
+  }
   let column = best.column;
   for (const inner of keys.slice(bestLen)) {
     const at = best.text.indexOf(inner, column);

@@ -80,7 +80,8 @@ const Secret = z.union([
 ]);
 
 const Health = z.strictObject({
-  cmd: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+  // Docker's ["CMD", …], ["CMD-SHELL", "…"] and ["NONE"] are read by meaning (see health.ts).
+  cmd: grammar(z.union([z.string().min(1), z.array(z.string()).min(1)]), "health"),
   interval: grammar(duration, "duration").optional(),
   timeout: grammar(duration, "duration").optional(),
   retries: z.int().min(1).optional(),

@@ -122,6 +122,17 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
       });
     } else byName.set(s.name, s);
   }
+  // Podman refuses the pair at start ("cannot set shmsize when running in the host IPC
+  // Namespace", exit 125): a soulstone that can never start, found only when summoned.
+  for (const s of codex.services) {
+    if (s.raw.ipc === "host" && s.raw.shm_size !== undefined) {
+      issues.push({
+        path: at(s, "shm_size"),
+        message: 'shm_size cannot be combined with ipc = "host" (podman refuses to start the container)',
+        hint: 'drop one of them: ipc = "host" shares the host\'s /dev/shm, shm_size sizes a private one',
+      });
+    }
+  }
   const units = new Map<string, string>();
   const claim = (unit: string, owner: string, path: (string | number)[]) => {
     const prev = units.get(unit);

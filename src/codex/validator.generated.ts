@@ -10,7 +10,7 @@
 import { CHECKS } from "./checks.ts";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"version":{"type":"number","const":1,"x-lychd-value":"finite"},"sepulcher":{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z][a-z0-9-]{0,30}$",""]]},"network":{"type":"string","enum":["bridge","host","none","pod"]},"bind_address":{"type":"string","x-lychd-check":"ip"},"podman_version":{"type":"string","x-lychd-pattern":[["^\\d+\\.\\d+(\\.\\d+)?$",""]]}},"additionalProperties":false},"gpu":{"type":"object","properties":{"vram_gib":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"x-lychd-value":"record"},"mig_profiles":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"string","x-lychd-pattern":[["^(\\d+c\\.)?\\d+g\\.\\d+gb(\\+[a-z]+)?$",""]]},"x-lychd-value":"record"}},"additionalProperties":false},"volumes":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"size":{"type":"string","x-lychd-pattern":[["^[1-9][0-9]*(Mi|Gi|Ti|Pi)$",""]]}},"additionalProperties":false},"x-lychd-value":"record"},"gateway":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"api_key_file":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"queue_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"drain_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"default":{"type":"string","x-lychd-length":[1,null]}},"additionalProperties":false},"vessel":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"phylactery":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"oculus":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"soulstones":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"},"exclusive":{"type":"boolean"},"coexists_with":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"vram_gib":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"fallback":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"on_demand":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["listen"],"additionalProperties":false},"models":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema56"}},"served_name":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"pinned":{"type":"boolean"},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["image"],"additionalProperties":false},"x-lychd-value":"record"},"services":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"$ref":"#/definitions/__schema4"},"x-lychd-value":"record"}},"required":["version"],"additionalProperties":false,"definitions":{"__schema0":{"type":"string","x-lychd-check":"absPath"},"__schema1":{"type":"string"},"__schema2":{"type":"number","x-lychd-value":"finite"},"__schema3":{"anyOf":[{"$ref":"#/definitions/__schema1"},{"$ref":"#/definitions/__schema2"}]},"__schema4":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"}},"required":["image"],"additionalProperties":false},"__schema5":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"__schema6":{"type":"string"},"__schema7":{"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema8":{"type":"string","x-lychd-length":[1,null]},"__schema9":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema10":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema11":{"type":"array","items":{"$ref":"#/definitions/__schema0"}},"__schema12":{"type":"array","items":{"type":"string","x-lychd-check":"port"}},"__schema13":{"type":"array","items":{"type":"string"}},"__schema14":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}},"__schema15":{"type":"array","items":{"type":"string"}},"__schema16":{"type":"array","items":{"type":"string","x-lychd-check":"addHost"}},"__schema17":{"type":"boolean"},"__schema18":{"type":"boolean"},"__schema19":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema20":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema21":{"type":"string","x-lychd-length":[1,null]},"__schema22":{"type":"string","x-lychd-length":[1,null]},"__schema23":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema24":{"type":"string"},"__schema25":{"type":"number","x-lychd-value":"finite"},"__schema26":{"anyOf":[{"$ref":"#/definitions/__schema24"},{"$ref":"#/definitions/__schema25"}]},"__schema27":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"__schema28":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema29":{"type":"string","enum":["host","private"]},"__schema30":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema31":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema32":{"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}},"__schema33":{"type":"object","properties":{"cmd":{"anyOf":[{"type":"string","x-lychd-length":[1,null]},{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema34"}}]},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false},"__schema34":{"type":"string"},"__schema35":{"type":"string","enum":["always","on-failure","no"]},"__schema36":{"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema37":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema38":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema39":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema40":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema41":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema42":{"type":"boolean"},"__schema43":{"type":"string","enum":["always","missing","never","newer"]},"__schema44":{"type":"string","enum":["registry","local"]},"__schema45":{"type":"array","items":{"type":"string","x-lychd-length":[1,null]}},"__schema46":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"__schema47":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]},"__schema48":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}},"__schema49":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"},"__schema50":{"type":"boolean"},"__schema51":{"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]},"__schema52":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}},"__schema53":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema54":{"type":"boolean"},"__schema55":{"type":"boolean"},"__schema56":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"version":{"type":"number","const":1,"x-lychd-value":"finite"},"sepulcher":{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z][a-z0-9-]{0,30}$",""]]},"network":{"type":"string","enum":["bridge","host","none","pod"]},"bind_address":{"type":"string","x-lychd-check":"ip"},"podman_version":{"type":"string","x-lychd-pattern":[["^\\d+\\.\\d+(\\.\\d+)?$",""]]}},"additionalProperties":false},"gpu":{"type":"object","properties":{"vram_gib":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"x-lychd-value":"record"},"mig_profiles":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"string","x-lychd-pattern":[["^(\\d+c\\.)?\\d+g\\.\\d+gb(\\+[a-z]+)?$",""]]},"x-lychd-value":"record"}},"additionalProperties":false},"volumes":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"size":{"type":"string","x-lychd-pattern":[["^[1-9][0-9]*(Mi|Gi|Ti|Pi)$",""]]}},"additionalProperties":false},"x-lychd-value":"record"},"gateway":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"api_key_file":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"queue_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"drain_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"default":{"type":"string","x-lychd-length":[1,null]}},"additionalProperties":false},"vessel":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"phylactery":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"oculus":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"soulstones":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"},"exclusive":{"type":"boolean"},"coexists_with":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"vram_gib":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"fallback":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"on_demand":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["listen"],"additionalProperties":false},"models":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema58"}},"served_name":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"pinned":{"type":"boolean"},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["image"],"additionalProperties":false},"x-lychd-value":"record"},"services":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"$ref":"#/definitions/__schema4"},"x-lychd-value":"record"}},"required":["version"],"additionalProperties":false,"definitions":{"__schema0":{"type":"string","x-lychd-check":"absPath"},"__schema1":{"type":"string"},"__schema2":{"type":"number","x-lychd-value":"finite"},"__schema3":{"anyOf":[{"$ref":"#/definitions/__schema1"},{"$ref":"#/definitions/__schema2"}]},"__schema4":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"}},"required":["image"],"additionalProperties":false},"__schema5":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"__schema6":{"type":"string"},"__schema7":{"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema8":{"type":"string","x-lychd-length":[1,null]},"__schema9":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema10":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema11":{"type":"array","items":{"$ref":"#/definitions/__schema0"}},"__schema12":{"type":"array","items":{"type":"string","x-lychd-check":"port"}},"__schema13":{"type":"array","items":{"type":"string"}},"__schema14":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}},"__schema15":{"type":"array","items":{"type":"string"}},"__schema16":{"type":"array","items":{"type":"string","x-lychd-check":"addHost"}},"__schema17":{"type":"boolean"},"__schema18":{"type":"boolean"},"__schema19":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema20":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema21":{"type":"string","x-lychd-length":[1,null]},"__schema22":{"type":"string","x-lychd-length":[1,null]},"__schema23":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema24":{"type":"string"},"__schema25":{"type":"number","x-lychd-value":"finite"},"__schema26":{"anyOf":[{"$ref":"#/definitions/__schema24"},{"$ref":"#/definitions/__schema25"}]},"__schema27":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"__schema28":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema29":{"type":"string","enum":["host","private"]},"__schema30":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema31":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema32":{"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}},"__schema33":{"type":"object","properties":{"cmd":{"anyOf":[{"$ref":"#/definitions/__schema34"},{"$ref":"#/definitions/__schema35"}],"x-lychd-check":"health"},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false},"__schema34":{"type":"string","x-lychd-length":[1,null]},"__schema35":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema36"}},"__schema36":{"type":"string"},"__schema37":{"type":"string","enum":["always","on-failure","no"]},"__schema38":{"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema39":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema40":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema41":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema42":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema43":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema44":{"type":"boolean"},"__schema45":{"type":"string","enum":["always","missing","never","newer"]},"__schema46":{"type":"string","enum":["registry","local"]},"__schema47":{"type":"array","items":{"type":"string","x-lychd-length":[1,null]}},"__schema48":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"__schema49":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]},"__schema50":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}},"__schema51":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"},"__schema52":{"type":"boolean"},"__schema53":{"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]},"__schema54":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}},"__schema55":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema56":{"type":"boolean"},"__schema57":{"type":"boolean"},"__schema58":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]}}};
 const schema12 = {"type":"string","x-lychd-check":"absPath"};
 const schema17 = {"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]};
 const schema18 = {"type":"string"};
@@ -31,27 +31,27 @@ const schema43 = {"type":"string","enum":["host","private"]};
 const schema44 = {"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
 const schema45 = {"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
 const schema46 = {"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}};
-const schema49 = {"type":"string","enum":["always","on-failure","no"]};
-const schema50 = {"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"};
-const schema51 = {"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"};
-const schema52 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
-const schema53 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
+const schema51 = {"type":"string","enum":["always","on-failure","no"]};
+const schema52 = {"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"};
+const schema53 = {"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"};
 const schema54 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
 const schema55 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
-const schema56 = {"type":"boolean"};
-const schema57 = {"type":"string","enum":["always","missing","never","newer"]};
-const schema58 = {"type":"string","enum":["registry","local"]};
-const schema59 = {"type":"array","items":{"type":"string","x-lychd-length":[1,null]}};
-const schema62 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]};
-const schema63 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}};
-const schema64 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"};
-const schema65 = {"type":"boolean"};
-const schema66 = {"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]};
-const schema67 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}};
-const schema68 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
-const schema69 = {"type":"boolean"};
-const schema70 = {"type":"boolean"};
-const schema110 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]};
+const schema56 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
+const schema57 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}};
+const schema58 = {"type":"boolean"};
+const schema59 = {"type":"string","enum":["always","missing","never","newer"]};
+const schema60 = {"type":"string","enum":["registry","local"]};
+const schema61 = {"type":"array","items":{"type":"string","x-lychd-length":[1,null]}};
+const schema64 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]};
+const schema65 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}};
+const schema66 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"};
+const schema67 = {"type":"boolean"};
+const schema68 = {"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]};
+const schema69 = {"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}};
+const schema70 = {"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"};
+const schema71 = {"type":"boolean"};
+const schema72 = {"type":"boolean"};
+const schema112 = {"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-z][a-z0-9-]{0,30}$", "");
 const pattern1 = new RegExp("^\\d+\\.\\d+(\\.\\d+)?$", "");
@@ -146,7 +146,7 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema16 = {"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema35"},"restart_sec":{"$ref":"#/definitions/__schema36"},"stop_timeout":{"$ref":"#/definitions/__schema37"},"requires":{"$ref":"#/definitions/__schema38"},"wants":{"$ref":"#/definitions/__schema39"},"after":{"$ref":"#/definitions/__schema40"},"conflicts_with":{"$ref":"#/definitions/__schema41"},"autostart":{"$ref":"#/definitions/__schema42"},"pull":{"$ref":"#/definitions/__schema43"},"auto_update":{"$ref":"#/definitions/__schema44"},"podman_args":{"$ref":"#/definitions/__schema45"},"working_dir":{"$ref":"#/definitions/__schema46"},"hostname":{"$ref":"#/definitions/__schema47"},"aliases":{"$ref":"#/definitions/__schema48"},"ulimits":{"$ref":"#/definitions/__schema49"},"init":{"$ref":"#/definitions/__schema50"},"stop_signal":{"$ref":"#/definitions/__schema51"},"group_add":{"$ref":"#/definitions/__schema52"},"sysctls":{"$ref":"#/definitions/__schema53"},"notify_healthy":{"$ref":"#/definitions/__schema54"},"oneshot":{"$ref":"#/definitions/__schema55"}},"required":["image"],"additionalProperties":false};
+const schema16 = {"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"}},"required":["image"],"additionalProperties":false};
 const schema19 = {"type":"array","items":{"$ref":"#/definitions/__schema8"}};
 const schema20 = {"type":"string","x-lychd-length":[1,null]};
 
@@ -375,8 +375,45 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema47 = {"type":"object","properties":{"cmd":{"anyOf":[{"type":"string","x-lychd-length":[1,null]},{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema34"}}]},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false};
-const schema48 = {"type":"string"};
+const schema47 = {"type":"object","properties":{"cmd":{"anyOf":[{"$ref":"#/definitions/__schema34"},{"$ref":"#/definitions/__schema35"}],"x-lychd-check":"health"},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false};
+const schema48 = {"type":"string","x-lychd-length":[1,null]};
+const schema49 = {"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema36"}};
+const schema50 = {"type":"string"};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+if(data.length < 1){
+validate29.errors = [{instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+const _errs1 = errors;
+if(typeof data[i0] !== "string"){
+validate29.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -405,7 +442,7 @@ const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
 if(typeof data0 !== "string"){
-const err0 = {instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/anyOf/0/type",keyword:"type",params:{type: "string"}};
+const err0 = {instancePath:instancePath+"/cmd",schemaPath:"#/definitions/__schema34/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -415,7 +452,7 @@ vErrors.push(err0);
 errors++;
 }
 if(typeof data0 == "string" && data0.length < 1){
-const err1 = {instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/anyOf/0/x-lychd-length",keyword:"x-lychd-length",params:{}};
+const err1 = {instancePath:instancePath+"/cmd",schemaPath:"#/definitions/__schema34/x-lychd-length",keyword:"x-lychd-length",params:{}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -427,62 +464,21 @@ errors++;
 var _valid0 = _errs4 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data0)){
-if(data0.length < 1){
-const err2 = {instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/anyOf/1/minItems",keyword:"minItems",params:{limit: 1}};
+const _errs7 = errors;
+if(!(validate29(data0, {instancePath:instancePath+"/cmd",parentData:data,parentDataProperty:"cmd",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err2 = {instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
-}
-errors++;
-}
-else {
-var valid2 = true;
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-const _errs8 = errors;
-if(typeof data0[i0] !== "string"){
-const err3 = {instancePath:instancePath+"/cmd/" + i0,schemaPath:"#/definitions/__schema34/type",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-var valid2 = _errs8 === errors;
-if(!valid2){
-break;
-}
-}
-}
-}
-else {
-const err4 = {instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/anyOf/1/type",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-var _valid0 = _errs6 === errors;
-valid1 = valid1 || _valid0;
-}
-if(!valid1){
-const err5 = {instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/anyOf",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
 }
 errors++;
 validate28.errors = vErrors;
@@ -498,6 +494,10 @@ else {
 vErrors = null;
 }
 }
+if(!keyword0["health"](data0)){
+validate28.errors = [{instancePath:instancePath+"/cmd",schemaPath:"#/properties/cmd/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
 }
 var valid0 = _errs2 === errors;
 }
@@ -506,94 +506,94 @@ var valid0 = true;
 }
 if(valid0){
 if(data.interval !== undefined){
-let data2 = data.interval;
-const _errs11 = errors;
-const _errs12 = errors;
-if(!(validate11(data2, {instancePath:instancePath+"/interval",parentData:data,parentDataProperty:"interval",rootData}))){
+let data1 = data.interval;
+const _errs8 = errors;
+const _errs9 = errors;
+if(!(validate11(data1, {instancePath:instancePath+"/interval",parentData:data,parentDataProperty:"interval",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid4 = _errs12 === errors;
-if(valid4){
-if(!keyword0["duration"](data2)){
+var valid3 = _errs9 === errors;
+if(valid3){
+if(!keyword0["duration"](data1)){
 validate28.errors = [{instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.timeout !== undefined){
-let data3 = data.timeout;
-const _errs13 = errors;
-const _errs14 = errors;
-if(!(validate11(data3, {instancePath:instancePath+"/timeout",parentData:data,parentDataProperty:"timeout",rootData}))){
+let data2 = data.timeout;
+const _errs10 = errors;
+const _errs11 = errors;
+if(!(validate11(data2, {instancePath:instancePath+"/timeout",parentData:data,parentDataProperty:"timeout",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid5 = _errs14 === errors;
-if(valid5){
-if(!keyword0["duration"](data3)){
+var valid4 = _errs11 === errors;
+if(valid4){
+if(!keyword0["duration"](data2)){
 validate28.errors = [{instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.retries !== undefined){
-let data4 = data.retries;
-const _errs15 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+let data3 = data.retries;
+const _errs12 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
 validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(typeof data4 == "number" && !isFinite(data4)){
+if(typeof data3 == "number" && !isFinite(data3)){
 validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs15){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 9007199254740991 || isNaN(data4)){
+if(errors === _errs12){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 9007199254740991 || isNaN(data3)){
 validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
-if(data4 < 1 || isNaN(data4)){
+if(data3 < 1 || isNaN(data3)){
 validate28.errors = [{instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
 }
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.start_period !== undefined){
-let data5 = data.start_period;
-const _errs17 = errors;
-const _errs18 = errors;
-if(!(validate11(data5, {instancePath:instancePath+"/start_period",parentData:data,parentDataProperty:"start_period",rootData}))){
+let data4 = data.start_period;
+const _errs14 = errors;
+const _errs15 = errors;
+if(!(validate11(data4, {instancePath:instancePath+"/start_period",parentData:data,parentDataProperty:"start_period",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid6 = _errs18 === errors;
-if(valid6){
-if(!keyword0["duration"](data5)){
+var valid5 = _errs15 === errors;
+if(valid5){
+if(!keyword0["duration"](data4)){
 validate28.errors = [{instancePath:instancePath+"/start_period",schemaPath:"#/properties/start_period/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
-var valid0 = _errs17 === errors;
+var valid0 = _errs14 === errors;
 }
 else {
 var valid0 = true;
@@ -614,20 +614,20 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema60 = {"allOf":[{"$ref":"#/definitions/__schema0"}]};
+const schema62 = {"allOf":[{"$ref":"#/definitions/__schema0"}]};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate33.errors = [{instancePath,schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
+validate35.errors = [{instancePath,schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!keyword0["absPath"](data)){
-validate33.errors = [{instancePath,schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate35.errors = [{instancePath,schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
-validate33.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
@@ -1534,11 +1534,11 @@ if(data.restart !== undefined){
 let data39 = data.restart;
 const _errs107 = errors;
 if(typeof data39 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema35/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data39 === "always") || (data39 === "on-failure")) || (data39 === "no"))){
-validate14.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema35/enum",keyword:"enum",params:{allowedValues: schema49.enum}}];
+validate14.errors = [{instancePath:instancePath+"/restart",schemaPath:"#/definitions/__schema37/enum",keyword:"enum",params:{allowedValues: schema51.enum}}];
 return false;
 }
 var valid0 = _errs107 === errors;
@@ -1552,22 +1552,22 @@ let data40 = data.restart_sec;
 const _errs110 = errors;
 const _errs111 = errors;
 if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "integer"}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data40 == "number" && !isFinite(data40)){
-validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema38/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs111){
 if((typeof data40 == "number") && (isFinite(data40))){
 if(data40 > 9007199254740991 || isNaN(data40)){
-validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema38/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data40 < 0 || isNaN(data40)){
-validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema36/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate14.errors = [{instancePath:instancePath+"/restart_sec",schemaPath:"#/definitions/__schema38/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1584,22 +1584,22 @@ let data41 = data.stop_timeout;
 const _errs113 = errors;
 const _errs114 = errors;
 if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "integer"}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data41 == "number" && !isFinite(data41)){
-validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema39/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs114){
 if((typeof data41 == "number") && (isFinite(data41))){
 if(data41 > 9007199254740991 || isNaN(data41)){
-validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema39/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data41 < 1 || isNaN(data41)){
-validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema37/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate14.errors = [{instancePath:instancePath+"/stop_timeout",schemaPath:"#/definitions/__schema39/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1623,11 +1623,11 @@ for(let i8=0; i8<len8; i8++){
 let data43 = data42[i8];
 const _errs119 = errors;
 if(typeof data43 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data43 == "string" && !pattern5.test(data43)){
-validate14.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/requires/" + i8,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid40 = _errs119 === errors;
@@ -1637,7 +1637,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/requires",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/requires",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1659,11 +1659,11 @@ for(let i9=0; i9<len9; i9++){
 let data45 = data44[i9];
 const _errs124 = errors;
 if(typeof data45 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data45 == "string" && !pattern5.test(data45)){
-validate14.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/wants/" + i9,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid42 = _errs124 === errors;
@@ -1673,7 +1673,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/wants",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/wants",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1695,11 +1695,11 @@ for(let i10=0; i10<len10; i10++){
 let data47 = data46[i10];
 const _errs129 = errors;
 if(typeof data47 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema42/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data47 == "string" && !pattern5.test(data47)){
-validate14.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/after/" + i10,schemaPath:"#/definitions/__schema42/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid44 = _errs129 === errors;
@@ -1709,7 +1709,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/after",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/after",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1731,11 +1731,11 @@ for(let i11=0; i11<len11; i11++){
 let data49 = data48[i11];
 const _errs134 = errors;
 if(typeof data49 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema43/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data49 == "string" && !pattern5.test(data49)){
-validate14.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema43/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid46 = _errs134 === errors;
@@ -1745,7 +1745,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/conflicts_with",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/conflicts_with",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1758,7 +1758,7 @@ if(valid0){
 if(data.autostart !== undefined){
 const _errs136 = errors;
 if(typeof data.autostart !== "boolean"){
-validate14.errors = [{instancePath:instancePath+"/autostart",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/autostart",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs136 === errors;
@@ -1771,11 +1771,11 @@ if(data.pull !== undefined){
 let data51 = data.pull;
 const _errs139 = errors;
 if(typeof data51 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data51 === "always") || (data51 === "missing")) || (data51 === "never")) || (data51 === "newer"))){
-validate14.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema43/enum",keyword:"enum",params:{allowedValues: schema57.enum}}];
+validate14.errors = [{instancePath:instancePath+"/pull",schemaPath:"#/definitions/__schema45/enum",keyword:"enum",params:{allowedValues: schema59.enum}}];
 return false;
 }
 var valid0 = _errs139 === errors;
@@ -1788,11 +1788,11 @@ if(data.auto_update !== undefined){
 let data52 = data.auto_update;
 const _errs142 = errors;
 if(typeof data52 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema46/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data52 === "registry") || (data52 === "local"))){
-validate14.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema44/enum",keyword:"enum",params:{allowedValues: schema58.enum}}];
+validate14.errors = [{instancePath:instancePath+"/auto_update",schemaPath:"#/definitions/__schema46/enum",keyword:"enum",params:{allowedValues: schema60.enum}}];
 return false;
 }
 var valid0 = _errs142 === errors;
@@ -1813,11 +1813,11 @@ for(let i12=0; i12<len12; i12++){
 let data54 = data53[i12];
 const _errs148 = errors;
 if(typeof data54 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema47/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data54 == "string" && data54.length < 1){
-validate14.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/podman_args/" + i12,schemaPath:"#/definitions/__schema47/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 var valid51 = _errs148 === errors;
@@ -1827,7 +1827,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/podman_args",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/podman_args",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1839,8 +1839,8 @@ var valid0 = true;
 if(valid0){
 if(data.working_dir !== undefined){
 const _errs150 = errors;
-if(!(validate33(data.working_dir, {instancePath:instancePath+"/working_dir",parentData:data,parentDataProperty:"working_dir",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate35(data.working_dir, {instancePath:instancePath+"/working_dir",parentData:data,parentDataProperty:"working_dir",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs150 === errors;
@@ -1853,11 +1853,11 @@ if(data.hostname !== undefined){
 let data56 = data.hostname;
 const _errs151 = errors;
 if(typeof data56 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data56 == "string" && !pattern18.test(data56)){
-validate14.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema47/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/definitions/__schema49/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid0 = _errs151 === errors;
@@ -1878,11 +1878,11 @@ for(let i13=0; i13<len13; i13++){
 let data58 = data57[i13];
 const _errs157 = errors;
 if(typeof data58 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema50/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data58 == "string" && !pattern19.test(data58)){
-validate14.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/aliases/" + i13,schemaPath:"#/definitions/__schema50/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid54 = _errs157 === errors;
@@ -1892,7 +1892,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/aliases",schemaPath:"#/definitions/__schema48/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/aliases",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1907,7 +1907,7 @@ let data59 = data.ulimits;
 const _errs159 = errors;
 const _errs160 = errors;
 if(data59 instanceof Date){
-validate14.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema51/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs160){
@@ -1915,7 +1915,7 @@ if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
 for(const key8 in data59){
 const _errs162 = errors;
 if(typeof key8 !== "string"){
-const err21 = {instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key8};
+const err21 = {instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1925,7 +1925,7 @@ vErrors.push(err21);
 errors++;
 }
 if(typeof key8 == "string" && !pattern20.test(key8)){
-const err22 = {instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key8};
+const err22 = {instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1936,7 +1936,7 @@ errors++;
 }
 var valid56 = _errs162 === errors;
 if(!valid56){
-const err23 = {instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames",keyword:"propertyNames",params:{propertyName: key8}};
+const err23 = {instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames",keyword:"propertyNames",params:{propertyName: key8}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1957,7 +1957,7 @@ const _errs166 = errors;
 let valid58 = false;
 const _errs167 = errors;
 if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
-const err24 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
+const err24 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1967,7 +1967,7 @@ vErrors.push(err24);
 errors++;
 }
 if(typeof data60 == "number" && !isFinite(data60)){
-const err25 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
+const err25 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1979,7 +1979,7 @@ errors++;
 if(errors === _errs167){
 if((typeof data60 == "number") && (isFinite(data60))){
 if(data60 > 9007199254740991 || isNaN(data60)){
-const err26 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
+const err26 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1990,7 +1990,7 @@ errors++;
 }
 else {
 if(data60 < -9007199254740991 || isNaN(data60)){
-const err27 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
+const err27 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2007,7 +2007,7 @@ valid58 = valid58 || _valid1;
 if(!valid58){
 const _errs169 = errors;
 if(typeof data60 !== "string"){
-const err28 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
+const err28 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2017,7 +2017,7 @@ vErrors.push(err28);
 errors++;
 }
 if(typeof data60 == "string" && !pattern21.test(data60)){
-const err29 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+const err29 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2030,7 +2030,7 @@ var _valid1 = _errs169 === errors;
 valid58 = valid58 || _valid1;
 }
 if(!valid58){
-const err30 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf",keyword:"anyOf",params:{}};
+const err30 = {instancePath:instancePath+"/ulimits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2060,7 +2060,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/ulimits",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2073,7 +2073,7 @@ if(valid0){
 if(data.init !== undefined){
 const _errs171 = errors;
 if(typeof data.init !== "boolean"){
-validate14.errors = [{instancePath:instancePath+"/init",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/init",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs171 === errors;
@@ -2086,11 +2086,11 @@ if(data.stop_signal !== undefined){
 let data62 = data.stop_signal;
 const _errs174 = errors;
 if(typeof data62 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data62 == "string" && !pattern22.test(data62)){
-validate14.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema51/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/stop_signal",schemaPath:"#/definitions/__schema53/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid0 = _errs174 === errors;
@@ -2111,11 +2111,11 @@ for(let i14=0; i14<len14; i14++){
 let data64 = data63[i14];
 const _errs180 = errors;
 if(typeof data64 !== "string"){
-validate14.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema54/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data64 == "string" && !pattern23.test(data64)){
-validate14.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/group_add/" + i14,schemaPath:"#/definitions/__schema54/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid62 = _errs180 === errors;
@@ -2125,7 +2125,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/group_add",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "array"}}];
+validate14.errors = [{instancePath:instancePath+"/group_add",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2140,7 +2140,7 @@ let data65 = data.sysctls;
 const _errs182 = errors;
 const _errs183 = errors;
 if(data65 instanceof Date){
-validate14.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate14.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema55/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs183){
@@ -2148,7 +2148,7 @@ if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
 for(const key10 in data65){
 const _errs185 = errors;
 if(typeof key10 !== "string"){
-const err31 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key10};
+const err31 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2158,7 +2158,7 @@ vErrors.push(err31);
 errors++;
 }
 if(typeof key10 == "string" && !pattern24.test(key10)){
-const err32 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key10};
+const err32 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key10};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2169,7 +2169,7 @@ errors++;
 }
 var valid64 = _errs185 === errors;
 if(!valid64){
-const err33 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames",keyword:"propertyNames",params:{propertyName: key10}};
+const err33 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames",keyword:"propertyNames",params:{propertyName: key10}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2186,7 +2186,7 @@ if(valid64){
 for(const key11 in data65){
 const _errs188 = errors;
 if(typeof data65[key11] !== "string"){
-validate14.errors = [{instancePath:instancePath+"/sysctls/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema53/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate14.errors = [{instancePath:instancePath+"/sysctls/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema55/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid65 = _errs188 === errors;
@@ -2197,7 +2197,7 @@ break;
 }
 }
 else {
-validate14.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "object"}}];
+validate14.errors = [{instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2210,7 +2210,7 @@ if(valid0){
 if(data.notify_healthy !== undefined){
 const _errs190 = errors;
 if(typeof data.notify_healthy !== "boolean"){
-validate14.errors = [{instancePath:instancePath+"/notify_healthy",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/notify_healthy",schemaPath:"#/definitions/__schema56/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs190 === errors;
@@ -2222,7 +2222,7 @@ if(valid0){
 if(data.oneshot !== undefined){
 const _errs193 = errors;
 if(typeof data.oneshot !== "boolean"){
-validate14.errors = [{instancePath:instancePath+"/oneshot",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "boolean"}}];
+validate14.errors = [{instancePath:instancePath+"/oneshot",schemaPath:"#/definitions/__schema57/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs193 === errors;
@@ -3820,11 +3820,11 @@ if(data24.restart !== undefined){
 let data64 = data24.restart;
 const _errs176 = errors;
 if(typeof data64 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema35/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data64 === "always") || (data64 === "on-failure")) || (data64 === "no"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema35/enum",keyword:"enum",params:{allowedValues: schema49.enum}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema37/enum",keyword:"enum",params:{allowedValues: schema51.enum}}];
 return false;
 }
 var valid20 = _errs176 === errors;
@@ -3838,22 +3838,22 @@ let data65 = data24.restart_sec;
 const _errs179 = errors;
 const _errs180 = errors;
 if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/type",keyword:"type",params:{type: "integer"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data65 == "number" && !isFinite(data65)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs180){
 if((typeof data65 == "number") && (isFinite(data65))){
 if(data65 > 9007199254740991 || isNaN(data65)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data65 < 0 || isNaN(data65)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema36/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -3870,22 +3870,22 @@ let data66 = data24.stop_timeout;
 const _errs182 = errors;
 const _errs183 = errors;
 if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "integer"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(typeof data66 == "number" && !isFinite(data66)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs183){
 if((typeof data66 == "number") && (isFinite(data66))){
 if(data66 > 9007199254740991 || isNaN(data66)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data66 < 1 || isNaN(data66)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema37/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -3909,11 +3909,11 @@ for(let i8=0; i8<len8; i8++){
 let data68 = data67[i8];
 const _errs188 = errors;
 if(typeof data68 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data68 == "string" && !pattern5.test(data68)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema38/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid60 = _errs188 === errors;
@@ -3923,7 +3923,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3945,11 +3945,11 @@ for(let i9=0; i9<len9; i9++){
 let data70 = data69[i9];
 const _errs193 = errors;
 if(typeof data70 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data70 == "string" && !pattern5.test(data70)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema39/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid62 = _errs193 === errors;
@@ -3959,7 +3959,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3981,11 +3981,11 @@ for(let i10=0; i10<len10; i10++){
 let data72 = data71[i10];
 const _errs198 = errors;
 if(typeof data72 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema42/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data72 == "string" && !pattern5.test(data72)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema42/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid64 = _errs198 === errors;
@@ -3995,7 +3995,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after",schemaPath:"#/definitions/__schema40/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4017,11 +4017,11 @@ for(let i11=0; i11<len11; i11++){
 let data74 = data73[i11];
 const _errs203 = errors;
 if(typeof data74 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema43/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data74 == "string" && !pattern5.test(data74)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema43/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid66 = _errs203 === errors;
@@ -4031,7 +4031,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with",schemaPath:"#/definitions/__schema41/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4044,7 +4044,7 @@ if(valid20){
 if(data24.autostart !== undefined){
 const _errs205 = errors;
 if(typeof data24.autostart !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/autostart",schemaPath:"#/definitions/__schema42/type",keyword:"type",params:{type: "boolean"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/autostart",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid20 = _errs205 === errors;
@@ -4057,11 +4057,11 @@ if(data24.pull !== undefined){
 let data76 = data24.pull;
 const _errs208 = errors;
 if(typeof data76 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema43/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data76 === "always") || (data76 === "missing")) || (data76 === "never")) || (data76 === "newer"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema43/enum",keyword:"enum",params:{allowedValues: schema57.enum}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema45/enum",keyword:"enum",params:{allowedValues: schema59.enum}}];
 return false;
 }
 var valid20 = _errs208 === errors;
@@ -4074,11 +4074,11 @@ if(data24.auto_update !== undefined){
 let data77 = data24.auto_update;
 const _errs211 = errors;
 if(typeof data77 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema46/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data77 === "registry") || (data77 === "local"))){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema44/enum",keyword:"enum",params:{allowedValues: schema58.enum}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema46/enum",keyword:"enum",params:{allowedValues: schema60.enum}}];
 return false;
 }
 var valid20 = _errs211 === errors;
@@ -4099,11 +4099,11 @@ for(let i12=0; i12<len12; i12++){
 let data79 = data78[i12];
 const _errs217 = errors;
 if(typeof data79 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema47/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data79 == "string" && data79.length < 1){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema45/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema47/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 var valid71 = _errs217 === errors;
@@ -4113,7 +4113,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4125,8 +4125,8 @@ var valid20 = true;
 if(valid20){
 if(data24.working_dir !== undefined){
 const _errs219 = errors;
-if(!(validate33(data24.working_dir, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/working_dir",parentData:data24,parentDataProperty:"working_dir",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate35(data24.working_dir, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/working_dir",parentData:data24,parentDataProperty:"working_dir",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid20 = _errs219 === errors;
@@ -4139,11 +4139,11 @@ if(data24.hostname !== undefined){
 let data81 = data24.hostname;
 const _errs220 = errors;
 if(typeof data81 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema47/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data81 == "string" && !pattern18.test(data81)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema47/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema49/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid20 = _errs220 === errors;
@@ -4164,11 +4164,11 @@ for(let i13=0; i13<len13; i13++){
 let data83 = data82[i13];
 const _errs226 = errors;
 if(typeof data83 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema50/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data83 == "string" && !pattern19.test(data83)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema48/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema50/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid74 = _errs226 === errors;
@@ -4178,7 +4178,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/definitions/__schema48/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4193,7 +4193,7 @@ let data84 = data24.ulimits;
 const _errs228 = errors;
 const _errs229 = errors;
 if(data84 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs229){
@@ -4201,7 +4201,7 @@ if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
 for(const key21 in data84){
 const _errs231 = errors;
 if(typeof key21 !== "string"){
-const err33 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key21};
+const err33 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key21};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4211,7 +4211,7 @@ vErrors.push(err33);
 errors++;
 }
 if(typeof key21 == "string" && !pattern20.test(key21)){
-const err34 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key21};
+const err34 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key21};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4222,7 +4222,7 @@ errors++;
 }
 var valid76 = _errs231 === errors;
 if(!valid76){
-const err35 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/propertyNames",keyword:"propertyNames",params:{propertyName: key21}};
+const err35 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames",keyword:"propertyNames",params:{propertyName: key21}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4243,7 +4243,7 @@ const _errs235 = errors;
 let valid78 = false;
 const _errs236 = errors;
 if(!(((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85))) && (isFinite(data85)))){
-const err36 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
+const err36 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4253,7 +4253,7 @@ vErrors.push(err36);
 errors++;
 }
 if(typeof data85 == "number" && !isFinite(data85)){
-const err37 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
+const err37 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4265,7 +4265,7 @@ errors++;
 if(errors === _errs236){
 if((typeof data85 == "number") && (isFinite(data85))){
 if(data85 > 9007199254740991 || isNaN(data85)){
-const err38 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
+const err38 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4276,7 +4276,7 @@ errors++;
 }
 else {
 if(data85 < -9007199254740991 || isNaN(data85)){
-const err39 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
+const err39 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4293,7 +4293,7 @@ valid78 = valid78 || _valid1;
 if(!valid78){
 const _errs238 = errors;
 if(typeof data85 !== "string"){
-const err40 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
+const err40 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4303,7 +4303,7 @@ vErrors.push(err40);
 errors++;
 }
 if(typeof data85 == "string" && !pattern21.test(data85)){
-const err41 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
+const err41 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4316,7 +4316,7 @@ var _valid1 = _errs238 === errors;
 valid78 = valid78 || _valid1;
 }
 if(!valid78){
-const err42 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema49/additionalProperties/anyOf",keyword:"anyOf",params:{}};
+const err42 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4346,7 +4346,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4359,7 +4359,7 @@ if(valid20){
 if(data24.init !== undefined){
 const _errs240 = errors;
 if(typeof data24.init !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/init",schemaPath:"#/definitions/__schema50/type",keyword:"type",params:{type: "boolean"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/init",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid20 = _errs240 === errors;
@@ -4372,11 +4372,11 @@ if(data24.stop_signal !== undefined){
 let data87 = data24.stop_signal;
 const _errs243 = errors;
 if(typeof data87 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema51/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data87 == "string" && !pattern22.test(data87)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema51/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema53/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid20 = _errs243 === errors;
@@ -4397,11 +4397,11 @@ for(let i14=0; i14<len14; i14++){
 let data89 = data88[i14];
 const _errs249 = errors;
 if(typeof data89 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema54/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data89 == "string" && !pattern23.test(data89)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema52/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema54/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid82 = _errs249 === errors;
@@ -4411,7 +4411,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "array"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4426,7 +4426,7 @@ let data90 = data24.sysctls;
 const _errs251 = errors;
 const _errs252 = errors;
 if(data90 instanceof Date){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/x-lychd-value",keyword:"x-lychd-value",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
 if(errors === _errs252){
@@ -4434,7 +4434,7 @@ if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
 for(const key23 in data90){
 const _errs254 = errors;
 if(typeof key23 !== "string"){
-const err43 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key23};
+const err43 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4444,7 +4444,7 @@ vErrors.push(err43);
 errors++;
 }
 if(typeof key23 == "string" && !pattern24.test(key23)){
-const err44 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key23};
+const err44 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames/x-lychd-pattern",keyword:"x-lychd-pattern",params:{},propertyName:key23};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4455,7 +4455,7 @@ errors++;
 }
 var valid84 = _errs254 === errors;
 if(!valid84){
-const err45 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/propertyNames",keyword:"propertyNames",params:{propertyName: key23}};
+const err45 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames",keyword:"propertyNames",params:{propertyName: key23}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4472,7 +4472,7 @@ if(valid84){
 for(const key24 in data90){
 const _errs257 = errors;
 if(typeof data90[key24] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema53/additionalProperties/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema55/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid85 = _errs257 === errors;
@@ -4483,7 +4483,7 @@ break;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "object"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4496,7 +4496,7 @@ if(valid20){
 if(data24.notify_healthy !== undefined){
 const _errs259 = errors;
 if(typeof data24.notify_healthy !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify_healthy",schemaPath:"#/definitions/__schema54/type",keyword:"type",params:{type: "boolean"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify_healthy",schemaPath:"#/definitions/__schema56/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid20 = _errs259 === errors;
@@ -4508,7 +4508,7 @@ if(valid20){
 if(data24.oneshot !== undefined){
 const _errs262 = errors;
 if(typeof data24.oneshot !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/oneshot",schemaPath:"#/definitions/__schema55/type",keyword:"type",params:{type: "boolean"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/oneshot",schemaPath:"#/definitions/__schema57/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid20 = _errs262 === errors;
@@ -4694,11 +4694,11 @@ for(let i16=0; i16<len16; i16++){
 let data103 = data102[i16];
 const _errs284 = errors;
 if(typeof data103 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema56/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema58/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(typeof data103 == "string" && !pattern46.test(data103)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema56/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema58/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 var valid91 = _errs284 === errors;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { podmanRequirement } from "../quadlet/requirement.ts";
 import { CommandNotFoundError, HostError, type Runner, type RunOptions, type RunResult } from "./host.ts";
 
 /** Default time limit of one run. */
@@ -18,7 +19,7 @@ const KILL_GRACE_MS = 2_000;
 /** Why lychd needs each program, said when it is missing. */
 const MISSING: Record<string, string> = {
   systemctl: "lychd needs systemd (install it or run on a systemd host)",
-  podman: "lychd needs Podman 5 with Quadlet (install podman)",
+  podman: `lychd needs ${podmanRequirement()}`,
   journalctl: "`lychd logs` reads the systemd journal (install systemd or run on a systemd host)",
   loginctl: "lychd asks systemd-logind about lingering (install systemd or run on a systemd host)",
 };

@@ -5,6 +5,8 @@ import { painter, useColor, warnAll } from "../output.ts";
 import { bind as scribeBind, type BindReport, type ScribeOptions } from "../../bind/scribe.ts";
 import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";
+import { MANIFEST_FILE } from "../../bind/manifest.ts";
+import { unreachable } from "../unreachable.ts";
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
@@ -17,7 +19,14 @@ export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dry
     dryRun,
     unitOf: unitOfFile,
     stopUnits: (units) => stopTolerant(host, b.paths, units),
-    daemonReload: () => sd.daemonReload(),
+    daemonReload: async () => {
+      try {
+        await sd.daemonReload();
+      } catch (e) {
+        // Say "not reachable" in lychd's words (with a hint) rather than systemd's bus error.
+        throw (await unreachable(host, b.paths, "so it was not reloaded")) ?? e;
+      }
+    },
   };
 }
 
@@ -59,8 +68,11 @@ export function summary(r: BindReport, dryRun: boolean): string {
     `${r.removed.length} removed`,
     `${r.unchanged.length} unchanged`,
   ];
+  const changed = r.added.length + r.changed.length + r.restored.length + r.removed.length > 0;
+  // Reloading without a change: an earlier bind wrote its Runes but could not reload.
+  const pending = r.reloaded && !changed && !r.recovered ? " (the last bind did not finish its reload)" : "";
   const reload = r.reloaded
-    ? (dryRun ? "; would daemon-reload" : "; daemon-reload done")
+    ? (dryRun ? "; would daemon-reload" : "; daemon-reload done") + pending
     : "; no reload needed";
   return `${dryRun ? "would bind" : "bound"}: ${parts.join(", ")}${reload}${
     r.recovered ? " (recovered an interrupted bind first)" : ""
@@ -84,20 +96,27 @@ export function colorDiff(diff: string, on: boolean): string {
   ).join("\n");
 }
 
-/** Render and bind; shared by `bind` and `reconcile`. */
+/**
+ * Render and bind; shared by `bind` and `reconcile`. The root warning is said where it helps: on
+ * the first bind (no manifest yet) of `bind`, not on every bind or reconcile tick (`doctor` says
+ * it too).
+ */
 export async function doBind(
   host: Host,
   flags: Flags,
   dryRun: boolean,
+  opts: { rootNote?: boolean } = {},
 ): Promise<{ b: Built; report: BindReport }> {
   const b = await build(host, flags, { allowDefault: dryRun });
   const quiet = flags.quiet === true;
   warnAll(host, flags, b.warnings);
   warnAll(host, flags, await checkSecrets(host, b, dryRun));
   const desired = b.rendered.runes.map((r) => ({ path: runePath(b.paths, r), text: r.text }));
+  const first = !dryRun && opts.rootNote !== false &&
+    (await host.fs.stat(`${b.paths.unitDir}/${MANIFEST_FILE}`)) === undefined;
   const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
   // After the transaction, so a refusal stays one line.
-  if (!dryRun) rootNote(host, b.paths, quiet);
+  if (first) rootNote(host, b.paths, quiet);
   return { b, report };
 }
 

@@ -70,7 +70,7 @@ export const check: Command = {
   flags: [],
   details: "Parses and validates the Codex, resolves each soulstone's devices through the CDI specs, and\n" +
     "lists claims and conflicts (a table fitted to $COLUMNS, default 80). With --quiet, only the exit\n" +
-    "status and errors. Without a Codex file the embedded default is checked (a note says so).",
+    "status and errors. Without a Codex file at the default place the embedded default is checked (a note says so).",
   json: "{ valid, file, embedded, podmanVersion, errors: [{ path, message, hint?, line?, column? }], " +
     "warnings: [string], services: [{ name, role, unit, autostart, claims: [{ device, physical: [node], " +
     "byName }], conflicts: [unit], models?: [id] }], gateway: { unit, listen, default, models: [{ id, stone, " +

@@ -4,6 +4,7 @@ import { painter, table, termWidth, useColor } from "../output.ts";
 import { podman } from "../../host/podman.ts";
 import { loginctl } from "../../host/loginctl.ts";
 import { compareVersions, parseVersion } from "../../quadlet/versions.ts";
+import { PODMAN_MINIMUM, PODMAN_RECOMMENDED, podmanRequirement } from "../../quadlet/requirement.ts";
 import type { Host } from "../../host/host.ts";
 import { gatewayFindings } from "../gateway_doctor.ts";
 
@@ -78,21 +79,22 @@ export async function diagnose(host: Host, flags: Record<string, unknown>): Prom
       check: "podman",
       level: "fail",
       detail: "podman not found",
-      fix: "install podman ≥ 5.0 (Debian trixie, Fedora, Ubuntu 24.10+)",
+      fix: `install ${podmanRequirement()}`,
     });
-  } else if (compareVersions(v, "4.4") < 0) {
+  } else if (compareVersions(v, PODMAN_MINIMUM) < 0) {
     out.push({
       check: "podman",
       level: "fail",
-      detail: `${version}: no Quadlet (needs ≥ 4.4)`,
-      fix: "upgrade podman",
+      detail: `${version}: no Quadlet (lychd needs Podman ≥ ${PODMAN_MINIMUM})`,
+      fix: `upgrade podman (≥ ${PODMAN_RECOMMENDED} recommended)`,
     });
-  } else if (compareVersions(v, "5.0") < 0) {
+  } else if (compareVersions(v, PODMAN_RECOMMENDED) < 0) {
     out.push({
       check: "podman",
       level: "warn",
-      detail: `${version}: no Notify=healthy, no .pod`,
-      fix: "upgrade to podman ≥ 5.0",
+      detail:
+        `${version}: works, but soulstones do not wait for health (no Notify=healthy) and there is no .pod`,
+      fix: `upgrade podman (≥ ${PODMAN_RECOMMENDED} recommended)`,
     });
   } else out.push({ check: "podman", level: "ok", detail: version! });
 
@@ -102,7 +104,7 @@ export async function diagnose(host: Host, flags: Record<string, unknown>): Prom
       check: "quadlet",
       level: "fail",
       detail: "Quadlet generator not found",
-      fix: "install podman ≥ 4.4 (it ships /usr/libexec/podman/quadlet)",
+      fix: `install podman ≥ ${PODMAN_MINIMUM} (it ships /usr/libexec/podman/quadlet)`,
     },
   );
 

@@ -15,7 +15,7 @@ export const reconcile: Command = {
     help: "keep reconciling at this interval (e.g. 30s) until stopped",
   }],
   details: "The same transaction as `bind`, meant to run unattended: silent when nothing changed.\n" +
-    "As a systemd timer: see the README (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
+    "As a systemd timer: see docs/operations.md (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
     "as a user service.",
   exitCodes: "0 in sync (or restored), 1 refusal or failure, 2 usage error",
   examples: ["lychd reconcile", "lychd reconcile --every 30s", "lychd reconcile --quiet   # from a timer"],
@@ -23,7 +23,7 @@ export const reconcile: Command = {
     const every = typeof flags.every === "string" ? parseDuration(flags.every) : undefined;
     if (every && !every.ok) throw new UsageError(`--every: ${every.message}`, every.hint);
     for (;;) {
-      const { report } = await doBind(host, flags, false);
+      const { report } = await doBind(host, flags, false, { rootNote: false });
       const changed = report.added.length + report.changed.length + report.restored.length +
         report.removed.length;
       if (changed && flags.quiet !== true) host.stderr.write(`lychd: reconcile: ${summary(report, false)}\n`);

@@ -14,7 +14,7 @@ export const render: Command = {
     help: "write the files into DIR (created if missing) instead of stdout",
   }],
   details: "On stdout each file comes under a `# FileName=NAME` line, with `---` between files.\n" +
-    "Without a Codex file the embedded default Sepulcher is rendered (a note says so on stderr).",
+    "Without a Codex file at the default place the embedded default is rendered (a note says so).",
   exitCodes: "0 rendered, 1 invalid Codex or DIR cannot be written, 2 usage error",
   examples: [
     "lychd render",

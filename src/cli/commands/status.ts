@@ -2,6 +2,8 @@ import type { Command } from "../command.ts";
 import { build, type Built, manager, resolvePaths, unitOfFile } from "../context.ts";
 import { proxyUnits } from "../../quadlet/naming.ts";
 import { checkOwned, ownedFiles } from "../../bind/manifest.ts";
+import type { LychdError } from "../command.ts";
+import { unreachable } from "../unreachable.ts";
 import { ago, note, painter, table, termWidth, useColor } from "../output.ts";
 
 const PROPS = [
@@ -68,7 +70,15 @@ export const status: Command = {
     const drift = await checkOwned(host.fs, manifest);
     const files = drift.map((d) => ({ ...d, unit: unitOfFile(d.path) })).filter((d) => d.unit);
     const units = [...new Set(files.map((f) => f.unit!))];
-    const shown = units.length ? await manager(host, paths).show(units, PROPS) : {};
+    let shown: Record<string, Record<string, string>> = {};
+    let down: LychdError | undefined;
+    try {
+      shown = units.length ? await manager(host, paths).show(units, PROPS) : {};
+    } catch (e) {
+      // Without the manager the states are unknown: one line (and, with --json, the document).
+      down = await unreachable(host, paths);
+      if (!down) throw e;
+    }
     const byUnit = new Map(built?.plan.services.map((ps) => [ps.unit, ps]) ?? []);
     const rows = files.map((f) => {
       const s = shown[f.unit!] ?? {};
@@ -101,8 +111,9 @@ export const status: Command = {
     });
     if (flags.json === true) {
       host.stdout.write(JSON.stringify({ bound: true, codex: manifest.codex, units: rows }, null, 2) + "\n");
-      return 0;
     }
+    if (down) throw down;
+    if (flags.json === true) return 0;
     const paint = painter(useColor(host, "stdout"));
     const out = [["UNIT", "STATE", "SINCE", "CLAIMS", "CONFLICTS"]];
     for (const r of rows) {

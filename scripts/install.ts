@@ -1,0 +1,89 @@
+/**
+ * `deno task install [--root DIR]`: put a `lychd` command on PATH without `denort`, through
+ * `deno install --global`, with exactly the audited permission set of src/permissions.ts (the
+ * flags the single binary is compiled with), so `lychd permissions` tells the same story.
+ *
+ * - Where: `deno install`'s own rules: `--root DIR`, else `$DENO_INSTALL_ROOT`, else `~/.deno`;
+ *   the command is `<root>/bin/lychd`.
+ * - What: a shell shim that runs this checkout's `main.ts` with those flags (moving or deleting
+ *   the checkout breaks it; run the task again from the new place).
+ * - Which Deno: the shim names the Deno that ran this task by its absolute path, so the permission
+ *   semantics are those of the audited Deno version even if another `deno` comes first on PATH.
+ * - Dependencies: first checked against the committed, frozen `deno.lock` (`deno cache --frozen`),
+ *   then installed from that cache into `<root>/bin/.lychd/node_modules` (with `deno install`'s
+ *   own lockfile there, which must be allowed to add the entry for lychd itself), so the command
+ *   works from any HOME without a warm Deno cache or network.
+ *
+ * @module
+ */
+import { compileFlags } from "../src/permissions.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const DENO = Deno.execPath();
+
+async function run(args: string[], opts: { quiet?: boolean } = {}): Promise<void> {
+  const out = await new Deno.Command(DENO, {
+    args,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: opts.quiet ? "piped" : "inherit",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").find((l) => l.trim()) ?? "";
+    throw new Error(`\`deno ${args.slice(0, 2).join(" ")} …\` exited ${out.code}: ${err}`);
+  }
+}
+
+/** The install root `deno install` will use: `--root`, `$DENO_INSTALL_ROOT`, `~/.deno`. */
+export function installRoot(argv: string[], env: (name: string) => string | undefined): string {
+  const i = argv.indexOf("--root");
+  const flag = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--root="))?.slice(7);
+  const root = flag ?? env("DENO_INSTALL_ROOT") ?? `${env("HOME") ?? ""}/.deno`;
+  return root.replace(/\/$/, "");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const root = installRoot(argv, (n) => Deno.env.get(n));
+  const bin = `${root}/bin/lychd`;
+  // 1. The dependencies, exactly as the committed lockfile pins them.
+  await run(["cache", "--frozen", "--quiet", "main.ts"], { quiet: true });
+  // 2. The shim, with the compile permission set.
+  await run([
+    "install",
+    "--global",
+    "--force",
+    "--quiet",
+    "--frozen=false",
+    "--node-modules-dir=auto",
+    "--name",
+    "lychd",
+    "--root",
+    root,
+    "--config",
+    `${ROOT}/deno.json`,
+    ...compileFlags(),
+    `${ROOT}/main.ts`,
+  ]);
+  // 3. Name this Deno by its absolute path (deno install writes a bare `deno`).
+  const shim = await Deno.readTextFile(bin);
+  const pinned = shim.replace(/^exec deno run /m, `exec '${DENO.replaceAll("'", `'"'"'`)}' run `);
+  if (pinned === shim) throw new Error(`${bin}: no \`exec deno run\` line to pin to ${DENO}`);
+  await Deno.writeTextFile(bin, pinned);
+  const onPath = (Deno.env.get("PATH") ?? "").split(":").includes(`${root}/bin`);
+  console.log(`installed ${bin} (runs ${ROOT}/main.ts with Deno ${Deno.version.deno} at ${DENO})`);
+  if (!onPath) console.log(`add it to PATH: export PATH="${root}/bin:$PATH"`);
+  if (/\/_npx\//.test(DENO)) {
+    console.log("note: this Deno lives in npx's cache; if npx clears it, run `deno task install` again");
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    console.error(`install: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}

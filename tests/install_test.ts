@@ -1,0 +1,70 @@
+/**
+ * `deno task install`: a `lychd` on PATH through `deno install --global`, honouring
+ * DENO_INSTALL_ROOT, whose flags are exactly the compile permission set, so the installed
+ * `lychd permissions` exits 0 (it would exit 1 under any wider set, e.g. `-A`).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { compileFlags } from "../src/permissions.ts";
+import { versionLine } from "../src/version.ts";
+import { installRoot } from "../scripts/install.ts";
+import { ROOT } from "./lib/cli.ts";
+
+async function sh(cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  const out = await new Deno.Command(cmd, { args, env, cwd, stdin: "null", stdout: "piped", stderr: "piped" })
+    .output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** The words of the shim's `exec … run … main.ts "$@"` line (single-quoted words unquoted). */
+function shimWords(shim: string): string[] {
+  const line = shim.split("\n").find((l) => l.startsWith("exec "))!;
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+Deno.test("install root: --root, then DENO_INSTALL_ROOT, then ~/.deno (deno install's order)", () => {
+  const env = (vars: Record<string, string>) => (n: string) => vars[n];
+  assert.equal(installRoot(["--root", "/opt/x/"], env({ DENO_INSTALL_ROOT: "/y" })), "/opt/x");
+  assert.equal(installRoot(["--root=/opt/z"], env({})), "/opt/z");
+  assert.equal(installRoot([], env({ DENO_INSTALL_ROOT: "/y", HOME: "/home/u" })), "/y");
+  assert.equal(installRoot([], env({ HOME: "/home/u" })), "/home/u/.deno");
+});
+
+Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compile set; permissions exits 0", async () => {
+  const root = await Deno.makeTempDir({ prefix: "lychd-install-" });
+  try {
+    const inst = await sh(Deno.execPath(), ["task", "install"], { DENO_INSTALL_ROOT: root, NO_COLOR: "1" });
+    assert.equal(inst.code, 0, inst.stderr);
+    assert.match(inst.stdout, new RegExp(`installed ${root}/bin/lychd`));
+    const shim = await Deno.readTextFile(`${root}/bin/lychd`);
+    const words = shimWords(shim);
+    assert.equal(words[1], Deno.execPath(), "the shim names the installing Deno by path");
+    assert.equal(words[2], "run");
+    const isPermission = (w: string) => /^--(allow|deny|ignore)-|^--no-prompt$/.test(w);
+    const flags = words.slice(3).filter(isPermission);
+    assert.deepEqual([...flags].sort(), [...compileFlags()].sort());
+    // Besides them only --quiet (no download chatter) and the install's own --config.
+    const other = words.slice(3).filter((w) => w.startsWith("--") && !isPermission(w));
+    assert.deepEqual(other.sort(), ["--config", "--node-modules-dir=auto", "--quiet"]);
+    assert.equal(words.at(-2), `file://${ROOT}/main.ts`);
+    // Started from elsewhere, with nothing but PATH and HOME.
+    const env = { PATH: "/usr/bin:/bin", HOME: root, NO_COLOR: "1" };
+    const perms = await sh(`${root}/bin/lychd`, ["permissions"], env, root);
+    assert.equal(perms.code, 0, perms.stdout + perms.stderr);
+    assert.match(perms.stderr + perms.stdout, /exactly the compile set/);
+    const version = await sh(`${root}/bin/lychd`, ["--version"], env, root);
+    assert.equal(version.stdout, `${versionLine()}\n`);
+    // The permission set is enforced: a path outside it is refused in one line.
+    const outside = await sh(`${root}/bin/lychd`, ["check", "--codex", "/var/tmp/x.toml"], env, root);
+    assert.equal(outside.code, 1);
+    assert.match(outside.stderr, /^lychd: reading "\/var\/tmp\/x\.toml" failed: not permitted/);
+    // The npm packages come from the install's own node_modules: a fresh HOME (empty DENO_DIR)
+    // and no network still load the TOML parser.
+    const check = await sh(`${root}/bin/lychd`, ["check", "--quiet"], env, root);
+    assert.equal(check.code, 0, check.stderr);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
