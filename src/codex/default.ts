@@ -24,7 +24,7 @@ image = "ghcr.io/open-webui/open-webui:v0.6.34"
 description = "lychd vessel (Open WebUI)"
 ports = ["3000:8080"]
 volumes = ["vessel-data:/app/backend/data"]
-env = { OPENAI_API_BASE_URL = "http://host.containers.internal:4000/v1", ENABLE_OLLAMA_API = "false" }
+env = { OPENAI_API_BASE_URL = "http://lychd-gateway:4000/v1", ENABLE_OLLAMA_API = "false" }
 requires = ["phylactery"]
 wants = ["oculus"]
 
