@@ -115,11 +115,12 @@ Deno.test("doctor checks the gateway's units and the key file's mode", async () 
   const f = JSON.parse(r.stdout).findings.filter((x: { check: string }) => x.check.startsWith("gateway"));
   assert.deepEqual(f.map((x: { check: string; level: string }) => `${x.check} ${x.level}`), [
     "gateway fail",
+    "gateway from containers warn",
     "gateway key fail",
   ]);
   assert.match(f[0].detail, /gw-gateway\.service failed \(exit-code\)/);
   assert.equal(f[0].fix, "lychd logs gateway");
-  assert.match(f[1].detail, /mode 644/);
+  assert.match(f[2].detail, /mode 644/);
 });
 
 Deno.test("completions: soulstone operands include the model ids; logs knows gateway", async () => {
@@ -138,4 +139,38 @@ Deno.test("completions: soulstone operands include the model ids; logs knows gat
   ]);
   const all = await runInProcess(h, ["__complete-names"]);
   assert.ok(all.stdout.trim().split("\n").includes("gateway"));
+});
+
+Deno.test("doctor: can containers reach the gateway (rootless: no; a network with another subnet: no)", async () => {
+  const find = async (h: FakeHost) => {
+    const r = await runInProcess(h, ["doctor", "--json"]);
+    return JSON.parse(r.stdout).findings.find((x: { check: string }) =>
+      x.check === "gateway from containers"
+    );
+  };
+  const rootless = await gwHost();
+  const w = await find(rootless);
+  assert.equal(w.level, "warn");
+  assert.match(w.detail, /^rootless Podman: .* cannot reach the gateway's 10\.87\.0\.1 \(lychd-gateway\)/);
+
+  let subnet: string | undefined = "10.89.4.0/24";
+  const root = await gwHost();
+  root.setUid(0);
+  const inner = root.runner.handler;
+  root.runner.handler = (cmd, args, opts) => {
+    if (cmd === "podman" && args[0] === "network" && args[1] === "inspect") {
+      return subnet === undefined
+        ? { code: 125, stderr: "Error: network not found\n" }
+        : { stdout: JSON.stringify([{ name: args[2], subnets: [{ subnet, gateway: "x" }] }]) };
+    }
+    return inner(cmd, args, opts);
+  };
+  const f = await find(root);
+  assert.equal(f.level, "fail");
+  assert.match(f.detail, /^network gw has 10\.89\.4\.0\/24, not 10\.87\.0\.0\/24/);
+  assert.equal(f.fix, "lychd stop && podman network rm gw && lychd start");
+  subnet = "10.87.0.0/24";
+  assert.equal((await find(root)).level, "ok");
+  subnet = undefined;
+  assert.match((await find(root)).detail, /not created yet/);
 });

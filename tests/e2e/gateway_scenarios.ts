@@ -166,6 +166,10 @@ Deno.test({
         const inspect = await ok(await sh("podman", ["network", "inspect", "gwe"]), "podman network inspect");
         const subnets = JSON.parse(inspect.stdout)[0].subnets;
         assert.deepEqual(subnets, [{ subnet: "10.87.0.0/24", gateway: "10.87.0.1" }]);
+        // doctor reads the real network: the pinned subnet, so containers reach the gateway.
+        const doc = JSON.parse((await lychd("doctor", "--json")).stdout).findings
+          .find((x: { check: string }) => x.check === "gateway from containers");
+        assert.equal(doc?.level, "ok", JSON.stringify(doc));
         const ids = JSON.parse(models).data.map((m: { id: string }) => m.id);
         assert.deepEqual(ids, ["model-a", "model-b", "model-c", "model-d", "model-e"]);
         console.log(
