@@ -129,7 +129,9 @@ Deno.test({
     // one left by an earlier run, whose subnet Podman chose, must go so the pinned one applies.
     await sh("podman", ["network", "rm", "-f", "gwe"]);
     await Deno.mkdir(PROBE_DIR, { recursive: true });
-    await Deno.remove(`${PROBE_DIR}/models.json`).catch(() => {});
+    for (const f of ["models.json", "control", "control.err"]) {
+      await Deno.remove(`${PROBE_DIR}/${f}`).catch(() => {});
+    }
     await ok(await lychd("bind"), "lychd bind");
     await ok(await lychd("start"), "lychd start");
     const all = ["a", "b", "c", "d", "e"];
@@ -156,7 +158,33 @@ Deno.test({
         assert.match(listen, /127\.0\.0\.1:4000 \(Stream\)/, listen);
         assert.match(listen, /10\.87\.0\.1:4000 \(Stream\)/, listen);
         assert.doesNotMatch(listen, /0\.0\.0\.0|\[::\]/, "never a wildcard");
-        const run = await sctl("start", "gwe-probe.service");
+        // The control: what the gateway was before this fix, a host listener on loopback only.
+        await Deno.mkdir("/tmp/gwe-www", { recursive: true });
+        await Deno.writeTextFile("/tmp/gwe-www/ok.txt", "ok\n");
+        const httpd = new Deno.Command("busybox", {
+          args: ["httpd", "-f", "-p", "127.0.0.1:4999", "-h", "/tmp/gwe-www"],
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        let run: Out;
+        try {
+          await waitFor("the loopback control listener", async () => {
+            const r = await fetch("http://127.0.0.1:4999/ok.txt").catch(() => undefined);
+            return (await r?.text()) === "ok\n";
+          });
+          run = await sctl("start", "gwe-probe.service");
+        } finally {
+          httpd.kill();
+          await httpd.status;
+        }
+        const control = (await Deno.readTextFile(`${PROBE_DIR}/control`).catch(() => "")).trim();
+        const why = await Deno.readTextFile(`${PROBE_DIR}/control.err`).catch(() => "");
+        console.log(`scenario 1b control: 127.0.0.1:4999 from the bridge: ${control} (${why.trim()})`);
+        assert.equal(
+          control,
+          "unreachable",
+          "a loopback-only host listener must not be reachable from the bridge",
+        );
         const models = await Deno.readTextFile(`${PROBE_DIR}/models.json`).catch(() => "");
         if (run.code !== 0 || !models) {
           const j = await sh("journalctl", ["--user", "-u", "gwe-probe.service", "--no-pager", "-n", "20"]);
