@@ -53,6 +53,7 @@ Deno.test("check --json and the check table show the gateway and every model id"
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.gateway.listen, "127.0.0.1:4000");
+  assert.equal(j.gateway.from_containers, "lychd-gateway:4000");
   assert.equal(j.gateway.unit, "gw-gateway.service");
   assert.deepEqual(j.gateway.models.map((m: { id: string }) => m.id), [
     "qwen2.5-7b",
@@ -67,6 +68,7 @@ Deno.test("check --json and the check table show the gateway and every model id"
   ]);
   const t = await runInProcess(await gwHost(), ["check"]);
   assert.match(t.stdout, /^gateway 127\.0\.0\.1:4000 \(gw-gateway\.service\) serves 5 model ids:$/m);
+  assert.match(t.stdout, /^ {2}containers: http:\/\/lychd-gateway:4000\/v1$/m);
   assert.match(t.stdout, /^ {2}bge-m3 → embed \(pinned\)$/m);
 });
 
