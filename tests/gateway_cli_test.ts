@@ -176,3 +176,16 @@ Deno.test("doctor: can containers reach the gateway (rootless: no; a network wit
   subnet = undefined;
   assert.match((await find(root)).detail, /not created yet/);
 });
+
+Deno.test("bind warns a rootless user that containers cannot reach lychd-gateway; rootful binds do not", async () => {
+  const warning = /^lychd: warning: rootless Podman: containers cannot reach the gateway as lychd-gateway/m;
+  const rootless = await gwHost();
+  const r = await runInProcess(rootless, ["bind"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, warning);
+  const root = await gwHost();
+  root.setUid(0); // root's user manager: rootful Podman
+  const s = await runInProcess(root, ["bind"]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.doesNotMatch(s.stderr, warning);
+});

@@ -1,6 +1,15 @@
 import type { Command } from "../command.ts";
 import { LychdError } from "../command.ts";
-import { build, type Built, manager, rootNote, runePath, stopTolerant, unitOfFile } from "../context.ts";
+import {
+  build,
+  type Built,
+  manager,
+  rootlessGatewayNote,
+  rootNote,
+  runePath,
+  stopTolerant,
+  unitOfFile,
+} from "../context.ts";
 import { painter, useColor, warnAll } from "../output.ts";
 import { bind as scribeBind, type BindReport, type ScribeOptions } from "../../bind/scribe.ts";
 import { podman } from "../../host/podman.ts";
@@ -98,6 +107,7 @@ export async function doBind(
   const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
   // After the transaction, so a refusal stays one line.
   if (!dryRun) rootNote(host, b.paths, quiet);
+  if (!dryRun) rootlessGatewayNote(host, b.paths, b.plan.codex, quiet);
   return { b, report };
 }
 
