@@ -53,6 +53,7 @@ Deno.test("check --json and the check table show the gateway and every model id"
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.gateway.listen, "127.0.0.1:4000");
+  assert.equal(j.gateway.from_containers, "lychd-gateway:4000");
   assert.equal(j.gateway.unit, "gw-gateway.service");
   assert.deepEqual(j.gateway.models.map((m: { id: string }) => m.id), [
     "qwen2.5-7b",
@@ -67,6 +68,7 @@ Deno.test("check --json and the check table show the gateway and every model id"
   ]);
   const t = await runInProcess(await gwHost(), ["check"]);
   assert.match(t.stdout, /^gateway 127\.0\.0\.1:4000 \(gw-gateway\.service\) serves 5 model ids:$/m);
+  assert.match(t.stdout, /^ {2}containers: http:\/\/lychd-gateway:4000\/v1$/m);
   assert.match(t.stdout, /^ {2}bge-m3 → embed \(pinned\)$/m);
 });
 
@@ -115,11 +117,12 @@ Deno.test("doctor checks the gateway's units and the key file's mode", async () 
   const f = JSON.parse(r.stdout).findings.filter((x: { check: string }) => x.check.startsWith("gateway"));
   assert.deepEqual(f.map((x: { check: string; level: string }) => `${x.check} ${x.level}`), [
     "gateway fail",
+    "gateway from containers warn",
     "gateway key fail",
   ]);
   assert.match(f[0].detail, /gw-gateway\.service failed \(exit-code\)/);
   assert.equal(f[0].fix, "lychd logs gateway");
-  assert.match(f[1].detail, /mode 644/);
+  assert.match(f[2].detail, /mode 644/);
 });
 
 Deno.test("completions: soulstone operands include the model ids; logs knows gateway", async () => {
@@ -138,4 +141,51 @@ Deno.test("completions: soulstone operands include the model ids; logs knows gat
   ]);
   const all = await runInProcess(h, ["__complete-names"]);
   assert.ok(all.stdout.trim().split("\n").includes("gateway"));
+});
+
+Deno.test("doctor: can containers reach the gateway (rootless: no; a network with another subnet: no)", async () => {
+  const find = async (h: FakeHost) => {
+    const r = await runInProcess(h, ["doctor", "--json"]);
+    return JSON.parse(r.stdout).findings.find((x: { check: string }) =>
+      x.check === "gateway from containers"
+    );
+  };
+  const rootless = await gwHost();
+  const w = await find(rootless);
+  assert.equal(w.level, "warn");
+  assert.match(w.detail, /^rootless Podman: .* cannot reach the gateway's 10\.87\.0\.1 \(lychd-gateway\)/);
+
+  let subnet: string | undefined = "10.89.4.0/24";
+  const root = await gwHost();
+  root.setUid(0);
+  const inner = root.runner.handler;
+  root.runner.handler = (cmd, args, opts) => {
+    if (cmd === "podman" && args[0] === "network" && args[1] === "inspect") {
+      return subnet === undefined
+        ? { code: 125, stderr: "Error: network not found\n" }
+        : { stdout: JSON.stringify([{ name: args[2], subnets: [{ subnet, gateway: "x" }] }]) };
+    }
+    return inner(cmd, args, opts);
+  };
+  const f = await find(root);
+  assert.equal(f.level, "fail");
+  assert.match(f.detail, /^network gw has 10\.89\.4\.0\/24, not 10\.87\.0\.0\/24/);
+  assert.equal(f.fix, "lychd stop && podman network rm gw && lychd start");
+  subnet = "10.87.0.0/24";
+  assert.equal((await find(root)).level, "ok");
+  subnet = undefined;
+  assert.match((await find(root)).detail, /not created yet/);
+});
+
+Deno.test("bind warns a rootless user that containers cannot reach lychd-gateway; rootful binds do not", async () => {
+  const warning = /^lychd: warning: rootless Podman: containers cannot reach the gateway as lychd-gateway/m;
+  const rootless = await gwHost();
+  const r = await runInProcess(rootless, ["bind"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, warning);
+  const root = await gwHost();
+  root.setUid(0); // root's user manager: rootful Podman
+  const s = await runInProcess(root, ["bind"]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.doesNotMatch(s.stderr, warning);
 });

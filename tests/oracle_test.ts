@@ -18,6 +18,7 @@ import { minorOf, ORACLE_RELEASES, runOracle, scratchDir, skipWithoutOracles } f
 import { execWords, flagValues, lastValue } from "./lib/systemd.ts";
 import { loadCodex } from "../src/codex/load.ts";
 import { formatPort } from "../src/codex/quantities.ts";
+import { GATEWAY_HOST, parseSubnet } from "../src/codex/subnet.ts";
 import { RenderError } from "../src/quadlet/render.ts";
 import { compareVersions, supports } from "../src/quadlet/versions.ts";
 import { FILE_KINDS, QUADLET_KEYS } from "../src/quadlet/keys.ts";
@@ -79,6 +80,17 @@ function roundTrip(c: GoldenCase, v: string, units: Map<string, string>): void {
   const codex = loadCodex(c.codexText, "codex.toml");
   const named = (file: string, key: "Network" | "Volume") =>
     supports(v, key, `${key}Name`) ? naming.objectName(file) : naming.defaultObjectName(file);
+  // A bridge Sepulcher with a gateway: the pinned subnet, and the gateway's name in every container.
+  const sn = codex.subnet !== undefined && codex.network === "bridge" ? parseSubnet(codex.subnet) : undefined;
+  if (sn && !sn.ok) assert.fail(`${c.name}: sepulcher.subnet ${codex.subnet}: ${sn.message}`);
+  const gatewayHost = sn?.ok && codex.gateway ? [`${GATEWAY_HOST}:${sn.value.gateway}`] : [];
+  if (sn?.ok) {
+    const net = units.get(naming.unitOfFile(naming.networkFile(codex.prefix))!);
+    assert.ok(net, "the network unit was not generated");
+    const words = execWords(lastValue(net, "ExecStart")!);
+    assert.deepEqual(flagValues(words, "--subnet"), [sn.value.cidr], `${v} sepulcher.subnet`);
+    assert.deepEqual(flagValues(words, "--gateway"), [sn.value.gateway], `${v} sepulcher.subnet (gateway)`);
+  }
   for (const s of codex.services) {
     const unit = units.get(naming.serviceUnit(s.stem));
     assert.ok(unit, `${s.stem}.service was not generated`);
@@ -124,7 +136,7 @@ function roundTrip(c: GoldenCase, v: string, units: Map<string, string>): void {
     eq("--device", r.devices ?? [], "devices");
     eq("--env-file", r.env_files ?? [], "env_files");
     eq("--tmpfs", r.tmpfs ?? [], "tmpfs");
-    eq("--add-host", r.add_hosts ?? [], "add_hosts");
+    eq("--add-host", [...(r.add_hosts ?? []), ...gatewayHost], "add_hosts");
     eq("--user", r.user ? [r.user] : [], "user");
     eq("--userns", r.userns ? [r.userns] : [], "userns");
     eq("--memory", s.memory ? [s.memory] : [], "memory");

@@ -21,6 +21,7 @@ import { LychdError } from "./command.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
+import { GATEWAY_HOST } from "../codex/subnet.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -294,6 +295,19 @@ export function rootNote(host: Host, paths: Paths, quiet: boolean): void {
       "lychd: warning: running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)\n",
     );
   }
+}
+
+/**
+ * One warning line when a rootless bind has a gateway on the bridge: the bridge lives in the
+ * user's network namespace, so containers cannot reach the gateway as `lychd-gateway`
+ * (docs/gateway.md, "Reaching the gateway from containers").
+ */
+export function rootlessGatewayNote(host: Host, paths: Paths, codex: Codex, quiet: boolean): void {
+  if (quiet || paths.system || host.uid() === 0) return;
+  if (!codex.gateway || codex.network !== "bridge" || codex.subnet === undefined) return;
+  host.stderr.write(
+    `lychd: warning: rootless Podman: containers cannot reach the gateway as ${GATEWAY_HOST} (the bridge is in your own network namespace); see docs/gateway.md "Reaching the gateway from containers"\n`,
+  );
 }
 
 /**

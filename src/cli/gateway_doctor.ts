@@ -1,10 +1,13 @@
 /**
  * `lychd doctor`'s gateway checks: the Codex's gateway units are loaded, the socket listens, the
- * service has not failed, and the api_key_file is private.
+ * service has not failed, containers can reach it (the bridge network has the pinned subnet;
+ * not rootless), and the api_key_file is private.
  *
  * @module
  */
-import { gatewayUnits } from "../quadlet/naming.ts";
+import { gatewayUnits, networkFile, objectName } from "../quadlet/naming.ts";
+import { GATEWAY_HOST, parseSubnet } from "../codex/subnet.ts";
+import type { Codex } from "../codex/model.ts";
 import type { Host } from "../host/host.ts";
 import { manager, type Paths, readCodex } from "./context.ts";
 
@@ -72,6 +75,8 @@ export async function gatewayFindings(host: Host, paths: Paths): Promise<Gateway
       }`,
     });
   }
+  const bridge = await bridgeFinding(host, paths, codex);
+  if (bridge) out.push(bridge);
   if (g.apiKeyFile) {
     const info = await host.fs.stat(g.apiKeyFile);
     if (!info) {
@@ -91,4 +96,63 @@ export async function gatewayFindings(host: Host, paths: Paths): Promise<Gateway
     } else out.push({ check: "gateway key", level: "ok", detail: `${g.apiKeyFile} (mode 600)` });
   }
   return out;
+}
+
+/**
+ * Can containers reach the gateway as `lychd-gateway`? Only where the bridge is in the host's
+ * network namespace (rootful: root's user manager or --system) and the network has the subnet the
+ * socket listens on: `podman network create --ignore` (Quadlet) keeps a network that already
+ * exists, e.g. one made before `sepulcher.subnet`, with the subnet Podman chose.
+ */
+async function bridgeFinding(host: Host, paths: Paths, codex: Codex): Promise<GatewayFinding | undefined> {
+  if (codex.network !== "bridge" || codex.subnet === undefined) return undefined;
+  const sn = parseSubnet(codex.subnet);
+  if (!sn.ok) return undefined;
+  const check = "gateway from containers";
+  if (!paths.system && host.uid() !== 0) {
+    return {
+      check,
+      level: "warn",
+      detail:
+        `rootless Podman: the bridge lives in the user's network namespace, so containers cannot reach the gateway's ${sn.value.gateway} (${GATEWAY_HOST})`,
+      fix:
+        'run the Sepulcher rootful (--system), or see docs/gateway.md "Reaching the gateway from containers"',
+    };
+  }
+  const name = objectName(networkFile(codex.prefix));
+  const res = await host.runner.run("podman", ["network", "inspect", name]).catch(() => undefined);
+  if (!res || res.code !== 0) {
+    return {
+      check,
+      level: "ok",
+      detail: `network ${name} not created yet: it gets ${sn.value.cidr} on first start`,
+    };
+  }
+  let have: string[];
+  try {
+    const nets = JSON.parse(res.stdout) as { subnets?: { subnet?: string }[] }[];
+    have = (nets[0]?.subnets ?? []).map((x) => String(x.subnet));
+  } catch {
+    return {
+      check,
+      level: "warn",
+      detail: `cannot read \`podman network inspect ${name}\``,
+      fix: "check podman",
+    };
+  }
+  if (!have.includes(sn.value.cidr)) {
+    return {
+      check,
+      level: "fail",
+      detail: `network ${name} has ${
+        have.join(", ") || "no subnet"
+      }, not ${sn.value.cidr}: ${GATEWAY_HOST} (${sn.value.gateway}) is unreachable from containers`,
+      fix: `lychd stop && podman network rm ${name} && lychd start`,
+    };
+  }
+  return {
+    check,
+    level: "ok",
+    detail: `network ${name} is ${sn.value.cidr}; containers reach ${GATEWAY_HOST}:${codex.gateway!.port}`,
+  };
 }

@@ -24,7 +24,9 @@ image = "ghcr.io/open-webui/open-webui:v0.6.34"
 description = "lychd vessel (Open WebUI)"
 ports = ["3000:8080"]
 volumes = ["vessel-data:/app/backend/data"]
-# Soulstones are reached by service name on the sepulcher's network (one of the two runs at a time).
+# Soulstones are reached by service name on the sepulcher's network (one of the two runs at a time): this
+# works rootless and rootful. Rootful Podman can use the gateway instead, which starts and swaps models on
+# demand: OPENAI_API_BASE_URL = "http://lychd-gateway:4000/v1" (see docs/gateway.md).
 env = { OPENAI_API_BASE_URLS = "http://vllm:8000/v1;http://llamacpp:8000/v1", OPENAI_API_KEYS = "none;none", ENABLE_OLLAMA_API = "false" }
 requires = ["phylactery"]
 wants = ["oculus"]

@@ -11,6 +11,7 @@ import { validate as validateRaw } from "./validator.generated.ts";
 import type { Codex, Mount, Role, SecretRef, Service } from "./model.ts";
 import { parseDuration, parsePort, parseSize } from "./quantities.ts";
 import { validateCodex } from "./validate.ts";
+import { DEFAULT_SUBNET } from "./subnet.ts";
 import { serviceStem } from "../quadlet/naming.ts";
 import { healthMeaning } from "./health.ts";
 import { type SyntaxProblem, toml10Problem, tomlSyntaxProblem } from "./toml_errors.ts";
@@ -325,6 +326,8 @@ function normalize(raw: RawCodex, file: string): Codex {
     gateway,
     network: raw.sepulcher?.network ?? "bridge",
     bindAddress,
+    subnet: raw.sepulcher?.subnet ??
+      ((raw.sepulcher?.network ?? "bridge") === "bridge" && gateway ? DEFAULT_SUBNET : undefined),
     podmanVersion: raw.sepulcher?.podman_version,
     vramGib: { ...(raw.gpu?.vram_gib ?? {}) },
     services,

@@ -94,6 +94,11 @@ export interface Codex {
   prefix: string;
   network: "bridge" | "host" | "none" | "pod";
   bindAddress: string;
+  /**
+   * `sepulcher.subnet` as written, or its default when the bridge Sepulcher has a gateway
+   * (src/codex/subnet.ts); undefined = Podman picks the subnet.
+   */
+  subnet?: string;
   /** `sepulcher.podman_version` as written, if any. */
   podmanVersion?: string;
   /** `[gpu.vram_gib]`. */

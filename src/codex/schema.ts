@@ -239,6 +239,8 @@ export const SepulcherSchema = z.strictObject({
     "ip",
     (iss) => `${JSON.stringify(iss.input)} is not an IP address (hint: e.g. "127.0.0.1" or "0.0.0.0")`,
   ).optional(),
+  /** The bridge network's IPv4 subnet (default 10.87.0.0/24 with a gateway); checked in validate.ts. */
+  subnet: z.string().min(1).optional(),
   podman_version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, {
     error: (iss) => `${JSON.stringify(iss.input)} is not a Podman version (hint: e.g. "5.4")`,
   }).optional(),

@@ -8,6 +8,7 @@ import { didYouMean, q } from "./errors.ts";
 import type { Codex, Service } from "./model.ts";
 import { NAME_RE } from "./checks.ts";
 import { isIP } from "./quantities.ts";
+import { GATEWAY_HOST, parseSubnet } from "./subnet.ts";
 import type { LoadOptions } from "./load.ts";
 import {
   gatewayUnits,
@@ -446,6 +447,7 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
   }
 
   issues.push(...gatewayIssues(codex, at));
+  issues.push(...subnetIssues(codex, at));
 
   const cycle = findCycle(codex, byName);
   if (cycle) {
@@ -558,6 +560,57 @@ function gatewayIssues(
       path: ["gateway", "default"],
       message: `${q(g.default)} is not a model id of this Codex`,
       hint: hintName(g.default, owner.keys()),
+    });
+  }
+  return issues;
+}
+
+/**
+ * `sepulcher.subnet` (a private IPv4 /16../29, bridge only) and the name `lychd-gateway`, which
+ * every container of a bridge Sepulcher with a gateway resolves to the bridge's address.
+ */
+function subnetIssues(
+  codex: Codex,
+  at: (s: Service, ...rest: (string | number)[]) => (string | number)[],
+): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (codex.subnet === undefined) return issues;
+  if (codex.network !== "bridge") {
+    issues.push({
+      path: ["sepulcher", "subnet"],
+      message: `subnet is set but network is ${q(codex.network)}`,
+      hint: 'only network = "bridge" (the Sepulcher\'s own network) has a subnet lychd pins',
+    });
+    return issues;
+  }
+  const sn = parseSubnet(codex.subnet);
+  if (!sn.ok) issues.push({ path: ["sepulcher", "subnet"], message: sn.message, hint: sn.hint });
+  if (!codex.gateway) return issues;
+  for (const s of codex.services) {
+    if (s.name === GATEWAY_HOST) {
+      issues.push({
+        path: at(s),
+        message: `the name ${q(GATEWAY_HOST)} is taken: every container reaches the gateway by it`,
+        hint: "rename the service",
+      });
+    }
+    (s.raw.aliases ?? []).forEach((a, i) => {
+      if (a === GATEWAY_HOST) {
+        issues.push({
+          path: at(s, "aliases", i),
+          message: `the alias ${q(GATEWAY_HOST)} is taken: every container reaches the gateway by it`,
+          hint: "choose another alias",
+        });
+      }
+    });
+    (s.raw.add_hosts ?? []).forEach((h, i) => {
+      if (h.slice(0, h.indexOf(":")) === GATEWAY_HOST) {
+        issues.push({
+          path: at(s, "add_hosts", i),
+          message: `${q(h)} would hide the gateway: lychd adds ${q(GATEWAY_HOST)} to every container`,
+          hint: "remove the entry or use another name",
+        });
+      }
     });
   }
   return issues;

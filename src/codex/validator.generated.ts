@@ -10,7 +10,7 @@
 import { CHECKS } from "./checks.ts";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"version":{"type":"number","const":1,"x-lychd-value":"finite"},"sepulcher":{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z][a-z0-9-]{0,30}$",""]]},"network":{"type":"string","enum":["bridge","host","none","pod"]},"bind_address":{"type":"string","x-lychd-check":"ip"},"podman_version":{"type":"string","x-lychd-pattern":[["^\\d+\\.\\d+(\\.\\d+)?$",""]]}},"additionalProperties":false},"gpu":{"type":"object","properties":{"vram_gib":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"x-lychd-value":"record"},"mig_profiles":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"string","x-lychd-pattern":[["^(\\d+c\\.)?\\d+g\\.\\d+gb(\\+[a-z]+)?$",""]]},"x-lychd-value":"record"}},"additionalProperties":false},"volumes":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"size":{"type":"string","x-lychd-pattern":[["^[1-9][0-9]*(Mi|Gi|Ti|Pi)$",""]]}},"additionalProperties":false},"x-lychd-value":"record"},"gateway":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"api_key_file":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"queue_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"drain_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"default":{"type":"string","x-lychd-length":[1,null]}},"additionalProperties":false},"vessel":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"phylactery":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"oculus":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"soulstones":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"},"exclusive":{"type":"boolean"},"coexists_with":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"vram_gib":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"fallback":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"on_demand":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["listen"],"additionalProperties":false},"models":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema58"}},"served_name":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"pinned":{"type":"boolean"},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["image"],"additionalProperties":false},"x-lychd-value":"record"},"services":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"$ref":"#/definitions/__schema4"},"x-lychd-value":"record"}},"required":["version"],"additionalProperties":false,"definitions":{"__schema0":{"type":"string","x-lychd-check":"absPath"},"__schema1":{"type":"string"},"__schema2":{"type":"number","x-lychd-value":"finite"},"__schema3":{"anyOf":[{"$ref":"#/definitions/__schema1"},{"$ref":"#/definitions/__schema2"}]},"__schema4":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"}},"required":["image"],"additionalProperties":false},"__schema5":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"__schema6":{"type":"string"},"__schema7":{"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema8":{"type":"string","x-lychd-length":[1,null]},"__schema9":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema10":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema11":{"type":"array","items":{"$ref":"#/definitions/__schema0"}},"__schema12":{"type":"array","items":{"type":"string","x-lychd-check":"port"}},"__schema13":{"type":"array","items":{"type":"string"}},"__schema14":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}},"__schema15":{"type":"array","items":{"type":"string"}},"__schema16":{"type":"array","items":{"type":"string","x-lychd-check":"addHost"}},"__schema17":{"type":"boolean"},"__schema18":{"type":"boolean"},"__schema19":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema20":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema21":{"type":"string","x-lychd-length":[1,null]},"__schema22":{"type":"string","x-lychd-length":[1,null]},"__schema23":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema24":{"type":"string"},"__schema25":{"type":"number","x-lychd-value":"finite"},"__schema26":{"anyOf":[{"$ref":"#/definitions/__schema24"},{"$ref":"#/definitions/__schema25"}]},"__schema27":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"__schema28":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema29":{"type":"string","enum":["host","private"]},"__schema30":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema31":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema32":{"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}},"__schema33":{"type":"object","properties":{"cmd":{"anyOf":[{"$ref":"#/definitions/__schema34"},{"$ref":"#/definitions/__schema35"}],"x-lychd-check":"health"},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false},"__schema34":{"type":"string","x-lychd-length":[1,null]},"__schema35":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema36"}},"__schema36":{"type":"string"},"__schema37":{"type":"string","enum":["always","on-failure","no"]},"__schema38":{"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema39":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema40":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema41":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema42":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema43":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema44":{"type":"boolean"},"__schema45":{"type":"string","enum":["always","missing","never","newer"]},"__schema46":{"type":"string","enum":["registry","local"]},"__schema47":{"type":"array","items":{"type":"string","x-lychd-length":[1,null]}},"__schema48":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"__schema49":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]},"__schema50":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}},"__schema51":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"},"__schema52":{"type":"boolean"},"__schema53":{"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]},"__schema54":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}},"__schema55":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema56":{"type":"boolean"},"__schema57":{"type":"boolean"},"__schema58":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"version":{"type":"number","const":1,"x-lychd-value":"finite"},"sepulcher":{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z][a-z0-9-]{0,30}$",""]]},"network":{"type":"string","enum":["bridge","host","none","pod"]},"bind_address":{"type":"string","x-lychd-check":"ip"},"subnet":{"type":"string","x-lychd-length":[1,null]},"podman_version":{"type":"string","x-lychd-pattern":[["^\\d+\\.\\d+(\\.\\d+)?$",""]]}},"additionalProperties":false},"gpu":{"type":"object","properties":{"vram_gib":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"x-lychd-value":"record"},"mig_profiles":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z][A-Za-z0-9._-]*\\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$",""]]},"additionalProperties":{"type":"string","x-lychd-pattern":[["^(\\d+c\\.)?\\d+g\\.\\d+gb(\\+[a-z]+)?$",""]]},"x-lychd-value":"record"}},"additionalProperties":false},"volumes":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"size":{"type":"string","x-lychd-pattern":[["^[1-9][0-9]*(Mi|Gi|Ti|Pi)$",""]]}},"additionalProperties":false},"x-lychd-value":"record"},"gateway":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"api_key_file":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"queue_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"drain_timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"default":{"type":"string","x-lychd-length":[1,null]}},"additionalProperties":false},"vessel":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"phylactery":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"oculus":{"allOf":[{"$ref":"#/definitions/__schema4"}]},"soulstones":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"},"exclusive":{"type":"boolean"},"coexists_with":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"vram_gib":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"fallback":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"on_demand":{"type":"object","properties":{"listen":{"type":"string","x-lychd-length":[1,null]},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["listen"],"additionalProperties":false},"models":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema58"}},"served_name":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"pinned":{"type":"boolean"},"idle_stop":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["image"],"additionalProperties":false},"x-lychd-value":"record"},"services":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"additionalProperties":{"$ref":"#/definitions/__schema4"},"x-lychd-value":"record"}},"required":["version"],"additionalProperties":false,"definitions":{"__schema0":{"type":"string","x-lychd-check":"absPath"},"__schema1":{"type":"string"},"__schema2":{"type":"number","x-lychd-value":"finite"},"__schema3":{"anyOf":[{"$ref":"#/definitions/__schema1"},{"$ref":"#/definitions/__schema2"}]},"__schema4":{"type":"object","properties":{"image":{"$ref":"#/definitions/__schema5"},"description":{"$ref":"#/definitions/__schema6"},"command":{"$ref":"#/definitions/__schema7"},"entrypoint":{"$ref":"#/definitions/__schema9"},"env":{"$ref":"#/definitions/__schema10"},"env_files":{"$ref":"#/definitions/__schema11"},"ports":{"$ref":"#/definitions/__schema12"},"volumes":{"$ref":"#/definitions/__schema13"},"tmpfs":{"$ref":"#/definitions/__schema14"},"devices":{"$ref":"#/definitions/__schema15"},"add_hosts":{"$ref":"#/definitions/__schema16"},"read_only":{"$ref":"#/definitions/__schema17"},"no_new_privileges":{"$ref":"#/definitions/__schema18"},"cap_add":{"$ref":"#/definitions/__schema19"},"cap_drop":{"$ref":"#/definitions/__schema20"},"user":{"$ref":"#/definitions/__schema21"},"userns":{"$ref":"#/definitions/__schema22"},"memory":{"$ref":"#/definitions/__schema23"},"cpus":{"$ref":"#/definitions/__schema27"},"shm_size":{"$ref":"#/definitions/__schema28"},"ipc":{"$ref":"#/definitions/__schema29"},"labels":{"$ref":"#/definitions/__schema30"},"annotations":{"$ref":"#/definitions/__schema31"},"secrets":{"$ref":"#/definitions/__schema32"},"health":{"$ref":"#/definitions/__schema33"},"restart":{"$ref":"#/definitions/__schema37"},"restart_sec":{"$ref":"#/definitions/__schema38"},"stop_timeout":{"$ref":"#/definitions/__schema39"},"requires":{"$ref":"#/definitions/__schema40"},"wants":{"$ref":"#/definitions/__schema41"},"after":{"$ref":"#/definitions/__schema42"},"conflicts_with":{"$ref":"#/definitions/__schema43"},"autostart":{"$ref":"#/definitions/__schema44"},"pull":{"$ref":"#/definitions/__schema45"},"auto_update":{"$ref":"#/definitions/__schema46"},"podman_args":{"$ref":"#/definitions/__schema47"},"working_dir":{"$ref":"#/definitions/__schema48"},"hostname":{"$ref":"#/definitions/__schema49"},"aliases":{"$ref":"#/definitions/__schema50"},"ulimits":{"$ref":"#/definitions/__schema51"},"init":{"$ref":"#/definitions/__schema52"},"stop_signal":{"$ref":"#/definitions/__schema53"},"group_add":{"$ref":"#/definitions/__schema54"},"sysctls":{"$ref":"#/definitions/__schema55"},"notify_healthy":{"$ref":"#/definitions/__schema56"},"oneshot":{"$ref":"#/definitions/__schema57"}},"required":["image"],"additionalProperties":false},"__schema5":{"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]},"__schema6":{"type":"string"},"__schema7":{"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema8":{"type":"string","x-lychd-length":[1,null]},"__schema9":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema8"}},"__schema10":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[A-Za-z_][A-Za-z0-9_]*$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema11":{"type":"array","items":{"$ref":"#/definitions/__schema0"}},"__schema12":{"type":"array","items":{"type":"string","x-lychd-check":"port"}},"__schema13":{"type":"array","items":{"type":"string"}},"__schema14":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^\\/[^:]*(:[A-Za-z0-9=,._-]+)?$",""]]}},"__schema15":{"type":"array","items":{"type":"string"}},"__schema16":{"type":"array","items":{"type":"string","x-lychd-check":"addHost"}},"__schema17":{"type":"boolean"},"__schema18":{"type":"boolean"},"__schema19":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema20":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^(CAP_)?[A-Z_]+$","i"]]}},"__schema21":{"type":"string","x-lychd-length":[1,null]},"__schema22":{"type":"string","x-lychd-length":[1,null]},"__schema23":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema24":{"type":"string"},"__schema25":{"type":"number","x-lychd-value":"finite"},"__schema26":{"anyOf":[{"$ref":"#/definitions/__schema24"},{"$ref":"#/definitions/__schema25"}]},"__schema27":{"type":"number","exclusiveMinimum":0,"x-lychd-value":"finite"},"__schema28":{"allOf":[{"$ref":"#/definitions/__schema26"}],"x-lychd-check":"size"},"__schema29":{"type":"string","enum":["host","private"]},"__schema30":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema31":{"type":"object","propertyNames":{"type":"string","x-lychd-length":[1,null]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema32":{"type":"array","items":{"anyOf":[{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},{"type":"object","properties":{"name":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]},"type":{"type":"string","enum":["env","mount"]},"target":{"type":"string","x-lychd-length":[1,null]}},"required":["name"],"additionalProperties":false}]}},"__schema33":{"type":"object","properties":{"cmd":{"anyOf":[{"$ref":"#/definitions/__schema34"},{"$ref":"#/definitions/__schema35"}],"x-lychd-check":"health"},"interval":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"timeout":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"},"retries":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"start_period":{"allOf":[{"$ref":"#/definitions/__schema3"}],"x-lychd-check":"duration"}},"required":["cmd"],"additionalProperties":false},"__schema34":{"type":"string","x-lychd-length":[1,null]},"__schema35":{"minItems":1,"type":"array","items":{"$ref":"#/definitions/__schema36"}},"__schema36":{"type":"string"},"__schema37":{"type":"string","enum":["always","on-failure","no"]},"__schema38":{"type":"integer","minimum":0,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema39":{"type":"integer","minimum":1,"maximum":9007199254740991,"x-lychd-value":"finite"},"__schema40":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema41":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema42":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema43":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[a-z0-9][a-z0-9_-]*$",""]]}},"__schema44":{"type":"boolean"},"__schema45":{"type":"string","enum":["always","missing","never","newer"]},"__schema46":{"type":"string","enum":["registry","local"]},"__schema47":{"type":"array","items":{"type":"string","x-lychd-length":[1,null]}},"__schema48":{"allOf":[{"$ref":"#/definitions/__schema0"}]},"__schema49":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$",""]]},"__schema50":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._-]*$",""]]}},"__schema51":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z]+$",""]]},"additionalProperties":{"anyOf":[{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"x-lychd-value":"finite"},{"type":"string","x-lychd-pattern":[["^-?\\d+(:-?\\d+)?$",""]]}]},"x-lychd-value":"record"},"__schema52":{"type":"boolean"},"__schema53":{"type":"string","x-lychd-pattern":[["^(SIG)?[A-Z0-9+-]+$|^\\d+$",""]]},"__schema54":{"type":"array","items":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9_][A-Za-z0-9_.-]*$",""]]}},"__schema55":{"type":"object","propertyNames":{"type":"string","x-lychd-pattern":[["^[a-z0-9_.\\/-]+$",""]]},"additionalProperties":{"type":"string"},"x-lychd-value":"record"},"__schema56":{"type":"boolean"},"__schema57":{"type":"boolean"},"__schema58":{"type":"string","x-lychd-pattern":[["^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$",""]]}}};
 const schema12 = {"type":"string","x-lychd-check":"absPath"};
 const schema17 = {"type":"string","x-lychd-pattern":[["^\\S+$",""]],"x-lychd-length":[1,null]};
 const schema18 = {"type":"string"};
@@ -2338,7 +2338,7 @@ if(errors === _errs4){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 const _errs6 = errors;
 for(const key1 in data1){
-if(!((((key1 === "name") || (key1 === "network")) || (key1 === "bind_address")) || (key1 === "podman_version"))){
+if(!(((((key1 === "name") || (key1 === "network")) || (key1 === "bind_address")) || (key1 === "subnet")) || (key1 === "podman_version"))){
 validate10.errors = [{instancePath:instancePath+"/sepulcher",schemaPath:"#/properties/sepulcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
@@ -2396,21 +2396,39 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data1.podman_version !== undefined){
-let data5 = data1.podman_version;
+if(data1.subnet !== undefined){
+let data5 = data1.subnet;
 const _errs13 = errors;
 if(typeof data5 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/sepulcher/podman_version",schemaPath:"#/properties/sepulcher/properties/podman_version/type",keyword:"type",params:{type: "string"}}];
+validate10.errors = [{instancePath:instancePath+"/sepulcher/subnet",schemaPath:"#/properties/sepulcher/properties/subnet/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data5 == "string" && !pattern1.test(data5)){
-validate10.errors = [{instancePath:instancePath+"/sepulcher/podman_version",schemaPath:"#/properties/sepulcher/properties/podman_version/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+if(typeof data5 == "string" && data5.length < 1){
+validate10.errors = [{instancePath:instancePath+"/sepulcher/subnet",schemaPath:"#/properties/sepulcher/properties/subnet/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 var valid1 = _errs13 === errors;
 }
 else {
 var valid1 = true;
+}
+if(valid1){
+if(data1.podman_version !== undefined){
+let data6 = data1.podman_version;
+const _errs15 = errors;
+if(typeof data6 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/sepulcher/podman_version",schemaPath:"#/properties/sepulcher/properties/podman_version/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data6 == "string" && !pattern1.test(data6)){
+validate10.errors = [{instancePath:instancePath+"/sepulcher/podman_version",schemaPath:"#/properties/sepulcher/properties/podman_version/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid1 = _errs15 === errors;
+}
+else {
+var valid1 = true;
+}
 }
 }
 }
@@ -2429,30 +2447,30 @@ var valid0 = true;
 }
 if(valid0){
 if(data.gpu !== undefined){
-let data6 = data.gpu;
-const _errs15 = errors;
-if(errors === _errs15){
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+let data7 = data.gpu;
 const _errs17 = errors;
-for(const key2 in data6){
+if(errors === _errs17){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+const _errs19 = errors;
+for(const key2 in data7){
 if(!((key2 === "vram_gib") || (key2 === "mig_profiles"))){
 validate10.errors = [{instancePath:instancePath+"/gpu",schemaPath:"#/properties/gpu/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2}}];
 return false;
 break;
 }
 }
-if(_errs17 === errors){
-if(data6.vram_gib !== undefined){
-let data7 = data6.vram_gib;
-const _errs18 = errors;
-if(data7 instanceof Date){
+if(_errs19 === errors){
+if(data7.vram_gib !== undefined){
+let data8 = data7.vram_gib;
+const _errs20 = errors;
+if(data8 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/gpu/vram_gib",schemaPath:"#/properties/gpu/properties/vram_gib/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs18){
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key3 in data7){
-const _errs20 = errors;
+if(errors === _errs20){
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key3 in data8){
+const _errs22 = errors;
 if(typeof key3 !== "string"){
 const err0 = {instancePath:instancePath+"/gpu/vram_gib",schemaPath:"#/properties/gpu/properties/vram_gib/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key3};
 if(vErrors === null){
@@ -2473,7 +2491,7 @@ vErrors.push(err1);
 }
 errors++;
 }
-var valid3 = _errs20 === errors;
+var valid3 = _errs22 === errors;
 if(!valid3){
 const err2 = {instancePath:instancePath+"/gpu/vram_gib",schemaPath:"#/properties/gpu/properties/vram_gib/propertyNames",keyword:"propertyNames",params:{propertyName: key3}};
 if(vErrors === null){
@@ -2489,16 +2507,16 @@ break;
 }
 }
 if(valid3){
-for(const key4 in data7){
-let data8 = data7[key4];
-const _errs23 = errors;
-if(typeof data8 == "number" && !isFinite(data8)){
+for(const key4 in data8){
+let data9 = data8[key4];
+const _errs25 = errors;
+if(typeof data9 == "number" && !isFinite(data9)){
 validate10.errors = [{instancePath:instancePath+"/gpu/vram_gib/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/gpu/properties/vram_gib/additionalProperties/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs23){
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 <= 0 || isNaN(data8)){
+if(errors === _errs25){
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 <= 0 || isNaN(data9)){
 validate10.errors = [{instancePath:instancePath+"/gpu/vram_gib/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/gpu/properties/vram_gib/additionalProperties/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
 return false;
 }
@@ -2508,7 +2526,7 @@ validate10.errors = [{instancePath:instancePath+"/gpu/vram_gib/" + key4.replace(
 return false;
 }
 }
-var valid4 = _errs23 === errors;
+var valid4 = _errs25 === errors;
 if(!valid4){
 break;
 }
@@ -2520,23 +2538,23 @@ validate10.errors = [{instancePath:instancePath+"/gpu/vram_gib",schemaPath:"#/pr
 return false;
 }
 }
-var valid2 = _errs18 === errors;
+var valid2 = _errs20 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
-if(data6.mig_profiles !== undefined){
-let data9 = data6.mig_profiles;
-const _errs25 = errors;
-if(data9 instanceof Date){
+if(data7.mig_profiles !== undefined){
+let data10 = data7.mig_profiles;
+const _errs27 = errors;
+if(data10 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/gpu/mig_profiles",schemaPath:"#/properties/gpu/properties/mig_profiles/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs25){
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key5 in data9){
-const _errs27 = errors;
+if(errors === _errs27){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key5 in data10){
+const _errs29 = errors;
 if(typeof key5 !== "string"){
 const err3 = {instancePath:instancePath+"/gpu/mig_profiles",schemaPath:"#/properties/gpu/properties/mig_profiles/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key5};
 if(vErrors === null){
@@ -2557,7 +2575,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-var valid5 = _errs27 === errors;
+var valid5 = _errs29 === errors;
 if(!valid5){
 const err5 = {instancePath:instancePath+"/gpu/mig_profiles",schemaPath:"#/properties/gpu/properties/mig_profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key5}};
 if(vErrors === null){
@@ -2573,18 +2591,18 @@ break;
 }
 }
 if(valid5){
-for(const key6 in data9){
-let data10 = data9[key6];
-const _errs30 = errors;
-if(typeof data10 !== "string"){
+for(const key6 in data10){
+let data11 = data10[key6];
+const _errs32 = errors;
+if(typeof data11 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/gpu/mig_profiles/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/gpu/properties/mig_profiles/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data10 == "string" && !pattern4.test(data10)){
+if(typeof data11 == "string" && !pattern4.test(data11)){
 validate10.errors = [{instancePath:instancePath+"/gpu/mig_profiles/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/gpu/properties/mig_profiles/additionalProperties/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid6 = _errs30 === errors;
+var valid6 = _errs32 === errors;
 if(!valid6){
 break;
 }
@@ -2596,7 +2614,7 @@ validate10.errors = [{instancePath:instancePath+"/gpu/mig_profiles",schemaPath:"
 return false;
 }
 }
-var valid2 = _errs25 === errors;
+var valid2 = _errs27 === errors;
 }
 else {
 var valid2 = true;
@@ -2609,23 +2627,23 @@ validate10.errors = [{instancePath:instancePath+"/gpu",schemaPath:"#/properties/
 return false;
 }
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs17 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.volumes !== undefined){
-let data11 = data.volumes;
-const _errs32 = errors;
-if(data11 instanceof Date){
+let data12 = data.volumes;
+const _errs34 = errors;
+if(data12 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/volumes",schemaPath:"#/properties/volumes/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs32){
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-for(const key7 in data11){
-const _errs34 = errors;
+if(errors === _errs34){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key7 in data12){
+const _errs36 = errors;
 if(typeof key7 !== "string"){
 const err6 = {instancePath:instancePath+"/volumes",schemaPath:"#/properties/volumes/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key7};
 if(vErrors === null){
@@ -2646,7 +2664,7 @@ vErrors.push(err7);
 }
 errors++;
 }
-var valid7 = _errs34 === errors;
+var valid7 = _errs36 === errors;
 if(!valid7){
 const err8 = {instancePath:instancePath+"/volumes",schemaPath:"#/properties/volumes/propertyNames",keyword:"propertyNames",params:{propertyName: key7}};
 if(vErrors === null){
@@ -2662,27 +2680,27 @@ break;
 }
 }
 if(valid7){
-for(const key8 in data11){
-let data12 = data11[key8];
-const _errs37 = errors;
-if(errors === _errs37){
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key8 in data12){
+let data13 = data12[key8];
 const _errs39 = errors;
-for(const key9 in data12){
+if(errors === _errs39){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+const _errs41 = errors;
+for(const key9 in data13){
 if(!(key9 === "size")){
 validate10.errors = [{instancePath:instancePath+"/volumes/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/volumes/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9}}];
 return false;
 break;
 }
 }
-if(_errs39 === errors){
-if(data12.size !== undefined){
-let data13 = data12.size;
-if(typeof data13 !== "string"){
+if(_errs41 === errors){
+if(data13.size !== undefined){
+let data14 = data13.size;
+if(typeof data14 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/volumes/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/size",schemaPath:"#/properties/volumes/additionalProperties/properties/size/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data13 == "string" && !pattern6.test(data13)){
+if(typeof data14 == "string" && !pattern6.test(data14)){
 validate10.errors = [{instancePath:instancePath+"/volumes/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/size",schemaPath:"#/properties/volumes/additionalProperties/properties/size/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
@@ -2694,7 +2712,7 @@ validate10.errors = [{instancePath:instancePath+"/volumes/" + key8.replace(/~/g,
 return false;
 }
 }
-var valid8 = _errs37 === errors;
+var valid8 = _errs39 === errors;
 if(!valid8){
 break;
 }
@@ -2706,52 +2724,35 @@ validate10.errors = [{instancePath:instancePath+"/volumes",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs32 === errors;
+var valid0 = _errs34 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.gateway !== undefined){
-let data14 = data.gateway;
-const _errs42 = errors;
-if(errors === _errs42){
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+let data15 = data.gateway;
 const _errs44 = errors;
-for(const key10 in data14){
+if(errors === _errs44){
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+const _errs46 = errors;
+for(const key10 in data15){
 if(!(((((key10 === "listen") || (key10 === "api_key_file")) || (key10 === "queue_timeout")) || (key10 === "drain_timeout")) || (key10 === "default"))){
 validate10.errors = [{instancePath:instancePath+"/gateway",schemaPath:"#/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10}}];
 return false;
 break;
 }
 }
-if(_errs44 === errors){
-if(data14.listen !== undefined){
-let data15 = data14.listen;
-const _errs45 = errors;
-if(typeof data15 !== "string"){
+if(_errs46 === errors){
+if(data15.listen !== undefined){
+let data16 = data15.listen;
+const _errs47 = errors;
+if(typeof data16 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/gateway/listen",schemaPath:"#/properties/gateway/properties/listen/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data15 == "string" && data15.length < 1){
+if(typeof data16 == "string" && data16.length < 1){
 validate10.errors = [{instancePath:instancePath+"/gateway/listen",schemaPath:"#/properties/gateway/properties/listen/x-lychd-length",keyword:"x-lychd-length",params:{}}];
-return false;
-}
-var valid10 = _errs45 === errors;
-}
-else {
-var valid10 = true;
-}
-if(valid10){
-if(data14.api_key_file !== undefined){
-let data16 = data14.api_key_file;
-const _errs47 = errors;
-if(typeof data16 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/gateway/api_key_file",schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!keyword0["absPath"](data16)){
-validate10.errors = [{instancePath:instancePath+"/gateway/api_key_file",schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 var valid10 = _errs47 === errors;
@@ -2760,39 +2761,35 @@ else {
 var valid10 = true;
 }
 if(valid10){
-if(data14.queue_timeout !== undefined){
-let data17 = data14.queue_timeout;
-const _errs51 = errors;
-const _errs52 = errors;
-if(!(validate11(data17, {instancePath:instancePath+"/gateway/queue_timeout",parentData:data14,parentDataProperty:"queue_timeout",rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-var valid13 = _errs52 === errors;
-if(valid13){
-if(!keyword0["duration"](data17)){
-validate10.errors = [{instancePath:instancePath+"/gateway/queue_timeout",schemaPath:"#/properties/gateway/properties/queue_timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+if(data15.api_key_file !== undefined){
+let data17 = data15.api_key_file;
+const _errs49 = errors;
+if(typeof data17 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/gateway/api_key_file",schemaPath:"#/definitions/__schema0/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
+if(!keyword0["absPath"](data17)){
+validate10.errors = [{instancePath:instancePath+"/gateway/api_key_file",schemaPath:"#/definitions/__schema0/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
 }
-var valid10 = _errs51 === errors;
+var valid10 = _errs49 === errors;
 }
 else {
 var valid10 = true;
 }
 if(valid10){
-if(data14.drain_timeout !== undefined){
-let data18 = data14.drain_timeout;
+if(data15.queue_timeout !== undefined){
+let data18 = data15.queue_timeout;
 const _errs53 = errors;
 const _errs54 = errors;
-if(!(validate11(data18, {instancePath:instancePath+"/gateway/drain_timeout",parentData:data14,parentDataProperty:"drain_timeout",rootData}))){
+if(!(validate11(data18, {instancePath:instancePath+"/gateway/queue_timeout",parentData:data15,parentDataProperty:"queue_timeout",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid14 = _errs54 === errors;
-if(valid14){
+var valid13 = _errs54 === errors;
+if(valid13){
 if(!keyword0["duration"](data18)){
-validate10.errors = [{instancePath:instancePath+"/gateway/drain_timeout",schemaPath:"#/properties/gateway/properties/drain_timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+validate10.errors = [{instancePath:instancePath+"/gateway/queue_timeout",schemaPath:"#/properties/gateway/properties/queue_timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
@@ -2802,18 +2799,39 @@ else {
 var valid10 = true;
 }
 if(valid10){
-if(data14.default !== undefined){
-let data19 = data14.default;
+if(data15.drain_timeout !== undefined){
+let data19 = data15.drain_timeout;
 const _errs55 = errors;
-if(typeof data19 !== "string"){
+const _errs56 = errors;
+if(!(validate11(data19, {instancePath:instancePath+"/gateway/drain_timeout",parentData:data15,parentDataProperty:"drain_timeout",rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid14 = _errs56 === errors;
+if(valid14){
+if(!keyword0["duration"](data19)){
+validate10.errors = [{instancePath:instancePath+"/gateway/drain_timeout",schemaPath:"#/properties/gateway/properties/drain_timeout/x-lychd-check",keyword:"x-lychd-check",params:{}}];
+return false;
+}
+}
+var valid10 = _errs55 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data15.default !== undefined){
+let data20 = data15.default;
+const _errs57 = errors;
+if(typeof data20 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/gateway/default",schemaPath:"#/properties/gateway/properties/default/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data19 == "string" && data19.length < 1){
+if(typeof data20 == "string" && data20.length < 1){
 validate10.errors = [{instancePath:instancePath+"/gateway/default",schemaPath:"#/properties/gateway/properties/default/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
-var valid10 = _errs55 === errors;
+var valid10 = _errs57 === errors;
 }
 else {
 var valid10 = true;
@@ -2829,27 +2847,15 @@ validate10.errors = [{instancePath:instancePath+"/gateway",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs42 === errors;
+var valid0 = _errs44 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.vessel !== undefined){
-const _errs57 = errors;
-if(!(validate14(data.vessel, {instancePath:instancePath+"/vessel",parentData:data,parentDataProperty:"vessel",rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs57 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.phylactery !== undefined){
 const _errs59 = errors;
-if(!(validate14(data.phylactery, {instancePath:instancePath+"/phylactery",parentData:data,parentDataProperty:"phylactery",rootData}))){
+if(!(validate14(data.vessel, {instancePath:instancePath+"/vessel",parentData:data,parentDataProperty:"vessel",rootData}))){
 vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
@@ -2859,9 +2865,9 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.oculus !== undefined){
+if(data.phylactery !== undefined){
 const _errs61 = errors;
-if(!(validate14(data.oculus, {instancePath:instancePath+"/oculus",parentData:data,parentDataProperty:"oculus",rootData}))){
+if(!(validate14(data.phylactery, {instancePath:instancePath+"/phylactery",parentData:data,parentDataProperty:"phylactery",rootData}))){
 vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
@@ -2871,17 +2877,29 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.soulstones !== undefined){
-let data23 = data.soulstones;
+if(data.oculus !== undefined){
 const _errs63 = errors;
-if(data23 instanceof Date){
+if(!(validate14(data.oculus, {instancePath:instancePath+"/oculus",parentData:data,parentDataProperty:"oculus",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs63 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.soulstones !== undefined){
+let data24 = data.soulstones;
+const _errs65 = errors;
+if(data24 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs63){
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key11 in data23){
-const _errs65 = errors;
+if(errors === _errs65){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key11 in data24){
+const _errs67 = errors;
 if(typeof key11 !== "string"){
 const err9 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key11};
 if(vErrors === null){
@@ -2902,7 +2920,7 @@ vErrors.push(err10);
 }
 errors++;
 }
-var valid18 = _errs65 === errors;
+var valid18 = _errs67 === errors;
 if(!valid18){
 const err11 = {instancePath:instancePath+"/soulstones",schemaPath:"#/properties/soulstones/propertyNames",keyword:"propertyNames",params:{propertyName: key11}};
 if(vErrors === null){
@@ -2918,97 +2936,97 @@ break;
 }
 }
 if(valid18){
-for(const key12 in data23){
-let data24 = data23[key12];
-const _errs68 = errors;
-if(errors === _errs68){
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key12 in data24){
+let data25 = data24[key12];
+const _errs70 = errors;
+if(errors === _errs70){
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
 let missing1;
-if((data24.image === undefined) && (missing1 = "image")){
+if((data25.image === undefined) && (missing1 = "image")){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
-const _errs70 = errors;
-for(const key13 in data24){
+const _errs72 = errors;
+for(const key13 in data25){
 if(!(func2.call(schema11.properties.soulstones.additionalProperties.properties, key13))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/soulstones/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13}}];
 return false;
 break;
 }
 }
-if(_errs70 === errors){
-if(data24.image !== undefined){
-let data25 = data24.image;
-const _errs71 = errors;
-if(typeof data25 !== "string"){
+if(_errs72 === errors){
+if(data25.image !== undefined){
+let data26 = data25.image;
+const _errs73 = errors;
+if(typeof data26 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema5/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data25 == "string" && !pattern7.test(data25)){
+if(typeof data26 == "string" && !pattern7.test(data26)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema5/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 else {
-if(typeof data25 == "string" && data25.length < 1){
+if(typeof data26 == "string" && data26.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/image",schemaPath:"#/definitions/__schema5/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
 }
-var valid20 = _errs71 === errors;
+var valid20 = _errs73 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.description !== undefined){
-const _errs74 = errors;
-if(typeof data24.description !== "string"){
+if(data25.description !== undefined){
+const _errs76 = errors;
+if(typeof data25.description !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/definitions/__schema6/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid20 = _errs74 === errors;
+var valid20 = _errs76 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.command !== undefined){
-const _errs77 = errors;
-if(!(validate15(data24.command, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/command",parentData:data24,parentDataProperty:"command",rootData}))){
+if(data25.command !== undefined){
+const _errs79 = errors;
+if(!(validate15(data25.command, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/command",parentData:data25,parentDataProperty:"command",rootData}))){
 vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs77 === errors;
+var valid20 = _errs79 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.entrypoint !== undefined){
-const _errs78 = errors;
-if(!(validate17(data24.entrypoint, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/entrypoint",parentData:data24,parentDataProperty:"entrypoint",rootData}))){
+if(data25.entrypoint !== undefined){
+const _errs80 = errors;
+if(!(validate17(data25.entrypoint, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/entrypoint",parentData:data25,parentDataProperty:"entrypoint",rootData}))){
 vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs78 === errors;
+var valid20 = _errs80 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.env !== undefined){
-let data29 = data24.env;
-const _errs79 = errors;
-const _errs80 = errors;
-if(data29 instanceof Date){
+if(data25.env !== undefined){
+let data30 = data25.env;
+const _errs81 = errors;
+const _errs82 = errors;
+if(data30 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs80){
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key14 in data29){
-const _errs82 = errors;
+if(errors === _errs82){
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+for(const key14 in data30){
+const _errs84 = errors;
 if(typeof key14 !== "string"){
 const err12 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key14};
 if(vErrors === null){
@@ -3029,7 +3047,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-var valid24 = _errs82 === errors;
+var valid24 = _errs84 === errors;
 if(!valid24){
 const err14 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env",schemaPath:"#/definitions/__schema10/propertyNames",keyword:"propertyNames",params:{propertyName: key14}};
 if(vErrors === null){
@@ -3045,13 +3063,13 @@ break;
 }
 }
 if(valid24){
-for(const key15 in data29){
-const _errs85 = errors;
-if(typeof data29[key15] !== "string"){
+for(const key15 in data30){
+const _errs87 = errors;
+if(typeof data30[key15] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema10/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid25 = _errs85 === errors;
+var valid25 = _errs87 === errors;
 if(!valid25){
 break;
 }
@@ -3063,44 +3081,44 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs79 === errors;
+var valid20 = _errs81 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.env_files !== undefined){
-const _errs87 = errors;
-if(!(validate19(data24.env_files, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env_files",parentData:data24,parentDataProperty:"env_files",rootData}))){
+if(data25.env_files !== undefined){
+const _errs89 = errors;
+if(!(validate19(data25.env_files, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/env_files",parentData:data25,parentDataProperty:"env_files",rootData}))){
 vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs87 === errors;
+var valid20 = _errs89 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.ports !== undefined){
-let data32 = data24.ports;
-const _errs88 = errors;
-const _errs89 = errors;
-if(errors === _errs89){
-if(Array.isArray(data32)){
-var valid27 = true;
-const len0 = data32.length;
-for(let i0=0; i0<len0; i0++){
-let data33 = data32[i0];
+if(data25.ports !== undefined){
+let data33 = data25.ports;
+const _errs90 = errors;
 const _errs91 = errors;
-if(typeof data33 !== "string"){
+if(errors === _errs91){
+if(Array.isArray(data33)){
+var valid27 = true;
+const len0 = data33.length;
+for(let i0=0; i0<len0; i0++){
+let data34 = data33[i0];
+const _errs93 = errors;
+if(typeof data34 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports/" + i0,schemaPath:"#/definitions/__schema12/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!keyword0["port"](data33)){
+if(!keyword0["port"](data34)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ports/" + i0,schemaPath:"#/definitions/__schema12/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
-var valid27 = _errs91 === errors;
+var valid27 = _errs93 === errors;
 if(!valid27){
 break;
 }
@@ -3111,27 +3129,27 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs88 === errors;
+var valid20 = _errs90 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.volumes !== undefined){
-let data34 = data24.volumes;
-const _errs93 = errors;
-const _errs94 = errors;
-if(errors === _errs94){
-if(Array.isArray(data34)){
-var valid29 = true;
-const len1 = data34.length;
-for(let i1=0; i1<len1; i1++){
+if(data25.volumes !== undefined){
+let data35 = data25.volumes;
+const _errs95 = errors;
 const _errs96 = errors;
-if(typeof data34[i1] !== "string"){
+if(errors === _errs96){
+if(Array.isArray(data35)){
+var valid29 = true;
+const len1 = data35.length;
+for(let i1=0; i1<len1; i1++){
+const _errs98 = errors;
+if(typeof data35[i1] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/volumes/" + i1,schemaPath:"#/definitions/__schema13/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid29 = _errs96 === errors;
+var valid29 = _errs98 === errors;
 if(!valid29){
 break;
 }
@@ -3142,32 +3160,32 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs93 === errors;
+var valid20 = _errs95 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.tmpfs !== undefined){
-let data36 = data24.tmpfs;
-const _errs98 = errors;
-const _errs99 = errors;
-if(errors === _errs99){
-if(Array.isArray(data36)){
-var valid31 = true;
-const len2 = data36.length;
-for(let i2=0; i2<len2; i2++){
-let data37 = data36[i2];
+if(data25.tmpfs !== undefined){
+let data37 = data25.tmpfs;
+const _errs100 = errors;
 const _errs101 = errors;
-if(typeof data37 !== "string"){
+if(errors === _errs101){
+if(Array.isArray(data37)){
+var valid31 = true;
+const len2 = data37.length;
+for(let i2=0; i2<len2; i2++){
+let data38 = data37[i2];
+const _errs103 = errors;
+if(typeof data38 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema14/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data37 == "string" && !pattern9.test(data37)){
+if(typeof data38 == "string" && !pattern9.test(data38)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/tmpfs/" + i2,schemaPath:"#/definitions/__schema14/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid31 = _errs101 === errors;
+var valid31 = _errs103 === errors;
 if(!valid31){
 break;
 }
@@ -3178,27 +3196,27 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs98 === errors;
+var valid20 = _errs100 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.devices !== undefined){
-let data38 = data24.devices;
-const _errs103 = errors;
-const _errs104 = errors;
-if(errors === _errs104){
-if(Array.isArray(data38)){
-var valid33 = true;
-const len3 = data38.length;
-for(let i3=0; i3<len3; i3++){
+if(data25.devices !== undefined){
+let data39 = data25.devices;
+const _errs105 = errors;
 const _errs106 = errors;
-if(typeof data38[i3] !== "string"){
+if(errors === _errs106){
+if(Array.isArray(data39)){
+var valid33 = true;
+const len3 = data39.length;
+for(let i3=0; i3<len3; i3++){
+const _errs108 = errors;
+if(typeof data39[i3] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/devices/" + i3,schemaPath:"#/definitions/__schema15/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid33 = _errs106 === errors;
+var valid33 = _errs108 === errors;
 if(!valid33){
 break;
 }
@@ -3209,32 +3227,32 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs103 === errors;
+var valid20 = _errs105 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.add_hosts !== undefined){
-let data40 = data24.add_hosts;
-const _errs108 = errors;
-const _errs109 = errors;
-if(errors === _errs109){
-if(Array.isArray(data40)){
-var valid35 = true;
-const len4 = data40.length;
-for(let i4=0; i4<len4; i4++){
-let data41 = data40[i4];
+if(data25.add_hosts !== undefined){
+let data41 = data25.add_hosts;
+const _errs110 = errors;
 const _errs111 = errors;
-if(typeof data41 !== "string"){
+if(errors === _errs111){
+if(Array.isArray(data41)){
+var valid35 = true;
+const len4 = data41.length;
+for(let i4=0; i4<len4; i4++){
+let data42 = data41[i4];
+const _errs113 = errors;
+if(typeof data42 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema16/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!keyword0["addHost"](data41)){
+if(!keyword0["addHost"](data42)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/add_hosts/" + i4,schemaPath:"#/definitions/__schema16/items/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
-var valid35 = _errs111 === errors;
+var valid35 = _errs113 === errors;
 if(!valid35){
 break;
 }
@@ -3245,56 +3263,56 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs108 === errors;
+var valid20 = _errs110 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.read_only !== undefined){
-const _errs113 = errors;
-if(typeof data24.read_only !== "boolean"){
+if(data25.read_only !== undefined){
+const _errs115 = errors;
+if(typeof data25.read_only !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/read_only",schemaPath:"#/definitions/__schema17/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs113 === errors;
+var valid20 = _errs115 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.no_new_privileges !== undefined){
-const _errs116 = errors;
-if(typeof data24.no_new_privileges !== "boolean"){
+if(data25.no_new_privileges !== undefined){
+const _errs118 = errors;
+if(typeof data25.no_new_privileges !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/no_new_privileges",schemaPath:"#/definitions/__schema18/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs116 === errors;
+var valid20 = _errs118 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.cap_add !== undefined){
-let data44 = data24.cap_add;
-const _errs119 = errors;
-const _errs120 = errors;
-if(errors === _errs120){
-if(Array.isArray(data44)){
-var valid39 = true;
-const len5 = data44.length;
-for(let i5=0; i5<len5; i5++){
-let data45 = data44[i5];
+if(data25.cap_add !== undefined){
+let data45 = data25.cap_add;
+const _errs121 = errors;
 const _errs122 = errors;
-if(typeof data45 !== "string"){
+if(errors === _errs122){
+if(Array.isArray(data45)){
+var valid39 = true;
+const len5 = data45.length;
+for(let i5=0; i5<len5; i5++){
+let data46 = data45[i5];
+const _errs124 = errors;
+if(typeof data46 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add/" + i5,schemaPath:"#/definitions/__schema19/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data45 == "string" && !pattern10.test(data45)){
+if(typeof data46 == "string" && !pattern10.test(data46)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_add/" + i5,schemaPath:"#/definitions/__schema19/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid39 = _errs122 === errors;
+var valid39 = _errs124 === errors;
 if(!valid39){
 break;
 }
@@ -3305,32 +3323,32 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs119 === errors;
+var valid20 = _errs121 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.cap_drop !== undefined){
-let data46 = data24.cap_drop;
-const _errs124 = errors;
-const _errs125 = errors;
-if(errors === _errs125){
-if(Array.isArray(data46)){
-var valid41 = true;
-const len6 = data46.length;
-for(let i6=0; i6<len6; i6++){
-let data47 = data46[i6];
+if(data25.cap_drop !== undefined){
+let data47 = data25.cap_drop;
+const _errs126 = errors;
 const _errs127 = errors;
-if(typeof data47 !== "string"){
+if(errors === _errs127){
+if(Array.isArray(data47)){
+var valid41 = true;
+const len6 = data47.length;
+for(let i6=0; i6<len6; i6++){
+let data48 = data47[i6];
+const _errs129 = errors;
+if(typeof data48 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema20/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data47 == "string" && !pattern10.test(data47)){
+if(typeof data48 == "string" && !pattern10.test(data48)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cap_drop/" + i6,schemaPath:"#/definitions/__schema20/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid41 = _errs127 === errors;
+var valid41 = _errs129 === errors;
 if(!valid41){
 break;
 }
@@ -3341,69 +3359,69 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs124 === errors;
+var valid20 = _errs126 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.user !== undefined){
-let data48 = data24.user;
-const _errs129 = errors;
-if(typeof data48 !== "string"){
+if(data25.user !== undefined){
+let data49 = data25.user;
+const _errs131 = errors;
+if(typeof data49 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/__schema21/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data48 == "string" && data48.length < 1){
+if(typeof data49 == "string" && data49.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/__schema21/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
-var valid20 = _errs129 === errors;
+var valid20 = _errs131 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.userns !== undefined){
-let data49 = data24.userns;
-const _errs132 = errors;
-if(typeof data49 !== "string"){
+if(data25.userns !== undefined){
+let data50 = data25.userns;
+const _errs134 = errors;
+if(typeof data50 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/userns",schemaPath:"#/definitions/__schema22/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data49 == "string" && data49.length < 1){
+if(typeof data50 == "string" && data50.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/userns",schemaPath:"#/definitions/__schema22/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
-var valid20 = _errs132 === errors;
+var valid20 = _errs134 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.memory !== undefined){
-const _errs135 = errors;
-if(!(validate21(data24.memory, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/memory",parentData:data24,parentDataProperty:"memory",rootData}))){
+if(data25.memory !== undefined){
+const _errs137 = errors;
+if(!(validate21(data25.memory, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/memory",parentData:data25,parentDataProperty:"memory",rootData}))){
 vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs135 === errors;
+var valid20 = _errs137 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.cpus !== undefined){
-let data51 = data24.cpus;
-const _errs136 = errors;
-const _errs137 = errors;
-if(typeof data51 == "number" && !isFinite(data51)){
+if(data25.cpus !== undefined){
+let data52 = data25.cpus;
+const _errs138 = errors;
+const _errs139 = errors;
+if(typeof data52 == "number" && !isFinite(data52)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema27/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs137){
-if((typeof data51 == "number") && (isFinite(data51))){
-if(data51 <= 0 || isNaN(data51)){
+if(errors === _errs139){
+if((typeof data52 == "number") && (isFinite(data52))){
+if(data52 <= 0 || isNaN(data52)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/cpus",schemaPath:"#/definitions/__schema27/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
 return false;
 }
@@ -3413,53 +3431,53 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs136 === errors;
+var valid20 = _errs138 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.shm_size !== undefined){
-const _errs139 = errors;
-if(!(validate25(data24.shm_size, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/shm_size",parentData:data24,parentDataProperty:"shm_size",rootData}))){
+if(data25.shm_size !== undefined){
+const _errs141 = errors;
+if(!(validate25(data25.shm_size, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/shm_size",parentData:data25,parentDataProperty:"shm_size",rootData}))){
 vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs139 === errors;
+var valid20 = _errs141 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.ipc !== undefined){
-let data53 = data24.ipc;
-const _errs140 = errors;
-if(typeof data53 !== "string"){
+if(data25.ipc !== undefined){
+let data54 = data25.ipc;
+const _errs142 = errors;
+if(typeof data54 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ipc",schemaPath:"#/definitions/__schema29/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((data53 === "host") || (data53 === "private"))){
+if(!((data54 === "host") || (data54 === "private"))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ipc",schemaPath:"#/definitions/__schema29/enum",keyword:"enum",params:{allowedValues: schema43.enum}}];
 return false;
 }
-var valid20 = _errs140 === errors;
+var valid20 = _errs142 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.labels !== undefined){
-let data54 = data24.labels;
-const _errs143 = errors;
-const _errs144 = errors;
-if(data54 instanceof Date){
+if(data25.labels !== undefined){
+let data55 = data25.labels;
+const _errs145 = errors;
+const _errs146 = errors;
+if(data55 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs144){
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-for(const key16 in data54){
-const _errs146 = errors;
+if(errors === _errs146){
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key16 in data55){
+const _errs148 = errors;
 if(typeof key16 !== "string"){
 const err15 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key16};
 if(vErrors === null){
@@ -3480,7 +3498,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-var valid47 = _errs146 === errors;
+var valid47 = _errs148 === errors;
 if(!valid47){
 const err17 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels",schemaPath:"#/definitions/__schema30/propertyNames",keyword:"propertyNames",params:{propertyName: key16}};
 if(vErrors === null){
@@ -3496,13 +3514,13 @@ break;
 }
 }
 if(valid47){
-for(const key17 in data54){
-const _errs149 = errors;
-if(typeof data54[key17] !== "string"){
+for(const key17 in data55){
+const _errs151 = errors;
+if(typeof data55[key17] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/labels/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema30/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid48 = _errs149 === errors;
+var valid48 = _errs151 === errors;
 if(!valid48){
 break;
 }
@@ -3514,24 +3532,24 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs143 === errors;
+var valid20 = _errs145 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.annotations !== undefined){
-let data56 = data24.annotations;
-const _errs151 = errors;
-const _errs152 = errors;
-if(data56 instanceof Date){
+if(data25.annotations !== undefined){
+let data57 = data25.annotations;
+const _errs153 = errors;
+const _errs154 = errors;
+if(data57 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs152){
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key18 in data56){
-const _errs154 = errors;
+if(errors === _errs154){
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key18 in data57){
+const _errs156 = errors;
 if(typeof key18 !== "string"){
 const err18 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key18};
 if(vErrors === null){
@@ -3552,7 +3570,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-var valid50 = _errs154 === errors;
+var valid50 = _errs156 === errors;
 if(!valid50){
 const err20 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations",schemaPath:"#/definitions/__schema31/propertyNames",keyword:"propertyNames",params:{propertyName: key18}};
 if(vErrors === null){
@@ -3568,13 +3586,13 @@ break;
 }
 }
 if(valid50){
-for(const key19 in data56){
-const _errs157 = errors;
-if(typeof data56[key19] !== "string"){
+for(const key19 in data57){
+const _errs159 = errors;
+if(typeof data57[key19] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/annotations/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema31/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid51 = _errs157 === errors;
+var valid51 = _errs159 === errors;
 if(!valid51){
 break;
 }
@@ -3586,27 +3604,27 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs151 === errors;
+var valid20 = _errs153 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.secrets !== undefined){
-let data58 = data24.secrets;
-const _errs159 = errors;
-const _errs160 = errors;
-if(errors === _errs160){
-if(Array.isArray(data58)){
-var valid53 = true;
-const len7 = data58.length;
-for(let i7=0; i7<len7; i7++){
-let data59 = data58[i7];
+if(data25.secrets !== undefined){
+let data59 = data25.secrets;
+const _errs161 = errors;
 const _errs162 = errors;
-const _errs163 = errors;
-let valid54 = false;
+if(errors === _errs162){
+if(Array.isArray(data59)){
+var valid53 = true;
+const len7 = data59.length;
+for(let i7=0; i7<len7; i7++){
+let data60 = data59[i7];
 const _errs164 = errors;
-if(typeof data59 !== "string"){
+const _errs165 = errors;
+let valid54 = false;
+const _errs166 = errors;
+if(typeof data60 !== "string"){
 const err21 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/0/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
@@ -3616,7 +3634,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(typeof data59 == "string" && !pattern5.test(data59)){
+if(typeof data60 == "string" && !pattern5.test(data60)){
 const err22 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/0/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err22];
@@ -3626,14 +3644,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid0 = _errs164 === errors;
+var _valid0 = _errs166 === errors;
 valid54 = valid54 || _valid0;
 if(!valid54){
-const _errs166 = errors;
-if(errors === _errs166){
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+const _errs168 = errors;
+if(errors === _errs168){
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
 let missing2;
-if((data59.name === undefined) && (missing2 = "name")){
+if((data60.name === undefined) && (missing2 = "name")){
 const err23 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/required",keyword:"required",params:{missingProperty: missing2}};
 if(vErrors === null){
 vErrors = [err23];
@@ -3644,8 +3662,8 @@ vErrors.push(err23);
 errors++;
 }
 else {
-const _errs168 = errors;
-for(const key20 in data59){
+const _errs170 = errors;
+for(const key20 in data60){
 if(!(((key20 === "name") || (key20 === "type")) || (key20 === "target"))){
 const err24 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7,schemaPath:"#/definitions/__schema32/items/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20}};
 if(vErrors === null){
@@ -3658,11 +3676,11 @@ errors++;
 break;
 }
 }
-if(_errs168 === errors){
-if(data59.name !== undefined){
-let data60 = data59.name;
-const _errs169 = errors;
-if(typeof data60 !== "string"){
+if(_errs170 === errors){
+if(data60.name !== undefined){
+let data61 = data60.name;
+const _errs171 = errors;
+if(typeof data61 !== "string"){
 const err25 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/name/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err25];
@@ -3672,7 +3690,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(typeof data60 == "string" && !pattern5.test(data60)){
+if(typeof data61 == "string" && !pattern5.test(data61)){
 const err26 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/name",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err26];
@@ -3682,16 +3700,16 @@ vErrors.push(err26);
 }
 errors++;
 }
-var valid55 = _errs169 === errors;
+var valid55 = _errs171 === errors;
 }
 else {
 var valid55 = true;
 }
 if(valid55){
-if(data59.type !== undefined){
-let data61 = data59.type;
-const _errs171 = errors;
-if(typeof data61 !== "string"){
+if(data60.type !== undefined){
+let data62 = data60.type;
+const _errs173 = errors;
+if(typeof data62 !== "string"){
 const err27 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/type/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
@@ -3701,7 +3719,7 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!((data61 === "env") || (data61 === "mount"))){
+if(!((data62 === "env") || (data62 === "mount"))){
 const err28 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/type",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.items.anyOf[1].properties.type.enum}};
 if(vErrors === null){
 vErrors = [err28];
@@ -3711,16 +3729,16 @@ vErrors.push(err28);
 }
 errors++;
 }
-var valid55 = _errs171 === errors;
+var valid55 = _errs173 === errors;
 }
 else {
 var valid55 = true;
 }
 if(valid55){
-if(data59.target !== undefined){
-let data62 = data59.target;
-const _errs173 = errors;
-if(typeof data62 !== "string"){
+if(data60.target !== undefined){
+let data63 = data60.target;
+const _errs175 = errors;
+if(typeof data63 !== "string"){
 const err29 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/target/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err29];
@@ -3730,7 +3748,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(typeof data62 == "string" && data62.length < 1){
+if(typeof data63 == "string" && data63.length < 1){
 const err30 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/secrets/" + i7+"/target",schemaPath:"#/definitions/__schema32/items/anyOf/1/properties/target/x-lychd-length",keyword:"x-lychd-length",params:{}};
 if(vErrors === null){
 vErrors = [err30];
@@ -3740,7 +3758,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-var valid55 = _errs173 === errors;
+var valid55 = _errs175 === errors;
 }
 else {
 var valid55 = true;
@@ -3761,7 +3779,7 @@ vErrors.push(err31);
 errors++;
 }
 }
-var _valid0 = _errs166 === errors;
+var _valid0 = _errs168 === errors;
 valid54 = valid54 || _valid0;
 }
 if(!valid54){
@@ -3777,17 +3795,17 @@ validate10.errors = vErrors;
 return false;
 }
 else {
-errors = _errs163;
+errors = _errs165;
 if(vErrors !== null){
-if(_errs163){
-vErrors.length = _errs163;
+if(_errs165){
+vErrors.length = _errs165;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid53 = _errs162 === errors;
+var valid53 = _errs164 === errors;
 if(!valid53){
 break;
 }
@@ -3798,125 +3816,125 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs159 === errors;
+var valid20 = _errs161 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.health !== undefined){
-const _errs175 = errors;
-if(!(validate28(data24.health, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/health",parentData:data24,parentDataProperty:"health",rootData}))){
+if(data25.health !== undefined){
+const _errs177 = errors;
+if(!(validate28(data25.health, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/health",parentData:data25,parentDataProperty:"health",rootData}))){
 vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs175 === errors;
+var valid20 = _errs177 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.restart !== undefined){
-let data64 = data24.restart;
-const _errs176 = errors;
-if(typeof data64 !== "string"){
+if(data25.restart !== undefined){
+let data65 = data25.restart;
+const _errs178 = errors;
+if(typeof data65 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema37/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!(((data64 === "always") || (data64 === "on-failure")) || (data64 === "no"))){
+if(!(((data65 === "always") || (data65 === "on-failure")) || (data65 === "no"))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart",schemaPath:"#/definitions/__schema37/enum",keyword:"enum",params:{allowedValues: schema51.enum}}];
 return false;
 }
-var valid20 = _errs176 === errors;
+var valid20 = _errs178 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.restart_sec !== undefined){
-let data65 = data24.restart_sec;
-const _errs179 = errors;
-const _errs180 = errors;
-if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
+if(data25.restart_sec !== undefined){
+let data66 = data25.restart_sec;
+const _errs181 = errors;
+const _errs182 = errors;
+if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(typeof data65 == "number" && !isFinite(data65)){
+if(typeof data66 == "number" && !isFinite(data66)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs180){
-if((typeof data65 == "number") && (isFinite(data65))){
-if(data65 > 9007199254740991 || isNaN(data65)){
+if(errors === _errs182){
+if((typeof data66 == "number") && (isFinite(data66))){
+if(data66 > 9007199254740991 || isNaN(data66)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
-if(data65 < 0 || isNaN(data65)){
+if(data66 < 0 || isNaN(data66)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/restart_sec",schemaPath:"#/definitions/__schema38/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 }
-var valid20 = _errs179 === errors;
+var valid20 = _errs181 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.stop_timeout !== undefined){
-let data66 = data24.stop_timeout;
-const _errs182 = errors;
-const _errs183 = errors;
-if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
+if(data25.stop_timeout !== undefined){
+let data67 = data25.stop_timeout;
+const _errs184 = errors;
+const _errs185 = errors;
+if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(typeof data66 == "number" && !isFinite(data66)){
+if(typeof data67 == "number" && !isFinite(data67)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs183){
-if((typeof data66 == "number") && (isFinite(data66))){
-if(data66 > 9007199254740991 || isNaN(data66)){
+if(errors === _errs185){
+if((typeof data67 == "number") && (isFinite(data67))){
+if(data67 > 9007199254740991 || isNaN(data67)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
-if(data66 < 1 || isNaN(data66)){
+if(data67 < 1 || isNaN(data67)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_timeout",schemaPath:"#/definitions/__schema39/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
 }
 }
-var valid20 = _errs182 === errors;
+var valid20 = _errs184 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.requires !== undefined){
-let data67 = data24.requires;
-const _errs185 = errors;
-const _errs186 = errors;
-if(errors === _errs186){
-if(Array.isArray(data67)){
-var valid60 = true;
-const len8 = data67.length;
-for(let i8=0; i8<len8; i8++){
-let data68 = data67[i8];
+if(data25.requires !== undefined){
+let data68 = data25.requires;
+const _errs187 = errors;
 const _errs188 = errors;
-if(typeof data68 !== "string"){
+if(errors === _errs188){
+if(Array.isArray(data68)){
+var valid60 = true;
+const len8 = data68.length;
+for(let i8=0; i8<len8; i8++){
+let data69 = data68[i8];
+const _errs190 = errors;
+if(typeof data69 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema40/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data68 == "string" && !pattern5.test(data68)){
+if(typeof data69 == "string" && !pattern5.test(data69)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/requires/" + i8,schemaPath:"#/definitions/__schema40/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid60 = _errs188 === errors;
+var valid60 = _errs190 === errors;
 if(!valid60){
 break;
 }
@@ -3927,32 +3945,32 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs185 === errors;
+var valid20 = _errs187 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.wants !== undefined){
-let data69 = data24.wants;
-const _errs190 = errors;
-const _errs191 = errors;
-if(errors === _errs191){
-if(Array.isArray(data69)){
-var valid62 = true;
-const len9 = data69.length;
-for(let i9=0; i9<len9; i9++){
-let data70 = data69[i9];
+if(data25.wants !== undefined){
+let data70 = data25.wants;
+const _errs192 = errors;
 const _errs193 = errors;
-if(typeof data70 !== "string"){
+if(errors === _errs193){
+if(Array.isArray(data70)){
+var valid62 = true;
+const len9 = data70.length;
+for(let i9=0; i9<len9; i9++){
+let data71 = data70[i9];
+const _errs195 = errors;
+if(typeof data71 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema41/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data70 == "string" && !pattern5.test(data70)){
+if(typeof data71 == "string" && !pattern5.test(data71)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/wants/" + i9,schemaPath:"#/definitions/__schema41/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid62 = _errs193 === errors;
+var valid62 = _errs195 === errors;
 if(!valid62){
 break;
 }
@@ -3963,32 +3981,32 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs190 === errors;
+var valid20 = _errs192 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.after !== undefined){
-let data71 = data24.after;
-const _errs195 = errors;
-const _errs196 = errors;
-if(errors === _errs196){
-if(Array.isArray(data71)){
-var valid64 = true;
-const len10 = data71.length;
-for(let i10=0; i10<len10; i10++){
-let data72 = data71[i10];
+if(data25.after !== undefined){
+let data72 = data25.after;
+const _errs197 = errors;
 const _errs198 = errors;
-if(typeof data72 !== "string"){
+if(errors === _errs198){
+if(Array.isArray(data72)){
+var valid64 = true;
+const len10 = data72.length;
+for(let i10=0; i10<len10; i10++){
+let data73 = data72[i10];
+const _errs200 = errors;
+if(typeof data73 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema42/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data72 == "string" && !pattern5.test(data72)){
+if(typeof data73 == "string" && !pattern5.test(data73)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/after/" + i10,schemaPath:"#/definitions/__schema42/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid64 = _errs198 === errors;
+var valid64 = _errs200 === errors;
 if(!valid64){
 break;
 }
@@ -3999,32 +4017,32 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs195 === errors;
+var valid20 = _errs197 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.conflicts_with !== undefined){
-let data73 = data24.conflicts_with;
-const _errs200 = errors;
-const _errs201 = errors;
-if(errors === _errs201){
-if(Array.isArray(data73)){
-var valid66 = true;
-const len11 = data73.length;
-for(let i11=0; i11<len11; i11++){
-let data74 = data73[i11];
+if(data25.conflicts_with !== undefined){
+let data74 = data25.conflicts_with;
+const _errs202 = errors;
 const _errs203 = errors;
-if(typeof data74 !== "string"){
+if(errors === _errs203){
+if(Array.isArray(data74)){
+var valid66 = true;
+const len11 = data74.length;
+for(let i11=0; i11<len11; i11++){
+let data75 = data74[i11];
+const _errs205 = errors;
+if(typeof data75 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema43/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data74 == "string" && !pattern5.test(data74)){
+if(typeof data75 == "string" && !pattern5.test(data75)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/conflicts_with/" + i11,schemaPath:"#/definitions/__schema43/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid66 = _errs203 === errors;
+var valid66 = _errs205 === errors;
 if(!valid66){
 break;
 }
@@ -4035,78 +4053,78 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs200 === errors;
+var valid20 = _errs202 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.autostart !== undefined){
-const _errs205 = errors;
-if(typeof data24.autostart !== "boolean"){
+if(data25.autostart !== undefined){
+const _errs207 = errors;
+if(typeof data25.autostart !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/autostart",schemaPath:"#/definitions/__schema44/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs205 === errors;
+var valid20 = _errs207 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.pull !== undefined){
-let data76 = data24.pull;
-const _errs208 = errors;
-if(typeof data76 !== "string"){
+if(data25.pull !== undefined){
+let data77 = data25.pull;
+const _errs210 = errors;
+if(typeof data77 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema45/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((((data76 === "always") || (data76 === "missing")) || (data76 === "never")) || (data76 === "newer"))){
+if(!((((data77 === "always") || (data77 === "missing")) || (data77 === "never")) || (data77 === "newer"))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pull",schemaPath:"#/definitions/__schema45/enum",keyword:"enum",params:{allowedValues: schema59.enum}}];
 return false;
 }
-var valid20 = _errs208 === errors;
+var valid20 = _errs210 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.auto_update !== undefined){
-let data77 = data24.auto_update;
-const _errs211 = errors;
-if(typeof data77 !== "string"){
+if(data25.auto_update !== undefined){
+let data78 = data25.auto_update;
+const _errs213 = errors;
+if(typeof data78 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema46/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((data77 === "registry") || (data77 === "local"))){
+if(!((data78 === "registry") || (data78 === "local"))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/auto_update",schemaPath:"#/definitions/__schema46/enum",keyword:"enum",params:{allowedValues: schema60.enum}}];
 return false;
 }
-var valid20 = _errs211 === errors;
+var valid20 = _errs213 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.podman_args !== undefined){
-let data78 = data24.podman_args;
-const _errs214 = errors;
-const _errs215 = errors;
-if(errors === _errs215){
-if(Array.isArray(data78)){
-var valid71 = true;
-const len12 = data78.length;
-for(let i12=0; i12<len12; i12++){
-let data79 = data78[i12];
+if(data25.podman_args !== undefined){
+let data79 = data25.podman_args;
+const _errs216 = errors;
 const _errs217 = errors;
-if(typeof data79 !== "string"){
+if(errors === _errs217){
+if(Array.isArray(data79)){
+var valid71 = true;
+const len12 = data79.length;
+for(let i12=0; i12<len12; i12++){
+let data80 = data79[i12];
+const _errs219 = errors;
+if(typeof data80 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema47/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data79 == "string" && data79.length < 1){
+if(typeof data80 == "string" && data80.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/podman_args/" + i12,schemaPath:"#/definitions/__schema47/items/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
-var valid71 = _errs217 === errors;
+var valid71 = _errs219 === errors;
 if(!valid71){
 break;
 }
@@ -4117,61 +4135,61 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs214 === errors;
+var valid20 = _errs216 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.working_dir !== undefined){
-const _errs219 = errors;
-if(!(validate35(data24.working_dir, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/working_dir",parentData:data24,parentDataProperty:"working_dir",rootData}))){
+if(data25.working_dir !== undefined){
+const _errs221 = errors;
+if(!(validate35(data25.working_dir, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/working_dir",parentData:data25,parentDataProperty:"working_dir",rootData}))){
 vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
-var valid20 = _errs219 === errors;
+var valid20 = _errs221 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.hostname !== undefined){
-let data81 = data24.hostname;
-const _errs220 = errors;
-if(typeof data81 !== "string"){
+if(data25.hostname !== undefined){
+let data82 = data25.hostname;
+const _errs222 = errors;
+if(typeof data82 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema49/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data81 == "string" && !pattern18.test(data81)){
+if(typeof data82 == "string" && !pattern18.test(data82)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/hostname",schemaPath:"#/definitions/__schema49/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid20 = _errs220 === errors;
+var valid20 = _errs222 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.aliases !== undefined){
-let data82 = data24.aliases;
-const _errs223 = errors;
-const _errs224 = errors;
-if(errors === _errs224){
-if(Array.isArray(data82)){
-var valid74 = true;
-const len13 = data82.length;
-for(let i13=0; i13<len13; i13++){
-let data83 = data82[i13];
+if(data25.aliases !== undefined){
+let data83 = data25.aliases;
+const _errs225 = errors;
 const _errs226 = errors;
-if(typeof data83 !== "string"){
+if(errors === _errs226){
+if(Array.isArray(data83)){
+var valid74 = true;
+const len13 = data83.length;
+for(let i13=0; i13<len13; i13++){
+let data84 = data83[i13];
+const _errs228 = errors;
+if(typeof data84 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema50/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data83 == "string" && !pattern19.test(data83)){
+if(typeof data84 == "string" && !pattern19.test(data84)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i13,schemaPath:"#/definitions/__schema50/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid74 = _errs226 === errors;
+var valid74 = _errs228 === errors;
 if(!valid74){
 break;
 }
@@ -4182,24 +4200,24 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs223 === errors;
+var valid20 = _errs225 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.ulimits !== undefined){
-let data84 = data24.ulimits;
-const _errs228 = errors;
-const _errs229 = errors;
-if(data84 instanceof Date){
+if(data25.ulimits !== undefined){
+let data85 = data25.ulimits;
+const _errs230 = errors;
+const _errs231 = errors;
+if(data85 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs229){
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-for(const key21 in data84){
-const _errs231 = errors;
+if(errors === _errs231){
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key21 in data85){
+const _errs233 = errors;
 if(typeof key21 !== "string"){
 const err33 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key21};
 if(vErrors === null){
@@ -4220,7 +4238,7 @@ vErrors.push(err34);
 }
 errors++;
 }
-var valid76 = _errs231 === errors;
+var valid76 = _errs233 === errors;
 if(!valid76){
 const err35 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits",schemaPath:"#/definitions/__schema51/propertyNames",keyword:"propertyNames",params:{propertyName: key21}};
 if(vErrors === null){
@@ -4236,13 +4254,13 @@ break;
 }
 }
 if(valid76){
-for(const key22 in data84){
-let data85 = data84[key22];
-const _errs234 = errors;
-const _errs235 = errors;
-let valid78 = false;
+for(const key22 in data85){
+let data86 = data85[key22];
 const _errs236 = errors;
-if(!(((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85))) && (isFinite(data85)))){
+const _errs237 = errors;
+let valid78 = false;
+const _errs238 = errors;
+if(!(((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86))) && (isFinite(data86)))){
 const err36 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err36];
@@ -4252,7 +4270,7 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(typeof data85 == "number" && !isFinite(data85)){
+if(typeof data86 == "number" && !isFinite(data86)){
 const err37 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/x-lychd-value",keyword:"x-lychd-value",params:{}};
 if(vErrors === null){
 vErrors = [err37];
@@ -4262,9 +4280,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(errors === _errs236){
-if((typeof data85 == "number") && (isFinite(data85))){
-if(data85 > 9007199254740991 || isNaN(data85)){
+if(errors === _errs238){
+if((typeof data86 == "number") && (isFinite(data86))){
+if(data86 > 9007199254740991 || isNaN(data86)){
 const err38 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}};
 if(vErrors === null){
 vErrors = [err38];
@@ -4275,7 +4293,7 @@ vErrors.push(err38);
 errors++;
 }
 else {
-if(data85 < -9007199254740991 || isNaN(data85)){
+if(data86 < -9007199254740991 || isNaN(data86)){
 const err39 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991}};
 if(vErrors === null){
 vErrors = [err39];
@@ -4288,11 +4306,11 @@ errors++;
 }
 }
 }
-var _valid1 = _errs236 === errors;
+var _valid1 = _errs238 === errors;
 valid78 = valid78 || _valid1;
 if(!valid78){
-const _errs238 = errors;
-if(typeof data85 !== "string"){
+const _errs240 = errors;
+if(typeof data86 !== "string"){
 const err40 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err40];
@@ -4302,7 +4320,7 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(typeof data85 == "string" && !pattern21.test(data85)){
+if(typeof data86 == "string" && !pattern21.test(data86)){
 const err41 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/ulimits/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema51/additionalProperties/anyOf/1/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}};
 if(vErrors === null){
 vErrors = [err41];
@@ -4312,7 +4330,7 @@ vErrors.push(err41);
 }
 errors++;
 }
-var _valid1 = _errs238 === errors;
+var _valid1 = _errs240 === errors;
 valid78 = valid78 || _valid1;
 }
 if(!valid78){
@@ -4328,17 +4346,17 @@ validate10.errors = vErrors;
 return false;
 }
 else {
-errors = _errs235;
+errors = _errs237;
 if(vErrors !== null){
-if(_errs235){
-vErrors.length = _errs235;
+if(_errs237){
+vErrors.length = _errs237;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid77 = _errs234 === errors;
+var valid77 = _errs236 === errors;
 if(!valid77){
 break;
 }
@@ -4350,61 +4368,61 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs228 === errors;
+var valid20 = _errs230 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.init !== undefined){
-const _errs240 = errors;
-if(typeof data24.init !== "boolean"){
+if(data25.init !== undefined){
+const _errs242 = errors;
+if(typeof data25.init !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/init",schemaPath:"#/definitions/__schema52/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs240 === errors;
+var valid20 = _errs242 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.stop_signal !== undefined){
-let data87 = data24.stop_signal;
-const _errs243 = errors;
-if(typeof data87 !== "string"){
+if(data25.stop_signal !== undefined){
+let data88 = data25.stop_signal;
+const _errs245 = errors;
+if(typeof data88 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema53/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data87 == "string" && !pattern22.test(data87)){
+if(typeof data88 == "string" && !pattern22.test(data88)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/stop_signal",schemaPath:"#/definitions/__schema53/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid20 = _errs243 === errors;
+var valid20 = _errs245 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.group_add !== undefined){
-let data88 = data24.group_add;
-const _errs246 = errors;
-const _errs247 = errors;
-if(errors === _errs247){
-if(Array.isArray(data88)){
-var valid82 = true;
-const len14 = data88.length;
-for(let i14=0; i14<len14; i14++){
-let data89 = data88[i14];
+if(data25.group_add !== undefined){
+let data89 = data25.group_add;
+const _errs248 = errors;
 const _errs249 = errors;
-if(typeof data89 !== "string"){
+if(errors === _errs249){
+if(Array.isArray(data89)){
+var valid82 = true;
+const len14 = data89.length;
+for(let i14=0; i14<len14; i14++){
+let data90 = data89[i14];
+const _errs251 = errors;
+if(typeof data90 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema54/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data89 == "string" && !pattern23.test(data89)){
+if(typeof data90 == "string" && !pattern23.test(data90)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/group_add/" + i14,schemaPath:"#/definitions/__schema54/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid82 = _errs249 === errors;
+var valid82 = _errs251 === errors;
 if(!valid82){
 break;
 }
@@ -4415,24 +4433,24 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs246 === errors;
+var valid20 = _errs248 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.sysctls !== undefined){
-let data90 = data24.sysctls;
-const _errs251 = errors;
-const _errs252 = errors;
-if(data90 instanceof Date){
+if(data25.sysctls !== undefined){
+let data91 = data25.sysctls;
+const _errs253 = errors;
+const _errs254 = errors;
+if(data91 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs252){
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-for(const key23 in data90){
-const _errs254 = errors;
+if(errors === _errs254){
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key23 in data91){
+const _errs256 = errors;
 if(typeof key23 !== "string"){
 const err43 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key23};
 if(vErrors === null){
@@ -4453,7 +4471,7 @@ vErrors.push(err44);
 }
 errors++;
 }
-var valid84 = _errs254 === errors;
+var valid84 = _errs256 === errors;
 if(!valid84){
 const err45 = {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls",schemaPath:"#/definitions/__schema55/propertyNames",keyword:"propertyNames",params:{propertyName: key23}};
 if(vErrors === null){
@@ -4469,13 +4487,13 @@ break;
 }
 }
 if(valid84){
-for(const key24 in data90){
-const _errs257 = errors;
-if(typeof data90[key24] !== "string"){
+for(const key24 in data91){
+const _errs259 = errors;
+if(typeof data91[key24] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/sysctls/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/__schema55/additionalProperties/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid85 = _errs257 === errors;
+var valid85 = _errs259 === errors;
 if(!valid85){
 break;
 }
@@ -4487,67 +4505,67 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs251 === errors;
+var valid20 = _errs253 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.notify_healthy !== undefined){
-const _errs259 = errors;
-if(typeof data24.notify_healthy !== "boolean"){
+if(data25.notify_healthy !== undefined){
+const _errs261 = errors;
+if(typeof data25.notify_healthy !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify_healthy",schemaPath:"#/definitions/__schema56/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs259 === errors;
+var valid20 = _errs261 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.oneshot !== undefined){
-const _errs262 = errors;
-if(typeof data24.oneshot !== "boolean"){
+if(data25.oneshot !== undefined){
+const _errs264 = errors;
+if(typeof data25.oneshot !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/oneshot",schemaPath:"#/definitions/__schema57/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs262 === errors;
+var valid20 = _errs264 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.exclusive !== undefined){
-const _errs265 = errors;
-if(typeof data24.exclusive !== "boolean"){
+if(data25.exclusive !== undefined){
+const _errs267 = errors;
+if(typeof data25.exclusive !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/exclusive",schemaPath:"#/properties/soulstones/additionalProperties/properties/exclusive/type",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
-var valid20 = _errs265 === errors;
+var valid20 = _errs267 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.coexists_with !== undefined){
-let data95 = data24.coexists_with;
-const _errs267 = errors;
-if(errors === _errs267){
-if(Array.isArray(data95)){
-var valid88 = true;
-const len15 = data95.length;
-for(let i15=0; i15<len15; i15++){
-let data96 = data95[i15];
+if(data25.coexists_with !== undefined){
+let data96 = data25.coexists_with;
 const _errs269 = errors;
-if(typeof data96 !== "string"){
+if(errors === _errs269){
+if(Array.isArray(data96)){
+var valid88 = true;
+const len15 = data96.length;
+for(let i15=0; i15<len15; i15++){
+let data97 = data96[i15];
+const _errs271 = errors;
+if(typeof data97 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with/" + i15,schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/items/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data96 == "string" && !pattern5.test(data96)){
+if(typeof data97 == "string" && !pattern5.test(data97)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/coexists_with/" + i15,schemaPath:"#/properties/soulstones/additionalProperties/properties/coexists_with/items/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid88 = _errs269 === errors;
+var valid88 = _errs271 === errors;
 if(!valid88){
 break;
 }
@@ -4558,22 +4576,22 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs267 === errors;
+var valid20 = _errs269 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.vram_gib !== undefined){
-let data97 = data24.vram_gib;
-const _errs271 = errors;
-if(typeof data97 == "number" && !isFinite(data97)){
+if(data25.vram_gib !== undefined){
+let data98 = data25.vram_gib;
+const _errs273 = errors;
+if(typeof data98 == "number" && !isFinite(data98)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs271){
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 <= 0 || isNaN(data97)){
+if(errors === _errs273){
+if((typeof data98 == "number") && (isFinite(data98))){
+if(data98 <= 0 || isNaN(data98)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/vram_gib",schemaPath:"#/properties/soulstones/additionalProperties/properties/vram_gib/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0}}];
 return false;
 }
@@ -4583,82 +4601,82 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs271 === errors;
-}
-else {
-var valid20 = true;
-}
-if(valid20){
-if(data24.fallback !== undefined){
-let data98 = data24.fallback;
-const _errs273 = errors;
-if(typeof data98 !== "string"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(typeof data98 == "string" && !pattern5.test(data98)){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
-return false;
-}
 var valid20 = _errs273 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.on_demand !== undefined){
-let data99 = data24.on_demand;
+if(data25.fallback !== undefined){
+let data99 = data25.fallback;
 const _errs275 = errors;
-if(errors === _errs275){
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(typeof data99 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(typeof data99 == "string" && !pattern5.test(data99)){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/fallback",schemaPath:"#/properties/soulstones/additionalProperties/properties/fallback/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
+return false;
+}
+var valid20 = _errs275 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data25.on_demand !== undefined){
+let data100 = data25.on_demand;
+const _errs277 = errors;
+if(errors === _errs277){
+if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
 let missing3;
-if((data99.listen === undefined) && (missing3 = "listen")){
+if((data100.listen === undefined) && (missing3 = "listen")){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/required",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
-const _errs277 = errors;
-for(const key25 in data99){
+const _errs279 = errors;
+for(const key25 in data100){
 if(!((key25 === "listen") || (key25 === "idle_stop"))){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25}}];
 return false;
 break;
 }
 }
-if(_errs277 === errors){
-if(data99.listen !== undefined){
-let data100 = data99.listen;
-const _errs278 = errors;
-if(typeof data100 !== "string"){
+if(_errs279 === errors){
+if(data100.listen !== undefined){
+let data101 = data100.listen;
+const _errs280 = errors;
+if(typeof data101 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/listen",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/listen/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data100 == "string" && data100.length < 1){
+if(typeof data101 == "string" && data101.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/listen",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/listen/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
-var valid89 = _errs278 === errors;
+var valid89 = _errs280 === errors;
 }
 else {
 var valid89 = true;
 }
 if(valid89){
-if(data99.idle_stop !== undefined){
-let data101 = data99.idle_stop;
-const _errs280 = errors;
-const _errs281 = errors;
-if(!(validate11(data101, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",parentData:data99,parentDataProperty:"idle_stop",rootData}))){
+if(data100.idle_stop !== undefined){
+let data102 = data100.idle_stop;
+const _errs282 = errors;
+const _errs283 = errors;
+if(!(validate11(data102, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",parentData:data100,parentDataProperty:"idle_stop",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid90 = _errs281 === errors;
+var valid90 = _errs283 === errors;
 if(valid90){
-if(!keyword0["duration"](data101)){
+if(!keyword0["duration"](data102)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/on_demand/idle_stop",schemaPath:"#/properties/soulstones/additionalProperties/properties/on_demand/properties/idle_stop/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
-var valid89 = _errs280 === errors;
+var valid89 = _errs282 === errors;
 }
 else {
 var valid89 = true;
@@ -4672,36 +4690,36 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs275 === errors;
+var valid20 = _errs277 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.models !== undefined){
-let data102 = data24.models;
-const _errs282 = errors;
-if(errors === _errs282){
-if(Array.isArray(data102)){
-if(data102.length < 1){
+if(data25.models !== undefined){
+let data103 = data25.models;
+const _errs284 = errors;
+if(errors === _errs284){
+if(Array.isArray(data103)){
+if(data103.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models",schemaPath:"#/properties/soulstones/additionalProperties/properties/models/minItems",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
 var valid91 = true;
-const len16 = data102.length;
+const len16 = data103.length;
 for(let i16=0; i16<len16; i16++){
-let data103 = data102[i16];
-const _errs284 = errors;
-if(typeof data103 !== "string"){
+let data104 = data103[i16];
+const _errs286 = errors;
+if(typeof data104 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema58/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data103 == "string" && !pattern46.test(data103)){
+if(typeof data104 == "string" && !pattern46.test(data104)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/models/" + i16,schemaPath:"#/definitions/__schema58/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
-var valid91 = _errs284 === errors;
+var valid91 = _errs286 === errors;
 if(!valid91){
 break;
 }
@@ -4713,40 +4731,28 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid20 = _errs282 === errors;
+var valid20 = _errs284 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.served_name !== undefined){
-let data104 = data24.served_name;
-const _errs287 = errors;
-if(typeof data104 !== "string"){
+if(data25.served_name !== undefined){
+let data105 = data25.served_name;
+const _errs289 = errors;
+if(typeof data105 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/served_name",schemaPath:"#/properties/soulstones/additionalProperties/properties/served_name/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(typeof data104 == "string" && !pattern7.test(data104)){
+if(typeof data105 == "string" && !pattern7.test(data105)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/served_name",schemaPath:"#/properties/soulstones/additionalProperties/properties/served_name/x-lychd-pattern",keyword:"x-lychd-pattern",params:{}}];
 return false;
 }
 else {
-if(typeof data104 == "string" && data104.length < 1){
+if(typeof data105 == "string" && data105.length < 1){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/served_name",schemaPath:"#/properties/soulstones/additionalProperties/properties/served_name/x-lychd-length",keyword:"x-lychd-length",params:{}}];
 return false;
 }
-}
-var valid20 = _errs287 === errors;
-}
-else {
-var valid20 = true;
-}
-if(valid20){
-if(data24.pinned !== undefined){
-const _errs289 = errors;
-if(typeof data24.pinned !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pinned",schemaPath:"#/properties/soulstones/additionalProperties/properties/pinned/type",keyword:"type",params:{type: "boolean"}}];
-return false;
 }
 var valid20 = _errs289 === errors;
 }
@@ -4754,22 +4760,34 @@ else {
 var valid20 = true;
 }
 if(valid20){
-if(data24.idle_stop !== undefined){
-let data106 = data24.idle_stop;
+if(data25.pinned !== undefined){
 const _errs291 = errors;
-const _errs292 = errors;
-if(!(validate11(data106, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/idle_stop",parentData:data24,parentDataProperty:"idle_stop",rootData}))){
+if(typeof data25.pinned !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/pinned",schemaPath:"#/properties/soulstones/additionalProperties/properties/pinned/type",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid20 = _errs291 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data25.idle_stop !== undefined){
+let data107 = data25.idle_stop;
+const _errs293 = errors;
+const _errs294 = errors;
+if(!(validate11(data107, {instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/idle_stop",parentData:data25,parentDataProperty:"idle_stop",rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid93 = _errs292 === errors;
+var valid93 = _errs294 === errors;
 if(valid93){
-if(!keyword0["duration"](data106)){
+if(!keyword0["duration"](data107)){
 validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/~/g, "~0").replace(/\//g, "~1")+"/idle_stop",schemaPath:"#/properties/soulstones/additionalProperties/properties/idle_stop/x-lychd-check",keyword:"x-lychd-check",params:{}}];
 return false;
 }
 }
-var valid20 = _errs291 === errors;
+var valid20 = _errs293 === errors;
 }
 else {
 var valid20 = true;
@@ -4836,7 +4854,7 @@ validate10.errors = [{instancePath:instancePath+"/soulstones/" + key12.replace(/
 return false;
 }
 }
-var valid19 = _errs68 === errors;
+var valid19 = _errs70 === errors;
 if(!valid19){
 break;
 }
@@ -4848,23 +4866,23 @@ validate10.errors = [{instancePath:instancePath+"/soulstones",schemaPath:"#/prop
 return false;
 }
 }
-var valid0 = _errs63 === errors;
+var valid0 = _errs65 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.services !== undefined){
-let data107 = data.services;
-const _errs293 = errors;
-if(data107 instanceof Date){
+let data108 = data.services;
+const _errs295 = errors;
+if(data108 instanceof Date){
 validate10.errors = [{instancePath:instancePath+"/services",schemaPath:"#/properties/services/x-lychd-value",keyword:"x-lychd-value",params:{}}];
 return false;
 }
-if(errors === _errs293){
-if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
-for(const key26 in data107){
-const _errs295 = errors;
+if(errors === _errs295){
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+for(const key26 in data108){
+const _errs297 = errors;
 if(typeof key26 !== "string"){
 const err46 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames/type",keyword:"type",params:{type: "string"},propertyName:key26};
 if(vErrors === null){
@@ -4885,7 +4903,7 @@ vErrors.push(err47);
 }
 errors++;
 }
-var valid94 = _errs295 === errors;
+var valid94 = _errs297 === errors;
 if(!valid94){
 const err48 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/propertyNames",keyword:"propertyNames",params:{propertyName: key26}};
 if(vErrors === null){
@@ -4901,13 +4919,13 @@ break;
 }
 }
 if(valid94){
-for(const key27 in data107){
-const _errs298 = errors;
-if(!(validate14(data107[key27], {instancePath:instancePath+"/services/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data107,parentDataProperty:key27,rootData}))){
+for(const key27 in data108){
+const _errs300 = errors;
+if(!(validate14(data108[key27], {instancePath:instancePath+"/services/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data108,parentDataProperty:key27,rootData}))){
 vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
-var valid95 = _errs298 === errors;
+var valid95 = _errs300 === errors;
 if(!valid95){
 break;
 }
@@ -4919,7 +4937,7 @@ validate10.errors = [{instancePath:instancePath+"/services",schemaPath:"#/proper
 return false;
 }
 }
-var valid0 = _errs293 === errors;
+var valid0 = _errs295 === errors;
 }
 else {
 var valid0 = true;

@@ -12,6 +12,7 @@
 import type { Plan } from "../plan/plan.ts";
 import { gatewayUnits } from "./naming.ts";
 import { SectionBuilder, type UnitFile } from "./unit.ts";
+import { parseSubnet } from "../codex/subnet.ts";
 
 /** How units run lychd: argv of the binder and of the gateway, and the flags naming the Codex. */
 export interface LychdInvocation {
@@ -52,6 +53,18 @@ export function gatewayFiles(plan: Plan, inv: LychdInvocation, proxyd: string): 
   const stem = units.stem;
   const sock = gatewaySocketSpecifier(prefix);
   const listen = g.ip.includes(":") ? `[${g.ip}]:${g.port}` : `${g.ip}:${g.port}`;
+  // Containers of the bridge reach the host through the bridge's address, not loopback: listen
+  // there too (docs/gateway.md, "Reaching the gateway from containers"). FreeBind: the address
+  // exists only once podman has created the network. Never a wildcard; none needed when
+  // `listen` already covers it.
+  const sn = plan.codex.network === "bridge" && plan.codex.subnet !== undefined
+    ? parseSubnet(plan.codex.subnet)
+    : undefined;
+  const bridge = sn?.ok && !["0.0.0.0", "::", sn.value.gateway].includes(g.ip)
+    ? `${sn.value.gateway}:${g.port}`
+    : undefined;
+  const sockSection = new SectionBuilder("Socket").add("ListenStream", listen);
+  if (bridge) sockSection.add("ListenStream", bridge, "sepulcher.subnet").add("FreeBind", "yes");
 
   const socket: UnitFile = {
     name: units.socket,
@@ -61,8 +74,7 @@ export function gatewayFiles(plan: Plan, inv: LychdInvocation, proxyd: string): 
         .add("PartOf", plan.target).build(),
       // NoDelay: socket-proxyd splices the gateway's writes (headers, then body) onto the TCP
       // connection; with Nagle on, the second can wait for the client's delayed ACK (~40 ms).
-      new SectionBuilder("Socket").add("ListenStream", listen).add("NoDelay", "true")
-        .add("Service", units.proxy).build(),
+      sockSection.add("NoDelay", "true").add("Service", units.proxy).build(),
       new SectionBuilder("Install").add("WantedBy", "sockets.target").build(),
     ],
   };

@@ -257,14 +257,14 @@ const Volume = {
 const Network = {
   DisableDNS: { since: "4.4" },
   Driver: { since: "4.4" },
-  Gateway: { since: "4.4" },
+  Gateway: { since: "4.4", escape: "plain" },
   IPAMDriver: { since: "4.4" },
   IPRange: { since: "4.4" },
   IPv6: { since: "4.4" },
   Internal: { since: "4.4" },
   Label: { since: "4.4", escape: "word" },
   Options: { since: "4.4" },
-  Subnet: { since: "4.4" },
+  Subnet: { since: "4.4", escape: "plain" },
   PodmanArgs: { since: "4.6", escape: "words" },
   DNS: { since: "4.7" },
   NetworkName: { since: "4.7", escape: "plain", fallback: networkNameOmitted },
@@ -344,6 +344,7 @@ export const SYSTEMD_KEYS = {
   Socket: {
     ListenStream: { escape: "plain" },
     NoDelay: { escape: "plain" },
+    FreeBind: { escape: "plain" },
     Service: { escape: "plain" },
   },
 } as const satisfies Record<string, Record<string, SystemdKeySpec>>;

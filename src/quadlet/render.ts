@@ -18,6 +18,7 @@ import * as naming from "./naming.ts";
 import { RenderError, SectionBuilder, serialize, type UnitFile } from "./unit.ts";
 
 import { defaultInvocation, gatewayFiles, type LychdInvocation } from "./gateway.ts";
+import { GATEWAY_HOST, parseSubnet, type Subnet } from "../codex/subnet.ts";
 import { admissionModel, needsGuard } from "../plan/admission.ts";
 
 export { RenderError };
@@ -54,7 +55,7 @@ export function renderPlan(plan: Plan, opts: RenderOptions): Rendered {
   const files: UnitFile[] = [];
   const prefix = codex.prefix;
 
-  if (codex.network === "bridge") files.push(networkFile(prefix));
+  if (codex.network === "bridge") files.push(networkFile(prefix, bridgeSubnet(codex)));
   if (codex.network === "pod") files.push(podFile(plan));
   for (const v of codex.volumes) files.push(volumeFile(prefix, v));
   const inv = opts.lychd ?? defaultInvocation(codex.file);
@@ -82,12 +83,24 @@ export function renderPlan(plan: Plan, opts: RenderOptions): Rendered {
   return { runes, warnings };
 }
 
-function networkFile(prefix: string): UnitFile {
+/** The pinned subnet of the bridge network (`sepulcher.subnet`, defaulted with a gateway). */
+function bridgeSubnet(codex: Plan["codex"]): Subnet | undefined {
+  if (codex.network !== "bridge" || codex.subnet === undefined) return undefined;
+  const sn = parseSubnet(codex.subnet);
+  if (!sn.ok) throw new RenderError("sepulcher.subnet", sn.message, sn.hint);
+  return sn.value;
+}
+
+function networkFile(prefix: string, subnet: Subnet | undefined): UnitFile {
   const name = naming.networkFile(prefix);
   const unit = new SectionBuilder("Unit").add("Description", `lychd network of sepulcher ${prefix}`);
   const net = new SectionBuilder("Network")
     .add("NetworkName", naming.objectName(name))
     .add("Label", `io.lychd.sepulcher=${prefix}`);
+  // Pinned so the gateway's socket can listen on the bridge's address (src/quadlet/gateway.ts).
+  if (subnet) {
+    net.add("Subnet", subnet.cidr, "sepulcher.subnet").add("Gateway", subnet.gateway, "sepulcher.subnet");
+  }
   return { name, dir: "quadlet", sections: [unit.build(), net.build()] };
 }
 
@@ -170,6 +183,9 @@ function containerFile(plan: Plan, ps: PlannedService, guard?: string[]): UnitFi
   (r.tmpfs ?? []).forEach((t, i) => c.add("Tmpfs", t, p(`tmpfs[${i}]`)));
   for (const d of r.devices ?? []) c.add("AddDevice", d, p("devices"));
   for (const h of r.add_hosts ?? []) c.add("AddHost", h, p("add_hosts"));
+  // The gateway by one name from every container of the bridge (docs/gateway.md).
+  const sn = codex.gateway ? bridgeSubnet(codex) : undefined;
+  if (sn) c.add("AddHost", `${GATEWAY_HOST}:${sn.gateway}`, "gateway");
   if (r.read_only) c.add("ReadOnly", true, p("read_only"));
   if (s.noNewPrivileges) c.add("NoNewPrivileges", true);
   for (const cap of r.cap_add ?? []) c.add("AddCapability", cap.toUpperCase(), p("cap_add"));

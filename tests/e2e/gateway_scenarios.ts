@@ -13,6 +13,7 @@ const KEY = "e2e-gateway-key-0123456789";
 const GW = "http://127.0.0.1:4000";
 const IMAGE = "localhost/lychd-fake-openai:latest";
 const U = (n: string) => `gwe-soulstone-${n}.service`;
+const PROBE_DIR = "/root/gwe-probe";
 
 interface Out {
   code: number;
@@ -124,6 +125,13 @@ Deno.test({
       await sctl("set-environment", `DENO_DIR=${Deno.env.get("DENO_DIR") ?? "/var/cache/lychd-deno-dir"}`),
       "set-environment",
     );
+    // The bridge network keeps the subnet it was created with (`podman network create --ignore`):
+    // one left by an earlier run, whose subnet Podman chose, must go so the pinned one applies.
+    await sh("podman", ["network", "rm", "-f", "gwe"]);
+    await Deno.mkdir(PROBE_DIR, { recursive: true });
+    for (const f of ["models.json", "control", "control.err"]) {
+      await Deno.remove(`${PROBE_DIR}/${f}`).catch(() => {});
+    }
     await ok(await lychd("bind"), "lychd bind");
     await ok(await lychd("start"), "lychd start");
     const all = ["a", "b", "c", "d", "e"];
@@ -142,6 +150,61 @@ Deno.test({
       for (const n of all) assert.equal(await state(U(n)), "inactive", n);
       assert.equal(await state("gwe-gateway.service"), "active", "socket-activated on the first request");
     });
+
+    await t.step(
+      "1b. a container on the Sepulcher's bridge gets /v1/models from http://lychd-gateway:4000",
+      async () => {
+        const listen = await prop("gwe-gateway.socket", "Listen");
+        assert.match(listen, /127\.0\.0\.1:4000 \(Stream\)/, listen);
+        assert.match(listen, /10\.87\.0\.1:4000 \(Stream\)/, listen);
+        assert.doesNotMatch(listen, /0\.0\.0\.0|\[::\]/, "never a wildcard");
+        // The control: what the gateway was before this fix, a host listener on loopback only.
+        await Deno.mkdir("/tmp/gwe-www", { recursive: true });
+        await Deno.writeTextFile("/tmp/gwe-www/ok.txt", "ok\n");
+        const httpd = new Deno.Command("busybox", {
+          args: ["httpd", "-f", "-p", "127.0.0.1:4999", "-h", "/tmp/gwe-www"],
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        let run: Out;
+        try {
+          await waitFor("the loopback control listener", async () => {
+            const r = await fetch("http://127.0.0.1:4999/ok.txt").catch(() => undefined);
+            return (await r?.text()) === "ok\n";
+          });
+          run = await sctl("start", "gwe-probe.service");
+        } finally {
+          httpd.kill();
+          await httpd.status;
+        }
+        const control = (await Deno.readTextFile(`${PROBE_DIR}/control`).catch(() => "")).trim();
+        const why = await Deno.readTextFile(`${PROBE_DIR}/control.err`).catch(() => "");
+        console.log(`scenario 1b control: 127.0.0.1:4999 from the bridge: ${control} (${why.trim()})`);
+        assert.equal(
+          control,
+          "unreachable",
+          "a loopback-only host listener must not be reachable from the bridge",
+        );
+        const models = await Deno.readTextFile(`${PROBE_DIR}/models.json`).catch(() => "");
+        if (run.code !== 0 || !models) {
+          const j = await sh("journalctl", ["--user", "-u", "gwe-probe.service", "--no-pager", "-n", "20"]);
+          assert.fail(`the probe did not get the model list (exit ${run.code})\n${run.stderr}\n${j.stdout}`);
+        }
+        // The socket listened (FreeBind) before podman created the bridge with its pinned address.
+        const inspect = await ok(await sh("podman", ["network", "inspect", "gwe"]), "podman network inspect");
+        const subnets = JSON.parse(inspect.stdout)[0].subnets;
+        assert.deepEqual(subnets, [{ subnet: "10.87.0.0/24", gateway: "10.87.0.1" }]);
+        // doctor reads the real network: the pinned subnet, so containers reach the gateway.
+        const doc = JSON.parse((await lychd("doctor", "--json")).stdout).findings
+          .find((x: { check: string }) => x.check === "gateway from containers");
+        assert.equal(doc?.level, "ok", JSON.stringify(doc));
+        const ids = JSON.parse(models).data.map((m: { id: string }) => m.id);
+        assert.deepEqual(ids, ["model-a", "model-b", "model-c", "model-d", "model-e"]);
+        console.log(
+          `scenario 1b: a bridge container got ${ids.length} models through http://lychd-gateway:4000`,
+        );
+      },
+    );
 
     await t.step(
       "2. A starts and answers; B while A streams: A completes whole, then A stops, B starts",

@@ -1,6 +1,15 @@
 import type { Command } from "../command.ts";
 import { LychdError } from "../command.ts";
-import { build, type Built, manager, rootNote, runePath, stopTolerant, unitOfFile } from "../context.ts";
+import {
+  build,
+  type Built,
+  manager,
+  rootlessGatewayNote,
+  rootNote,
+  runePath,
+  stopTolerant,
+  unitOfFile,
+} from "../context.ts";
 import { painter, useColor, warnAll } from "../output.ts";
 import { bind as scribeBind, type BindReport, type ScribeOptions } from "../../bind/scribe.ts";
 import { podman } from "../../host/podman.ts";
@@ -116,7 +125,9 @@ export async function doBind(
     (await host.fs.stat(`${b.paths.unitDir}/${MANIFEST_FILE}`)) === undefined;
   const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
   // After the transaction, so a refusal stays one line.
+  // Said where it helps: on the first bind (and by `lychd doctor`), not on every bind.
   if (first) rootNote(host, b.paths, quiet);
+  if (first) rootlessGatewayNote(host, b.paths, b.plan.codex, quiet);
   return { b, report };
 }
 

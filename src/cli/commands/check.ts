@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { gatewayUnits } from "../../quadlet/naming.ts";
+import { GATEWAY_HOST } from "../../codex/subnet.ts";
 import { build, type Progress, resolvePaths } from "../context.ts";
 import { CdiError } from "../../cdi/errors.ts";
 import { FsError, type Host } from "../../host/host.ts";
@@ -31,6 +32,7 @@ export function gatewaySummary(plan: Plan) {
   return {
     unit: gatewayUnits(plan.codex.prefix).service,
     listen: g.ip.includes(":") ? `[${g.ip}]:${g.port}` : `${g.ip}:${g.port}`,
+    from_containers: fromContainers(plan),
     default: g.default ?? null,
     models: plan.services.filter((ps) => ps.service.served).flatMap((ps) =>
       ps.service.served!.ids.map((id) => ({
@@ -43,6 +45,13 @@ export function gatewaySummary(plan: Plan) {
       }))
     ),
   };
+}
+
+/** How containers of the bridge reach the gateway (docs/gateway.md), or null. */
+function fromContainers(plan: Plan): string | null {
+  const c = plan.codex;
+  if (!c.gateway || c.network !== "bridge" || c.subnet === undefined) return null;
+  return `${GATEWAY_HOST}:${c.gateway.port}`;
 }
 
 /** One line per stone the gateway serves, for `check` and `status`. */
@@ -59,6 +68,7 @@ export function gatewayLines(plan: Plan): string[] {
         ids[0] === g.default || ids.includes(g.default ?? "\0") ? " (default)" : ""
       }`;
     }),
+    ...(g.from_containers ? [`  containers: http://${g.from_containers}/v1`] : []),
   ];
 }
 
@@ -73,7 +83,7 @@ export const check: Command = {
     "status and errors. Without a Codex file at the default place the embedded default is checked (a note says so).",
   json: "{ valid, file, embedded, podmanVersion, errors: [{ path, message, hint?, line?, column? }], " +
     "warnings: [string], services: [{ name, role, unit, autostart, claims: [{ device, physical: [node], " +
-    "byName }], conflicts: [unit], models?: [id] }], gateway: { unit, listen, default, models: [{ id, stone, " +
+    "byName }], conflicts: [unit], models?: [id] }], gateway: { unit, listen, from_containers, default, models: [{ id, stone, " +
     "unit, served_name, pinned, vram_gib }] } | null } (also on exit 1, with valid: false)",
   exitCodes: "0 valid, 1 invalid, 2 usage error",
   examples: [
