@@ -309,6 +309,13 @@ export function gatewayHandler(
       lease.release();
       return new Response(null, { status: up.status, headers: out });
     }
+    // Where the server says when the response is delivered (Deno.serve's `completed`), the
+    // upstream body passes through natively and the lease ends with the delivery (or the client's
+    // disconnect); elsewhere a JS stream ends it with the last chunk.
+    if (completed) {
+      completed.then(() => lease.release(), () => lease.release());
+      return new Response(up.body, { status: up.status, statusText: up.statusText, headers: out });
+    }
     return new Response(leased(up.body, lease), {
       status: up.status,
       statusText: up.statusText,
