@@ -298,15 +298,9 @@ export function rootNote(host: Host, paths: Paths, quiet: boolean): void {
 
 /**
  * Stop units, tolerating ones systemd never loaded (exit 5), e.g. after a generator error: a
- * stale Rune must still be prunable.
+ * stale Rune must still be prunable. Through `Systemctl`, so its failure reads like every other
+ * systemctl failure.
  */
 export async function stopTolerant(host: Host, paths: Paths, units: string[]): Promise<void> {
-  if (!units.length) return;
-  const args = [...(paths.system ? [] : ["--user"]), "stop", ...units];
-  const res = await host.runner.run("systemctl", args, { timeoutMs: 300_000 });
-  if (res.code !== 0 && res.code !== 5) {
-    throw new LychdError(
-      `\`systemctl ${args.join(" ")}\` exited ${res.code}: ${res.stderr.trim().split("\n")[0]}`,
-    );
-  }
+  await manager(host, paths).stop(units, { timeoutMs: 300_000, allowUnloaded: true });
 }

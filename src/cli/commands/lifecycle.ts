@@ -215,9 +215,7 @@ export const summon: Command = {
     // An on-demand stone stops as soon as nothing needs it: start its proxy, which needs it and
     // idles out after idle_stop like a socket-activated one.
     const startUnit = stone.onDemand ? proxyUnits(stone.stem).service : unit;
-    const job = host.runner.run("systemctl", [...(paths.system ? [] : ["--user"]), "start", startUnit], {
-      timeoutMs: timeout.value.seconds * 1000,
-    });
+    const job = sd.tryStart([startUnit], { timeoutMs: timeout.value.seconds * 1000 });
     if (progress.live) {
       await watchStart(host, progress, job, { sd, unit, rivals: active, health: !!healthy, started });
     }
