@@ -29,14 +29,15 @@
  *
  * ## Where each part lives
  *
- * - `scribe.ts` (this file): the public API (`bind`, `unbind`, `recover`, `BindReport`,
- *   `ScribeOptions`), the lock, the order of the steps, the dry run.
+ * - `scribe.ts` (this file): the public API (`bind`, `unbind`, `BindReport`, `ScribeOptions`),
+ *   the lock, the order of the steps, the dry run.
  * - `fileset.ts`: step 2, the plan of the file set (`planFileSet` → `FileSetPlan`), the views it
  *   reads through, the unified diff.
  * - `journal.ts`: the journal format, roll forward (step 1), roll back, and the one
  *   "reload systemd, then clear the journal" step (`reloadThenClear`).
  * - `apply.ts`: steps 3–6 (`applyPlan`), and the sweep of stale temp files.
  * - `manifest.ts`: the ownership manifest; `errors.ts`: `BindError` and message helpers.
+ * - `_testing.ts`: `recover()` alone (roll forward + reload), for the interrupt tests only.
  *
  * @module
  */
@@ -44,7 +45,7 @@
 import { join, posix } from "node:path";
 import type { Host } from "../host/host.ts";
 import { applyPlan, type ApplyState, sweepTemps, type SystemdEffects } from "./apply.ts";
-import { BindError, failure, messageOf } from "./errors.ts";
+import { BindError, failure } from "./errors.ts";
 import {
   checkDesired,
   type DesiredFile,
@@ -58,7 +59,7 @@ import {
   type View,
 } from "./fileset.ts";
 import { journalWork, readJournal, reloadThenClear, rollForward } from "./journal.ts";
-import { JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE } from "./manifest.ts";
+import { LOCK_FILE, MANIFEST_FILE } from "./manifest.ts";
 
 export type { DesiredFile } from "./fileset.ts";
 export { unifiedDiff } from "./fileset.ts";
@@ -203,33 +204,4 @@ export async function bind(host: Host, desired: DesiredFile[], opts: ScribeOptio
  */
 export async function unbind(host: Host, opts: ScribeOptions): Promise<BindReport> {
   return await bind(host, [], opts);
-}
-
-/**
- * Finish an interrupted bind, if any (takes the lock, rolls the journal forward, reloads once,
- * deletes the journal). `bind` and `unbind` do this themselves; this is for `reconcile`/`doctor`.
- * Returns whether a journal was found.
- */
-export async function recover(
-  host: Host,
-  opts: Pick<ScribeOptions, "manifestDir" | "daemonReload">,
-): Promise<boolean> {
-  const dir = absDir(host, opts.manifestDir);
-  if ((await host.fs.readTextFile(join(dir, JOURNAL_FILE))) === undefined) return false;
-  const lock = await host.fs.lock(join(dir, LOCK_FILE));
-  try {
-    if ((await rollForward(host.fs, dir)) === "none") return false;
-    try {
-      await reloadThenClear(host.fs, dir, () => opts.daemonReload());
-    } catch (err) {
-      throw new BindError(
-        `the interrupted bind is finished but reloading systemd failed: ${messageOf(err)}`,
-        "fix the cause and run lychd bind again",
-        { cause: err },
-      );
-    }
-    return true;
-  } finally {
-    await lock.release();
-  }
 }

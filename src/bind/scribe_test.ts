@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { type FakeHost, fakeHost } from "../host/fake.ts";
 import { BindError } from "./errors.ts";
 import { JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, ownedFiles, parseManifest, sha256 } from "./manifest.ts";
-import { bind, type DesiredFile, recover, type ScribeOptions, unbind, unifiedDiff } from "./scribe.ts";
+import { bind, type DesiredFile, type ScribeOptions, unbind, unifiedDiff } from "./scribe.ts";
+import { recover } from "./_testing.ts";
 
 const DIR = "/home/u/.config/containers/systemd";
 const SYS = "/home/u/.config/systemd/user";

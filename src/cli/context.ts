@@ -17,7 +17,7 @@ import { indexToml, locate } from "../codex/locate.ts";
 import { NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
-import { LychdError } from "./command.ts";
+import { type Flags, LychdError } from "./command.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
@@ -33,8 +33,6 @@ export interface Paths {
   /** Who named the Codex path (`--codex`, `LYCHD_CODEX`); undefined for the default location. */
   codexNamedBy?: string;
 }
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 

@@ -1,4 +1,4 @@
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { LychdError } from "../command.ts";
 import { build, type Built, manager, rootNote, runePath, stopTolerant, unitOfFile } from "../context.ts";
 import { painter, useColor, warnAll } from "../output.ts";
@@ -7,8 +7,6 @@ import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";
 import { MANIFEST_FILE } from "../../bind/manifest.ts";
 import { unreachable } from "../unreachable.ts";
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Scribe options wired to systemd. */
 export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dryRun: boolean): ScribeOptions {

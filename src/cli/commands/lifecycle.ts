@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { LychdError, UsageError } from "../command.ts";
 import { type Loaded, manager, type Paths, readCodex, resolvePaths } from "../context.ts";
 import { didYouMean } from "../../codex/errors.ts";
@@ -14,8 +14,6 @@ import type { Systemctl } from "../../host/systemctl.ts";
 import { Progress } from "../output.ts";
 import { gatewayUnits, proxyUnits, serviceUnit } from "../../quadlet/naming.ts";
 import { hostAdmit } from "../admission.ts";
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Map service names (or unit names) to units, through the Codex. */
 export function unitsFor(loaded: Loaded, names: string[]): string[] {
