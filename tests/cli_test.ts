@@ -443,6 +443,23 @@ Deno.test("bind, rebind, prune, collisions, reconcile, secrets, status, lifecycl
       assert.ok(logs.stdout.includes("-- fake journal of tomb-vessel.service --"), logs.stdout);
     });
 
+    await t.step(
+      "a failed stop says systemctl's failure in the wrapper's words; nothing changed",
+      async () => {
+        const before = await both();
+        const r = await lychd(["unbind"], { LYCHD_FAKE_FAIL: "systemctl:stop" });
+        const line = assertOneLine(
+          r,
+          1,
+          "lychd: stopping ",
+          "failed: `systemctl --user stop ",
+          "` failed with exit code 1: Failed to stop: fake failure (LYCHD_FAKE_FAIL); nothing changed",
+        );
+        assert.ok(line.includes('"tomb-vessel.service"'), line);
+        assert.deepEqual(await both(), before);
+      },
+    );
+
     await t.step("unbind stops the owned units before removing them, keeps the foreign file", async () => {
       await sb.clearCalls();
       const r = await lychd(["unbind"]);

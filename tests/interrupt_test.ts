@@ -6,7 +6,7 @@
  *   (Runes added, changed and removed in both Quadlet and systemd dirs) and is killed after a
  *   random delay tuned to land inside the transaction. After each kill the raw state is recorded
  *   (consistent already? journal present = killed mid-transaction?), then RECOVERY is the
- *   scribe's `recover()` in-process (what the next `bind`/`unbind`/`reconcile` does first under
+ *   test-only `recover()` (src/bind/_testing.ts) in-process (what the next `bind`/`unbind`/`reconcile` does first under
  *   the lock: roll the journal forward, reload, delete it). The unit dirs must then hold exactly
  *   the complete old set or the complete new set, byte for byte, with a manifest whose hashes match
  *   the files — and the new set whenever a journal was left. The next trial's bind starts from
@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { FAKE_BIN, FAKE_HOME, FAKE_SYSTEMD_DIR, FAKE_UNIT_DIR, ROOT, runInProcess } from "./lib/cli.ts";
 import { fakeHost } from "../src/host/fake.ts";
 import { realHost, TEMP_PREFIX } from "../src/host/real.ts";
-import { recover } from "../src/bind/scribe.ts";
+import { recover } from "../src/bind/_testing.ts";
 import { JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, parseManifest, sha256 } from "../src/bind/manifest.ts";
 
 const TRIALS = Number(Deno.env.get("LYCHD_KILL_TRIALS") ?? 200);

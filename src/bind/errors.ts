@@ -4,6 +4,8 @@
  * @module
  */
 
+import { FsError } from "../host/host.ts";
+
 /**
  * A bind/unbind refused or failed. One-line `message` naming the file(s) with quoted values;
  * `hint` says what to do. A refusal (collision, bad manifest) has written nothing; a failure
@@ -17,4 +19,22 @@ export class BindError extends Error {
   }
   /** The files the error is about (e.g. every colliding path). */
   readonly paths: string[];
+}
+
+/** `"a", "b"`: each item in double quotes, comma-separated. */
+export function quoteList(items: string[]): string {
+  return items.map((i) => `"${i}"`).join(", ");
+}
+
+/** The message of an `Error`, or the value as a string. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** `writing "X" failed: No space left on device` (the OS error number dropped). */
+export function failure(err: unknown, op: string, path: string): string {
+  if (err instanceof FsError) {
+    return `${err.op} "${err.path}" failed: ${err.reason.replace(/ \(os error \d+\)$/, "")}`;
+  }
+  return `${op} "${path}" failed: ${messageOf(err)}`;
 }

@@ -17,7 +17,7 @@ import { indexToml, locate } from "../codex/locate.ts";
 import { NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
-import { LychdError } from "./command.ts";
+import { type Flags, LychdError } from "./command.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
@@ -34,8 +34,6 @@ export interface Paths {
   /** Who named the Codex path (`--codex`, `LYCHD_CODEX`); undefined for the default location. */
   codexNamedBy?: string;
 }
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
@@ -312,15 +310,9 @@ export function rootlessGatewayNote(host: Host, paths: Paths, codex: Codex, quie
 
 /**
  * Stop units, tolerating ones systemd never loaded (exit 5), e.g. after a generator error: a
- * stale Rune must still be prunable.
+ * stale Rune must still be prunable. Through `Systemctl`, so its failure reads like every other
+ * systemctl failure.
  */
 export async function stopTolerant(host: Host, paths: Paths, units: string[]): Promise<void> {
-  if (!units.length) return;
-  const args = [...(paths.system ? [] : ["--user"]), "stop", ...units];
-  const res = await host.runner.run("systemctl", args, { timeoutMs: 300_000 });
-  if (res.code !== 0 && res.code !== 5) {
-    throw new LychdError(
-      `\`systemctl ${args.join(" ")}\` exited ${res.code}: ${res.stderr.trim().split("\n")[0]}`,
-    );
-  }
+  await manager(host, paths).stop(units, { timeoutMs: 300_000, allowUnloaded: true });
 }

@@ -4,9 +4,8 @@
  *
  * @module
  */
+import type { Flags } from "./command.ts";
 import type { Host } from "../host/host.ts";
-
-type Flags = Record<string, unknown>;
 
 /** Print warnings to stderr unless --quiet. */
 export function warnAll(host: Host, flags: Flags, warnings: string[]): void {

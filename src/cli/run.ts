@@ -10,7 +10,7 @@ import { CodexError, didYouMean } from "../codex/errors.ts";
 import { RenderError } from "../quadlet/render.ts";
 import { CdiError } from "../cdi/errors.ts";
 import { BindError } from "../bind/errors.ts";
-import { type Command, type Flag, LychdError, UsageError } from "./command.ts";
+import { type Command, type Flag, type Flags, LychdError, UsageError } from "./command.ts";
 import { loadCommands, VERBS } from "./commands/index.ts";
 import { type ArgOption, parseArgv } from "./argv.ts";
 import { GLOBAL_FLAGS } from "./flags.ts";
@@ -171,7 +171,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
     }
     return await cmd.run({
       host,
-      flags: values as Record<string, string | boolean | string[] | undefined>,
+      flags: values as Flags,
       positionals,
     });
   } catch (e) {

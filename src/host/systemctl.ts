@@ -27,12 +27,43 @@ export interface Ping {
   detail: string;
 }
 
-/** The `systemctl` verbs lychd uses. */
+/** How a `start`/`stop` job is run. */
+export interface JobOptions {
+  /** How long the job may take (default: the runner's, 30 s; model loads need more). */
+  timeoutMs?: number;
+}
+
+/** How a `stop` job is run. */
+export interface StopOptions extends JobOptions {
+  /**
+   * Succeed for units systemd never loaded (exit 5), e.g. after a generator error: a stale Rune
+   * must still be prunable.
+   */
+  allowUnloaded?: boolean;
+}
+
+/** The answer of `tryStart`: the exit code and the stderr of `systemctl start`. */
+export interface StartAttempt {
+  code: number;
+  stderr: string;
+}
+
+/** Exit code of `systemctl stop` for a unit that is not loaded. */
+const NOT_LOADED = 5;
+
+/**
+ * The `systemctl` verbs lychd uses. Every failure is a `HostError` worded by `exitError`:
+ * "`systemctl --user stop a.service` failed with exit code 1: <stderr>".
+ */
 export interface Systemctl {
   daemonReload(): Promise<void>;
-  /** `timeoutMs`: how long the start job may take (default 30 s; model loads need more). */
-  start(units: string[], opts?: { timeoutMs?: number }): Promise<void>;
-  stop(units: string[], opts?: { timeoutMs?: number }): Promise<void>;
+  start(units: string[], opts?: JobOptions): Promise<void>;
+  /**
+   * `systemctl start` whose failure is the caller's to explain (it reads the unit's state
+   * afterwards): never throws for a non-zero exit.
+   */
+  tryStart(units: string[], opts?: JobOptions): Promise<StartAttempt>;
+  stop(units: string[], opts?: StopOptions): Promise<void>;
   restart(units: string[]): Promise<void>;
   resetFailed(units: string[]): Promise<void>;
   /** `systemctl show -p A,B u1 u2`, parsed: unit → property → value ("" when not printed). */
@@ -77,13 +108,16 @@ export function parseShow(
 /** `systemctl` through `runner`, with `--user` when `opts.user`. */
 export function systemctl(runner: Runner, opts: SystemctlOptions): Systemctl {
   const scope = opts.user ? ["--user"] : [];
-  const run = async (args: string[], timeoutMs?: number) => {
-    const full = [...scope, ...args];
-    const result = await runner.run("systemctl", full, timeoutMs === undefined ? undefined : { timeoutMs });
-    if (result.code !== 0) throw exitError("systemctl", full, result);
+  const call = (args: string[], timeoutMs?: number) =>
+    runner.run("systemctl", [...scope, ...args], timeoutMs === undefined ? undefined : { timeoutMs });
+  const run = async (args: string[], timeoutMs?: number, allowed: number[] = []) => {
+    const result = await call(args, timeoutMs);
+    if (result.code !== 0 && !allowed.includes(result.code)) {
+      throw exitError("systemctl", [...scope, ...args], result);
+    }
     return result;
   };
-  const verb = (name: string) => async (units: string[], opts?: { timeoutMs?: number }) => {
+  const verb = (name: string) => async (units: string[], opts?: JobOptions) => {
     if (units.length > 0) await run([name, ...units], opts?.timeoutMs);
   };
   return {
@@ -91,7 +125,15 @@ export function systemctl(runner: Runner, opts: SystemctlOptions): Systemctl {
       await run(["daemon-reload"]);
     },
     start: verb("start"),
-    stop: verb("stop"),
+    async tryStart(units, opts) {
+      if (units.length === 0) return { code: 0, stderr: "" };
+      const { code, stderr } = await call(["start", ...units], opts?.timeoutMs);
+      return { code, stderr };
+    },
+    async stop(units, opts) {
+      if (units.length === 0) return;
+      await run(["stop", ...units], opts?.timeoutMs, opts?.allowUnloaded ? [NOT_LOADED] : []);
+    },
     restart: verb("restart"),
     resetFailed: verb("reset-failed"),
     async show(units, props) {

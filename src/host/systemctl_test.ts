@@ -96,3 +96,42 @@ Deno.test("systemctl().ping() reports reachability and the command asked", async
     detail: "Failed to connect to bus: No medium found",
   });
 });
+
+Deno.test("systemctl().stop({ allowUnloaded }) accepts exit 5 (unit not loaded) and nothing else", async () => {
+  const host = fakeHost();
+  const sc = systemctl(host.runner, { user: true });
+  host.runner.handler = () => ({ code: 5, stderr: "Failed to stop a.service: Unit a.service not loaded.\n" });
+  await sc.stop(["a.service"], { allowUnloaded: true });
+  await assert.rejects(sc.stop(["a.service"]), (e) => {
+    assert.ok(e instanceof HostError);
+    assert.equal(
+      e.message,
+      "`systemctl --user stop a.service` failed with exit code 5: Failed to stop a.service: Unit a.service not loaded.",
+    );
+    return true;
+  });
+  host.runner.handler = () => ({ code: 1, stderr: "Access denied\n" });
+  await assert.rejects(
+    sc.stop(["a.service"], { allowUnloaded: true }),
+    /^HostError: `systemctl --user stop a.service` failed with exit code 1: Access denied$/,
+  );
+  assert.deepEqual(host.runner.lines(), [
+    "systemctl --user stop a.service",
+    "systemctl --user stop a.service",
+    "systemctl --user stop a.service",
+  ]);
+});
+
+Deno.test("systemctl().tryStart() returns the exit code and stderr instead of throwing", async () => {
+  const host = fakeHost();
+  const sc = systemctl(host.runner, { user: false });
+  host.runner.handler = () => ({ code: 1, stderr: "Job for a.service failed.\n" });
+  assert.deepEqual(await sc.tryStart(["a.service"], { timeoutMs: 5_000 }), {
+    code: 1,
+    stderr: "Job for a.service failed.\n",
+  });
+  host.runner.handler = () => ({ code: 0 });
+  assert.deepEqual(await sc.tryStart(["b.service"]), { code: 0, stderr: "" });
+  assert.deepEqual(await sc.tryStart([]), { code: 0, stderr: "" });
+  assert.deepEqual(host.runner.lines(), ["systemctl start a.service", "systemctl start b.service"]);
+});

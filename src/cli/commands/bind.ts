@@ -1,4 +1,4 @@
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { LychdError } from "../command.ts";
 import {
   build,
@@ -16,8 +16,6 @@ import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";
 import { MANIFEST_FILE } from "../../bind/manifest.ts";
 import { unreachable } from "../unreachable.ts";
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Scribe options wired to systemd. */
 export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dryRun: boolean): ScribeOptions {

@@ -1,4 +1,4 @@
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { manager, readRegistry, resolvePaths } from "../context.ts";
 import { painter, table, termWidth, useColor } from "../output.ts";
 import { podman } from "../../host/podman.ts";
@@ -22,8 +22,8 @@ async function firstExisting(host: Host, paths: string[]): Promise<string | unde
 }
 
 /** Run every readiness check. */
-export async function diagnose(host: Host, flags: Record<string, unknown>): Promise<Finding[]> {
-  const paths = resolvePaths(host, flags as Record<string, string | boolean | string[] | undefined>);
+export async function diagnose(host: Host, flags: Flags): Promise<Finding[]> {
+  const paths = resolvePaths(host, flags);
   const out: Finding[] = [];
   const user = paths.system ? "system manager" : "user manager";
   const uid = host.uid();

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { LychdError, UsageError } from "../command.ts";
 import { type Loaded, manager, type Paths, readCodex, resolvePaths } from "../context.ts";
 import { didYouMean } from "../../codex/errors.ts";
@@ -14,8 +14,6 @@ import type { Systemctl } from "../../host/systemctl.ts";
 import { Progress } from "../output.ts";
 import { gatewayUnits, proxyUnits, serviceUnit } from "../../quadlet/naming.ts";
 import { hostAdmit } from "../admission.ts";
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** Map service names (or unit names) to units, through the Codex. */
 export function unitsFor(loaded: Loaded, names: string[]): string[] {
@@ -215,9 +213,7 @@ export const summon: Command = {
     // An on-demand stone stops as soon as nothing needs it: start its proxy, which needs it and
     // idles out after idle_stop like a socket-activated one.
     const startUnit = stone.onDemand ? proxyUnits(stone.stem).service : unit;
-    const job = host.runner.run("systemctl", [...(paths.system ? [] : ["--user"]), "start", startUnit], {
-      timeoutMs: timeout.value.seconds * 1000,
-    });
+    const job = sd.tryStart([startUnit], { timeoutMs: timeout.value.seconds * 1000 });
     if (progress.live) {
       await watchStart(host, progress, job, { sd, unit, rivals: active, health: !!healthy, started });
     }
