@@ -13,6 +13,7 @@
 import { ComposeError, type Obj, type Project, type ReadFile } from "./project.ts";
 import { GrammarError, parseDotenv } from "./text.ts";
 import { NAME_RE, PREFIX_RE } from "../codex/schema.ts";
+import { isEnvName } from "../codex/grammar.ts";
 
 /** The host's CDI devices of one kind (bare names, natural order); empty = no spec. */
 export type KnownGpus = (kind: string) => string[];
@@ -691,7 +692,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
     }
     const envOk: Obj = {};
     for (const [k, x] of Object.entries(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+      if (!isEnvName(k)) {
         drop(
           `environment.${k}`,
           `${JSON.stringify(k)} is not a name systemd can pass`,

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { ENV_NAME_PART } from "../codex/grammar.ts";
+
 /** A failure of one of the grammars; the caller adds file and field. */
 export class GrammarError extends Error {
   constructor(message: string, readonly hint?: string) {
@@ -28,7 +30,7 @@ export class GrammarError extends Error {
 /** Variable lookup: `undefined` means unset (empty string is set). */
 export type Lookup = (name: string) => string | undefined;
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+const NAME = new RegExp(`^${ENV_NAME_PART}`);
 
 /**
  * Interpolate one string. `unset` collects the names of variables that were used with no value
