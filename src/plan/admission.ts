@@ -15,7 +15,7 @@
  * @module
  */
 import type { Plan } from "./plan.ts";
-import type { SharedDevice } from "./exclusivity.ts";
+import { listNames as list, type SharedDevice } from "./exclusivity.ts";
 
 /** What admission knows of one soulstone. */
 export interface AdmissionStone {
@@ -162,11 +162,6 @@ export function admit(
 
 function q(s: string): string {
   return JSON.stringify(s);
-}
-
-function list(names: string[]): string {
-  const x = names.map(q);
-  return x.length <= 1 ? x.join("") : `${x.slice(0, -1).join(", ")} and ${x[x.length - 1]}`;
 }
 
 /**
