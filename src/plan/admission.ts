@@ -15,7 +15,9 @@
  * @module
  */
 import type { Plan } from "./plan.ts";
-import { listNames as list, type SharedDevice } from "./exclusivity.ts";
+import type { SharedDevice } from "./exclusivity.ts";
+import { EPSILON, listNames as list } from "./conflict_pairs.ts";
+import { fmtGib as gib } from "./gpu_units.ts";
 
 /** What admission knows of one soulstone. */
 export interface AdmissionStone {
@@ -72,9 +74,6 @@ export function admissionModel(plan: Plan): AdmissionModel {
   }
   return out;
 }
-
-const EPSILON = 1e-9;
-const gib = (n: number) => `${Number(n.toFixed(3))} GiB`;
 
 /**
  * Decide whether `want` may start beside `running`.

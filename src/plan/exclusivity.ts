@@ -12,8 +12,6 @@ import type { CdiRegistry } from "../cdi/registry.ts";
 import { type Claim, judgePairs, overfullGroups, type Stone } from "./conflict_pairs.ts";
 import { capacities, DeviceUnits } from "./gpu_units.ts";
 
-export { listNames } from "./conflict_pairs.ts";
-
 /** What the conflict graph needs to know of one soulstone. */
 export interface StoneClaim {
   /** The soulstone's name (unique). */
