@@ -5,7 +5,7 @@
  */
 import type { Host } from "../host/host.ts";
 
-/** A flag of a verb (global flags live in args.ts). */
+/** A flag of a verb (global flags live in flags.ts). */
 export interface Flag {
   name: string;
   type: "string" | "boolean";
@@ -17,11 +17,14 @@ export interface Flag {
   arg?: string;
 }
 
+/** Global and verb flags, parsed: name → value. */
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
 /** What a verb receives. */
 export interface Invocation {
   host: Host;
   /** Global and verb flags, parsed. */
-  flags: Record<string, string | boolean | string[] | undefined>;
+  flags: Flags;
   positionals: string[];
 }
 

@@ -1,4 +1,4 @@
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { gatewayUnits } from "../../quadlet/naming.ts";
 import { GATEWAY_HOST } from "../../codex/subnet.ts";
 import { build, type Progress, resolvePaths } from "../context.ts";
@@ -9,8 +9,6 @@ import { DEFAULT_CODEX_NAME } from "../../codex/default.ts";
 import { CodexError } from "../../codex/errors.ts";
 import { RenderError } from "../../quadlet/render.ts";
 import type { Plan } from "../../plan/plan.ts";
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** The `--json` shape of a service in `check` (and `status`). */
 export function serviceSummary(plan: Plan) {
