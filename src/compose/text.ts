@@ -31,6 +31,8 @@ export class GrammarError extends Error {
 export type Lookup = (name: string) => string | undefined;
 
 const NAME = new RegExp(`^${ENV_NAME_PART}`);
+/** A `.env` key as compose-go reads it: a variable name that may also hold "." and "-". */
+const DOTENV_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
  * Interpolate one string. `unset` collects the names of variables that were used with no value
@@ -158,7 +160,7 @@ export function parseDotenv(
     if (eq < 0) {
       // A bare name takes its value from the environment (compose-go); unset → skipped.
       const n = line.trim();
-      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(n)) {
+      if (!DOTENV_KEY.test(n)) {
         throw new GrammarError(`line ${li + 1}: ${JSON.stringify(line)} is not KEY=VALUE`);
       }
       const v = lookup(n);
@@ -166,7 +168,7 @@ export function parseDotenv(
       continue;
     }
     const key = line.slice(0, eq).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+    if (!DOTENV_KEY.test(key)) {
       throw new GrammarError(`line ${li + 1}: ${JSON.stringify(key)} is not a variable name`);
     }
     let rest = line.slice(eq + 1).trimStart();
