@@ -372,7 +372,9 @@ Deno.test("lychd import compose: COMPOSE_FILE names the files when none are give
 Deno.test("convert: driver cdi device_ids follow the CDI name rules of src/cdi/name.ts", async () => {
   const convert = async (id: string) => {
     const text = "services:\n  a:\n    image: x\n    deploy:\n      resources:\n        reservations:\n" +
-      `          devices:\n            - driver: cdi\n              capabilities: [gpu]\n              device_ids: [${JSON.stringify(id)}]\n`;
+      `          devices:\n            - driver: cdi\n              capabilities: [gpu]\n              device_ids: [${
+        JSON.stringify(id)
+      }]\n`;
     const read = files({ "/p/compose.yaml": text });
     const p = await loadProject(
       { files: ["/p/compose.yaml"], envFiles: [], profiles: [], env: () => undefined },
