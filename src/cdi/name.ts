@@ -15,9 +15,19 @@
 
 import { CdiError } from "./errors.ts";
 
-const VENDOR = /^[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
+/** A vendor (and a class): starts with a letter, ends with a letter or digit. */
+const VENDOR_PART = "[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?";
+/** A device name: starts and ends with a letter or digit, `:` allowed inside. */
+const NAME_PART = "[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?";
+const VENDOR = new RegExp(`^${VENDOR_PART}$`);
 const CLASS = VENDOR;
-const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
+const NAME = new RegExp(`^${NAME_PART}$`);
+
+/**
+ * The whole qualified name `vendor/class=name` as one pattern (the Codex schema states it as a
+ * JSON Schema pattern); `isQualifiedName` and `parseQualifiedName` apply the same rules.
+ */
+export const QUALIFIED_NAME_RE: RegExp = new RegExp(`^${VENDOR_PART}/${VENDOR_PART}=${NAME_PART}$`);
 
 const EXAMPLE = 'write it as "vendor/class=name", e.g. "nvidia.com/gpu=0" or "nvidia.com/gpu=all"';
 
@@ -124,9 +134,5 @@ export function parseQualifiedName(s: string): QualifiedName {
 
 /** Whether `s` is a valid CDI qualified device name `vendor/class=name`. Never throws. */
 export function isQualifiedName(s: string): boolean {
-  const slash = s.indexOf("/");
-  if (slash < 0) return false;
-  const eq = s.indexOf("=", slash + 1);
-  if (eq < 0) return false;
-  return VENDOR.test(s.slice(0, slash)) && CLASS.test(s.slice(slash + 1, eq)) && NAME.test(s.slice(eq + 1));
+  return QUALIFIED_NAME_RE.test(s);
 }

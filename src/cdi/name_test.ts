@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CdiError } from "./errors.ts";
-import { isQualifiedName, parseKind, parseQualifiedName } from "./name.ts";
+import { isQualifiedName, parseKind, parseQualifiedName, QUALIFIED_NAME_RE } from "./name.ts";
 
 Deno.test("parseQualifiedName() splits vendor, class, name and kind", () => {
   assert.deepEqual(parseQualifiedName("nvidia.com/gpu=0"), {
@@ -86,4 +86,36 @@ Deno.test("parseKind() accepts vendor/class and refuses the rest", () => {
   assert.deepEqual(parseKind("nvidia.com/gpu"), { vendor: "nvidia.com", class: "gpu" });
   assert.throws(() => parseKind("nvidia.com"), /CDI kind "nvidia.com" is not of the form "vendor\/class"/);
   assert.throws(() => parseKind("nvidia.com/gpu=0"), /invalid class "gpu=0"/);
+});
+
+Deno.test("QUALIFIED_NAME_RE (the Codex schema's pattern) accepts exactly what parseQualifiedName accepts", () => {
+  const inputs = [
+    "nvidia.com/gpu=0",
+    "nvidia.com/gpu=0:1",
+    "nvidia.com/gpu=all",
+    "vendor_x.example-1.org/class_2-b=dev.name_3:4",
+    "a/b=c",
+    "nvidia.com-/gpu=0",
+    "nvidia.com/gpu.=0",
+    "nvidia.com/gpu=0:",
+    "nvidia.com/gpu=:0",
+    "1nvidia.com/gpu=0",
+    "nvidia.com/gpu=a=b",
+    "nvidia.com/g/pu=0",
+    "nvidia.com/gpu",
+    "/dev/nvidia0",
+    "",
+  ];
+  for (const s of inputs) {
+    let parsed = true;
+    try {
+      parseQualifiedName(s);
+    } catch (e) {
+      if (!(e instanceof CdiError)) throw e;
+      parsed = false;
+    }
+    assert.equal(QUALIFIED_NAME_RE.test(s), parsed, s);
+    assert.equal(isQualifiedName(s), parsed, s);
+  }
+  assert.equal(inputs.filter((s) => QUALIFIED_NAME_RE.test(s)).length, 5);
 });

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { distance } from "../codex/errors.ts";
+import { closest } from "../similar.ts";
 import { CdiError } from "./errors.ts";
 import { parseQualifiedName, type QualifiedName } from "./name.ts";
 import { type CdiSpec, declaredKind, parseSpec, type YamlParse } from "./spec.ts";
@@ -191,20 +191,6 @@ export function naturalCompare(a: string, b: string): number {
   }
   if (pa.length !== pb.length) return pa.length - pb.length;
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The closest candidate within a third of the longer length (case-insensitive), if any. */
-function closest(input: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = distance(input.toLowerCase(), c.toLowerCase());
-    if (d <= Math.floor(Math.max(input.length, c.length) / 3) && d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
 }
 
 function filesOf(

@@ -10,7 +10,7 @@ import {
   selectSpecFiles,
   splitNodes,
 } from "./registry.ts";
-import { distance } from "../codex/errors.ts";
+import { distance } from "../similar.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/cdi/", import.meta.url).pathname;
 const GPU0 = "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c";

@@ -6,7 +6,8 @@
  */
 import type { Host } from "../host/host.ts";
 import { HostError } from "../host/host.ts";
-import { CodexError, didYouMean } from "../codex/errors.ts";
+import { CodexError } from "../codex/errors.ts";
+import { didYouMean } from "../similar.ts";
 import { RenderError } from "../quadlet/render.ts";
 import { CdiError } from "../cdi/errors.ts";
 import { BindError } from "../bind/errors.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 import type { z } from "zod";
-import { didYouMean, q } from "./errors.ts";
+import { q } from "./errors.ts";
+import { didYouMean } from "../similar.ts";
 import { dotted, type RawIssue, setExplainer } from "./load.ts";
 import { CodexSchema, GatewaySchema, ServiceSchema, SoulstoneSchema } from "./schema.ts";
 

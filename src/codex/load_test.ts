@@ -174,3 +174,10 @@ Deno.test("loadCodex() refuses a __proto__ key (zod's records would skip its tab
     return true;
   });
 });
+
+Deno.test("loadCodex() holds [gpu] keys to the full CDI name rules of src/cdi/name.ts", () => {
+  const e = fails('version = 1\n\n[gpu.vram_gib]\n"nvidia.com/gpu=0:" = 80\n');
+  assert.match(e.message, /"nvidia\.com\/gpu=0:" is not a CDI device name/);
+  const c = loadCodex('version = 1\n\n[gpu.vram_gib]\n"nvidia.com/gpu=0" = 80\n', "/cfg/codex.toml");
+  assert.ok(c);
+});

@@ -7,16 +7,13 @@
  */
 import { z } from "zod";
 import { type GrammarName, GRAMMARS, NAME_RE, type PredicateName, PREDICATES } from "./checks.ts";
+import { ENV_NAME_RE, QUALIFIED_NAME_RE } from "./grammar.ts";
 
 export { NAME_RE };
 /** The sepulcher name, used as the unit prefix. */
 export const PREFIX_RE = /^[a-z][a-z0-9-]{0,30}$/;
 /** Model ids a client may send to the gateway. */
 export const MODEL_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
-/** Environment variable names. */
-export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** CDI qualified device names (see src/cdi/name.ts for the full rules). */
-export const CDI_NAME_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9._-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /**
  * Which named check of checks.ts each refined schema runs: how the generated validator
@@ -252,7 +249,7 @@ export const CodexSchema = z.strictObject({
   sepulcher: SepulcherSchema.optional(),
   gpu: z.strictObject({
     vram_gib: z.record(
-      z.string().regex(CDI_NAME_RE, {
+      z.string().regex(QUALIFIED_NAME_RE, {
         error: (iss) =>
           `${
             JSON.stringify(iss.input)
@@ -261,7 +258,7 @@ export const CodexSchema = z.strictObject({
       z.number().positive(),
     ).optional(),
     mig_profiles: z.record(
-      z.string().regex(CDI_NAME_RE, {
+      z.string().regex(QUALIFIED_NAME_RE, {
         error: (iss) =>
           `${
             JSON.stringify(iss.input)

@@ -368,3 +368,23 @@ Deno.test("lychd import compose: COMPOSE_FILE names the files when none are give
   assert.equal(await run(["import", "compose"], host), 0);
   assert.match(host.stdout.text, /image = "nginx:2"/);
 });
+
+Deno.test("convert: driver cdi device_ids follow the CDI name rules of src/cdi/name.ts", async () => {
+  const convert = async (id: string) => {
+    const text = "services:\n  a:\n    image: x\n    deploy:\n      resources:\n        reservations:\n" +
+      `          devices:\n            - driver: cdi\n              capabilities: [gpu]\n              device_ids: [${
+        JSON.stringify(id)
+      }]\n`;
+    const read = files({ "/p/compose.yaml": text });
+    const p = await loadProject(
+      { files: ["/p/compose.yaml"], envFiles: [], profiles: [], env: () => undefined },
+      read,
+      composeSchemaCheck,
+    );
+    return convertProject(p, read, { roles: {}, lenient: false });
+  };
+  // A class with dots is a CDI 0.6 kind (vendor1.com/class.subclass).
+  assert.match((await convert("vendor1.com/class.subclass=0")).toml, /"vendor1\.com\/class\.subclass=0"/);
+  // A device name may not end in ":".
+  await assert.rejects(() => convert("nvidia.com/gpu=0:"), /which is not a CDI name/);
+});

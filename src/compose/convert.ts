@@ -13,6 +13,7 @@
 import { ComposeError, type Obj, type Project, type ReadFile } from "./project.ts";
 import { GrammarError, parseDotenv } from "./text.ts";
 import { NAME_RE, PREFIX_RE } from "../codex/schema.ts";
+import { isEnvName, isQualifiedName } from "../codex/grammar.ts";
 
 /** The host's CDI devices of one kind (bare names, natural order); empty = no spec. */
 export type KnownGpus = (kind: string) => string[];
@@ -52,7 +53,6 @@ function refuse(file: string, svc: string, key: string, message: string, hint: s
 }
 
 const GPU_KIND_NVIDIA = "nvidia.com/gpu";
-const CDI_RE = /^[A-Za-z][A-Za-z0-9._-]*\/[A-Za-z][A-Za-z0-9_-]*=[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** Keys of a service that need no Codex field (said in a comment where it matters). */
 const IGNORED = new Set(["profiles", "extends"]);
@@ -691,7 +691,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
     }
     const envOk: Obj = {};
     for (const [k, x] of Object.entries(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+      if (!isEnvName(k)) {
         drop(
           `environment.${k}`,
           `${JSON.stringify(k)} is not a name systemd can pass`,
@@ -983,7 +983,7 @@ function gpuClaims(
   const known = (kind: string) => opts.gpus?.(kind) ?? [];
   const pick = (kind: string, count: unknown, ids: unknown, where: string) => {
     if (Array.isArray(ids) && ids.length) {
-      for (const id of ids.map(String)) claims.push(CDI_RE.test(id) ? id : `${kind}=${id}`);
+      for (const id of ids.map(String)) claims.push(isQualifiedName(id) ? id : `${kind}=${id}`);
       note(`${where}: device_ids ${ids.join(", ")} → ${claims.slice(-ids.length).join(", ")}`);
       return;
     }
@@ -1037,7 +1037,7 @@ function gpuClaims(
     const kind = vendorKind(d.driver, d.capabilities);
     if (kind === "cdi") {
       for (const id of (d.device_ids ?? []) as string[]) {
-        if (!CDI_RE.test(id)) {
+        if (!isQualifiedName(id)) {
           refuse(
             file,
             n,
@@ -1102,7 +1102,7 @@ function gpuClaims(
       : `${(d as Obj).source}${(d as Obj).target ? `:${(d as Obj).target}` : ""}${
         (d as Obj).permissions ? `:${(d as Obj).permissions}` : ""
       }`;
-    if (CDI_RE.test(spec) && !spec.startsWith("/")) {
+    if (isQualifiedName(spec) && !spec.startsWith("/")) {
       claims.push(spec);
       continue;
     }

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { ENV_NAME_PART } from "../codex/grammar.ts";
+
 /** A failure of one of the grammars; the caller adds file and field. */
 export class GrammarError extends Error {
   constructor(message: string, readonly hint?: string) {
@@ -28,7 +30,9 @@ export class GrammarError extends Error {
 /** Variable lookup: `undefined` means unset (empty string is set). */
 export type Lookup = (name: string) => string | undefined;
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+const NAME = new RegExp(`^${ENV_NAME_PART}`);
+/** A `.env` key as compose-go reads it: a variable name that may also hold "." and "-". */
+const DOTENV_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
  * Interpolate one string. `unset` collects the names of variables that were used with no value
@@ -156,7 +160,7 @@ export function parseDotenv(
     if (eq < 0) {
       // A bare name takes its value from the environment (compose-go); unset → skipped.
       const n = line.trim();
-      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(n)) {
+      if (!DOTENV_KEY.test(n)) {
         throw new GrammarError(`line ${li + 1}: ${JSON.stringify(line)} is not KEY=VALUE`);
       }
       const v = lookup(n);
@@ -164,7 +168,7 @@ export function parseDotenv(
       continue;
     }
     const key = line.slice(0, eq).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+    if (!DOTENV_KEY.test(key)) {
       throw new GrammarError(`line ${li + 1}: ${JSON.stringify(key)} is not a variable name`);
     }
     let rest = line.slice(eq + 1).trimStart();

@@ -16,6 +16,8 @@
  */
 import type { Plan } from "./plan.ts";
 import type { SharedDevice } from "./exclusivity.ts";
+import { EPSILON, listNames as list } from "./conflict_pairs.ts";
+import { fmtGib as gib } from "./gpu_units.ts";
 
 /** What admission knows of one soulstone. */
 export interface AdmissionStone {
@@ -72,9 +74,6 @@ export function admissionModel(plan: Plan): AdmissionModel {
   }
   return out;
 }
-
-const EPSILON = 1e-9;
-const gib = (n: number) => `${Number(n.toFixed(3))} GiB`;
 
 /**
  * Decide whether `want` may start beside `running`.
@@ -162,11 +161,6 @@ export function admit(
 
 function q(s: string): string {
   return JSON.stringify(s);
-}
-
-function list(names: string[]): string {
-  const x = names.map(q);
-  return x.length <= 1 ? x.join("") : `${x.slice(0, -1).join(", ")} and ${x[x.length - 1]}`;
 }
 
 /**

@@ -8,7 +8,9 @@
  */
 
 import { isQualifiedName, parseQualifiedName } from "../cdi/name.ts";
-import { type CdiRegistry, naturalCompare, type NodeSets, physicalOverlap } from "../cdi/registry.ts";
+import type { CdiRegistry } from "../cdi/registry.ts";
+import { type Claim, judgePairs, overfullGroups, type Stone } from "./conflict_pairs.ts";
+import { capacities, DeviceUnits } from "./gpu_units.ts";
 
 /** What the conflict graph needs to know of one soulstone. */
 export interface StoneClaim {
@@ -63,51 +65,6 @@ export interface SharedDevice {
   capacityGib: number;
 }
 
-interface Claim extends ResolvedClaim {
-  kind: string;
-  name: string;
-  sets: NodeSets;
-}
-
-interface Stone {
-  name: string;
-  exclusive: boolean;
-  coexists: Set<string>;
-  vram?: number;
-  claims: Claim[];
-  /** Stones with the same claims share this number (shared units are computed once per pair). */
-  sig: number;
-}
-
-const EPSILON = 1e-9;
-
-function pushUnique(index: Map<string, number[]>, key: string, i: number): void {
-  const list = index.get(key);
-  if (!list) index.set(key, [i]);
-  else if (list[list.length - 1] !== i) list.push(i);
-}
-
-/** First position in the ascending `list` holding a value > `i`. */
-function after(list: number[], i: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid] <= i) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function fmtGib(n: number): string {
-  return `${Number(n.toFixed(3))} GiB`;
-}
-
-function listNames(names: string[]): string {
-  const q = names.map((n) => JSON.stringify(n));
-  return q.length <= 1 ? q.join("") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
-}
-
 /**
  * Build the conflict graph of the soulstones.
  *
@@ -142,97 +99,26 @@ export function conflictGraph(
 ): ConflictGraph {
   const warnings: string[] = [];
   const sorted = [...stones].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const units = new DeviceUnits(registry);
+  const capacityOf = capacities(capacityGib, registry, units, warnings);
+  const { all, claims } = resolveStones(sorted, registry, units, warnings);
+  const { pairs, conflictsOf, fitEdges, fitPairs } = judgePairs(all, units, capacityOf);
+  const conflicts = new Map<string, string[]>();
+  all.forEach((s, i) => conflicts.set(s.name, conflictsOf[i].sort((x, y) => x - y).map((j) => all[j].name)));
+  warnings.push(...overfullGroups(all, fitEdges, units, capacityOf));
+  return { pairs, conflicts, claims, warnings, fits: fitPairs };
+}
 
-  // --- Physical devices: core node → GPU unit; MIG caps signature → slice unit. -----------------
-  const nodeUnit = new Map<string, string>();
-  const unitLabel = new Map<string, string>();
-  const prepared = new Set<string>();
-  const prepareKind = (kind: string) => {
-    if (prepared.has(kind)) return;
-    prepared.add(kind);
-    const devices = registry.devices(kind).sort((a, b) =>
-      (a.caps.length === 0 ? 0 : 1) - (b.caps.length === 0 ? 0 : 1) ||
-      a.core.length - b.core.length ||
-      naturalCompare(a.name, b.name)
-    );
-    for (const d of devices) {
-      for (const n of d.core) {
-        if (nodeUnit.has(n)) continue;
-        nodeUnit.set(n, `gpu:${d.qualified}`);
-        unitLabel.set(`gpu:${d.qualified}`, d.qualified);
-      }
-      if (d.caps.length > 0) {
-        const unit = `caps:${d.caps.join(",")}`;
-        if (!unitLabel.has(unit)) unitLabel.set(unit, d.qualified);
-      }
-    }
-  };
-  // Kinds with more devices first (e.g. nvidia.com/gpu before management.nvidia.com/gpu, which
-  // has only `all`): a node shared across kinds belongs to the GPU of the finer-grained kind.
-  for (
-    const kind of registry.kinds().sort((a, b) =>
-      registry.devices(b).length - registry.devices(a).length || (a < b ? -1 : a > b ? 1 : 0)
-    )
-  ) prepareKind(kind);
-  const label = (unit: string) => unitLabel.get(unit) ?? unit.slice(unit.indexOf(":") + 1);
-
-  // --- Capacities. ------------------------------------------------------------------------------
-  const capacity = new Map<string, number>();
-  const fromAll = new Set<string>();
-  const capSource = new Map<string, string>();
-  const setCap = (unit: string, gib: number, key: string, isAll: boolean) => {
-    const old = capacity.get(unit);
-    if (old === undefined || (fromAll.has(unit) && !isAll)) {
-      capacity.set(unit, gib);
-      capSource.set(unit, key);
-      if (isAll) fromAll.add(unit);
-      else fromAll.delete(unit);
-      return;
-    }
-    if (isAll && !fromAll.has(unit)) return; // a specific key already set it
-    if (old !== gib) {
-      warnings.push(
-        `[gpu.vram_gib] keys ${JSON.stringify(capSource.get(unit))} (${fmtGib(old)}) and ${
-          JSON.stringify(key)
-        } (${fmtGib(gib)}) name the same device ${JSON.stringify(label(unit))}: using the smaller`,
-      );
-      if (gib < old) {
-        capacity.set(unit, gib);
-        capSource.set(unit, key);
-      }
-    }
-  };
-  const nameCap = new Map<string, number>();
-  const keys = Object.keys(capacityGib).sort();
-  // Keys naming `all` first, so that specific keys override them.
-  keys.sort((a, b) => Number(!a.endsWith("=all")) - Number(!b.endsWith("=all")));
-  for (const key of keys) {
-    const gib = capacityGib[key];
-    if (!isQualifiedName(key)) {
-      warnings.push(`[gpu.vram_gib] key ${JSON.stringify(key)} is not a CDI device name: ignored`);
-      continue;
-    }
-    nameCap.set(key, gib);
-    const q = parseQualifiedName(key);
-    prepareKind(q.kind);
-    const dev = registry.device(key);
-    if (!dev) continue;
-    const isAll = q.name === "all";
-    if (isAll || dev.caps.length === 0) {
-      for (const n of dev.core) setCap(nodeUnit.get(n)!, gib, key, isAll);
-    }
-    if (dev.caps.length > 0) setCap(`caps:${dev.caps.join(",")}`, gib, key, isAll);
-  }
-  const capacityOf = (unit: string): number | undefined => {
-    if (!unit.startsWith("name:")) return capacity.get(unit);
-    const qualified = unit.slice(5);
-    const direct = nameCap.get(qualified);
-    if (direct !== undefined) return direct;
-    const q = parseQualifiedName(qualified);
-    return q.name === "all" ? undefined : nameCap.get(`${q.kind}=all`);
-  };
-
-  // --- Claims. ----------------------------------------------------------------------------------
+/**
+ * Claims: each stone's CDI names resolved through the registry (else judged by name, warning
+ * once per kind without spec and once per device missing from its specs).
+ */
+function resolveStones(
+  sorted: StoneClaim[],
+  registry: CdiRegistry,
+  units: DeviceUnits,
+  warnings: string[],
+): { all: Stone[]; claims: Map<string, ResolvedClaim[]> } {
   const noSpecWarned = new Set<string>();
   const unknownWarned = new Set<string>();
   const empty: ReadonlySet<string> = new Set();
@@ -245,7 +131,7 @@ export function conflictGraph(
       if (seen.has(device) || !isQualifiedName(device)) continue;
       seen.add(device);
       const q = parseQualifiedName(device);
-      prepareKind(q.kind);
+      units.prepare(q.kind);
       const dev = registry.device(device);
       const sets = registry.nodeSets(device);
       if (dev && sets) {
@@ -291,171 +177,7 @@ export function conflictGraph(
       sig,
     };
   });
-
-  // --- Index the exclusive stones. --------------------------------------------------------------
-  const physNode = new Map<string, number[]>();
-  const nameAny = new Map<string, number[]>();
-  const allAny = new Map<string, number[]>();
-  const kindAny = new Map<string, number[]>();
-  const byNameName = new Map<string, number[]>();
-  const byNameAll = new Map<string, number[]>();
-  const byNameKind = new Map<string, number[]>();
-  all.forEach((s, i) => {
-    if (!s.exclusive) return;
-    for (const c of s.claims) {
-      const q = `${c.kind}=${c.name}`;
-      pushUnique(nameAny, q, i);
-      pushUnique(kindAny, c.kind, i);
-      if (c.name === "all") pushUnique(allAny, c.kind, i);
-      if (c.byName) {
-        pushUnique(byNameName, q, i);
-        pushUnique(byNameKind, c.kind, i);
-        if (c.name === "all") pushUnique(byNameAll, c.kind, i);
-      } else {
-        for (const n of c.sets.core) pushUnique(physNode, n, i);
-      }
-    }
-  });
-
-  // --- Judge candidate pairs. -------------------------------------------------------------------
-  // What two stones share depends only on their claims: computed once per pair of claim lists.
-  const sharedMemo = new Map<number, Set<string>>();
-  const sharedUnits = (a: Stone, b: Stone): Set<string> => {
-    const key = a.sig * all.length + b.sig;
-    let units = sharedMemo.get(key);
-    if (!units) sharedMemo.set(key, units = computeShared(a, b));
-    return units;
-  };
-  const computeShared = (a: Stone, b: Stone): Set<string> => {
-    const units = new Set<string>();
-    for (const x of a.claims) {
-      for (const y of b.claims) {
-        if (!x.byName && !y.byName) {
-          // Across kinds too: hardware nodes decide. The same name always overlaps itself, even a
-          // device with no hardware nodes (mount-only, or WSL's `all`).
-          if (x.device === y.device && x.sets.core.size === 0) {
-            units.add(`name:${x.device}`);
-            continue;
-          }
-          if (!physicalOverlap(x.sets, y.sets)) continue;
-          for (const n of x.sets.core) if (y.sets.core.has(n)) units.add(nodeUnit.get(n)!);
-          if (x.sets.caps.size > 0 && y.sets.caps.size > 0 && (x.name !== "all" || y.name !== "all")) {
-            units.add(`caps:${[...x.sets.caps].filter((c) => y.sets.caps.has(c)).sort().join(",")}`);
-          }
-        } else if (x.kind === y.kind && (x.name === y.name || x.name === "all" || y.name === "all")) {
-          units.add(`name:${x.kind}=${x.name !== "all" ? x.name : y.name}`);
-        }
-      }
-    }
-    return units;
-  };
-
-  const conflictsOf: number[][] = all.map(() => []);
-  const fitEdges = new Map<string, Map<number, Set<number>>>();
-  const addFit = (unit: string, i: number, j: number) => {
-    let adj = fitEdges.get(unit);
-    if (!adj) fitEdges.set(unit, adj = new Map());
-    for (const [p, q] of [[i, j], [j, i]]) {
-      let set = adj.get(p);
-      if (!set) adj.set(p, set = new Set());
-      set.add(q);
-    }
-  };
-  const stamp = new Int32Array(all.length).fill(-1);
-  const pairs: [string, string][] = [];
-  const fitPairs = new Map<string, Map<string, SharedDevice[]>>();
-
-  for (let i = 0; i < all.length; i++) {
-    const a = all[i];
-    if (!a.exclusive) continue;
-    const candidates: number[] = [];
-    const visit = (list: number[] | undefined) => {
-      if (!list) return;
-      for (let k = after(list, i); k < list.length; k++) {
-        const j = list[k];
-        if (stamp[j] === i) continue;
-        stamp[j] = i;
-        candidates.push(j);
-      }
-    };
-    for (const c of a.claims) {
-      const q = `${c.kind}=${c.name}`;
-      if (c.byName) {
-        visit(nameAny.get(q));
-        visit(allAny.get(c.kind));
-        if (c.name === "all") visit(kindAny.get(c.kind));
-      } else {
-        for (const n of c.sets.core) visit(physNode.get(n));
-        // The same name always overlaps itself: found through the nodes, unless it has none.
-        if (c.sets.core.size === 0) visit(nameAny.get(q));
-        visit(byNameName.get(q));
-        visit(byNameAll.get(c.kind));
-        if (c.name === "all") visit(byNameKind.get(c.kind));
-      }
-    }
-    candidates.sort((x, y) => x - y);
-    for (const j of candidates) {
-      const b = all[j];
-      if (a.coexists.has(b.name) || b.coexists.has(a.name)) continue;
-      const units = sharedUnits(a, b);
-      if (units.size === 0) continue;
-      let fits = a.vram !== undefined && b.vram !== undefined;
-      for (const u of units) {
-        if (!fits) break;
-        const cap = capacityOf(u);
-        fits = cap !== undefined && a.vram! + b.vram! <= cap + EPSILON;
-      }
-      if (fits) {
-        for (const u of units) addFit(u, i, j);
-        const shared = [...units].map((u) => ({ unit: u, label: label(u), capacityGib: capacityOf(u)! }));
-        for (const [x, y] of [[a.name, b.name], [b.name, a.name]]) {
-          let m = fitPairs.get(x);
-          if (!m) fitPairs.set(x, m = new Map());
-          m.set(y, shared);
-        }
-      } else {
-        conflictsOf[i].push(j);
-        conflictsOf[j].push(i);
-        pairs.push([a.name, b.name]);
-      }
-    }
-  }
-
-  const conflicts = new Map<string, string[]>();
-  all.forEach((s, i) => conflicts.set(s.name, conflictsOf[i].sort((x, y) => x - y).map((j) => all[j].name)));
-
-  // --- Groups that fit pairwise but not together. -----------------------------------------------
-  const units = [...fitEdges.keys()].sort((x, y) => naturalCompare(label(x), label(y)) || (x < y ? -1 : 1));
-  for (const unit of units) {
-    const adj = fitEdges.get(unit)!;
-    const cap = capacityOf(unit)!;
-    const members = [...adj.keys()].sort((x, y) => all[y].vram! - all[x].vram! || x - y);
-    if (members.length < 3 || members.reduce((sum, m) => sum + all[m].vram!, 0) <= cap + EPSILON) continue;
-    let found: number[] | undefined;
-    for (const seed of members) {
-      const group = [seed];
-      let sum = all[seed].vram!;
-      for (const m of members) {
-        if (m === seed || !group.every((g) => adj.get(g)!.has(m))) continue;
-        group.push(m);
-        sum += all[m].vram!;
-        if (group.length >= 3 && sum > cap + EPSILON) {
-          found = group;
-          break;
-        }
-      }
-      if (found) break;
-    }
-    if (!found) continue;
-    const names = found.map((m) => all[m].name).sort();
-    const need = found.reduce((sum, m) => sum + all[m].vram!, 0);
-    warnings.push(
-      `soulstones ${listNames(names)} fit pairwise on ${JSON.stringify(label(unit))} (${fmtGib(cap)}) but ` +
-        `together need ${
-          fmtGib(need)
-        }: no Conflicts= keeps them apart, so each gets the admission guard (ExecCondition=lychd admit)`,
-    );
-  }
-
-  return { pairs, conflicts, claims, warnings, fits: fitPairs };
+  return { all, claims };
 }
+
+/** The exclusive stones (positions in `all`, ascending) by what their claims name or touch. */
