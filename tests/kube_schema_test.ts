@@ -14,7 +14,8 @@ import { ResourceClaimTemplate } from "kubernetes-models/resource.k8s.io/v1/Reso
 import { goldenCases } from "./lib/golden.ts";
 import { exportCase, MODES } from "./lib/kube.ts";
 import { toStream } from "../src/kube/emit.ts";
-import { isLabel, type KubeObject } from "../src/kube/objects.ts";
+import type { KubeObject } from "../src/kube/objects.ts";
+import { isLabel } from "../src/kube/names.ts";
 import type { Deployment as IDeployment } from "../src/kube/types.ts";
 
 // deno-lint-ignore no-explicit-any

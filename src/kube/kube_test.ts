@@ -4,7 +4,8 @@ import { loadCodex } from "../codex/load.ts";
 import "../codex/explain.ts"; // words a schema rejection (loadCodex alone only says it was rejected)
 import { CdiRegistry } from "../cdi/registry.ts";
 import { makePlan } from "../plan/plan.ts";
-import { escapeExpansion, type ExportOptions, exportPlan, isLabel, label63, quantity } from "./objects.ts";
+import { type ExportOptions, exportPlan } from "./objects.ts";
+import { escapeExpansion, isLabel, label63, quantity } from "./names.ts";
 import { KubeError } from "./errors.ts";
 import { EnvFileError, parseEnvFile } from "./envfile.ts";
 import type { Container as IContainer, Deployment as IDeployment } from "./types.ts";
