@@ -137,7 +137,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
       note(`build: not carried over; compose pulls ${f.image} before building, lychd only pulls it`);
     }
 
-    const ctx: ServiceCtx = { p, n, s, file, e, f, opts, warnings, drop, note };
+    const ctx: ServiceCtx = { p, n, s, file, e, f, drop, note };
 
     for (const [key, v] of Object.entries(s)) {
       if (key.startsWith("x-") || IGNORED.has(key) || v === undefined || v === null) continue;

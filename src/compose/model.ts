@@ -67,8 +67,6 @@ export interface ServiceCtx {
   e: Entry;
   /** `e.fields`. */
   f: Obj;
-  opts: ConvertOptions;
-  warnings: string[];
   drop: Drop;
   /** Add a `# …` comment above the service's table. */
   note: (t: string) => void;
