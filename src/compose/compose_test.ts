@@ -388,3 +388,19 @@ Deno.test("convert: driver cdi device_ids follow the CDI name rules of src/cdi/n
   // A device name may not end in ":".
   await assert.rejects(() => convert("nvidia.com/gpu=0:"), /which is not a CDI name/);
 });
+
+Deno.test("lychd import compose: entrypoint and command, string and list forms, reach the Codex", async () => {
+  const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  host.fs.put(
+    "/p/compose.yaml",
+    "services:\n  a:\n    image: x\n    entrypoint: /bin/sh -c\n    command: ['echo hi']\n" +
+      "  b:\n    image: y\n    entrypoint: ['/tini', '--']\n    command: serve --port 8000\n",
+  );
+  assert.equal(await run(["import", "compose"], host), 0);
+  const codex = loadCodex(host.stdout.text, "codex.toml");
+  const raw = (name: string) => codex.services.find((s) => s.name === name)!.raw;
+  assert.deepEqual(raw("a").entrypoint, ["/bin/sh", "-c"]);
+  assert.deepEqual(raw("a").command, ["echo hi"]);
+  assert.deepEqual(raw("b").entrypoint, ["/tini", "--"]);
+  assert.deepEqual(raw("b").command, ["serve", "--port", "8000"]);
+});
