@@ -92,7 +92,7 @@ export function genCodex(n: number, opts: GenOptions = {}): string {
       `ports = ["127.0.0.1:${20000 + i}:8000"]`,
       'volumes = ["models:/root/.cache/huggingface"]',
       'shm_size = "16g"',
-      'ipc = "host"',
+      'ipc = "private"', // (shm_size with ipc = "host" is refused: podman cannot start that pair)
       `env = { HF_HOME = "/root/.cache/huggingface", MODEL_ID = "org/model-${i}" }`,
       'health = { cmd = "curl -fsS http://localhost:8000/health", interval = "15s", start_period = "10m" }',
     );

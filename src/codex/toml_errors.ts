@@ -270,11 +270,12 @@ export function toml10Problem(text: string): SyntaxProblem | undefined {
     } else if (c === "#") {
       while (i + 1 < text.length && text[i + 1] !== "\n") i++;
     } else if (c === '"' || c === "'") {
-      const triple = text.startsWith(c.repeat(3), i);
+      const three = c.repeat(3);
+      const triple = text.startsWith(three, i);
       let j = i + (triple ? 3 : 1);
       while (j < text.length) {
         if (c === '"' && text[j] === "\\") j += 2;
-        else if (triple ? text.startsWith(c.repeat(3), j) : text[j] === c) break;
+        else if (triple ? text.startsWith(three, j) : text[j] === c) break;
         else {
           if (text[j] === "\n") {
             line++;
@@ -291,8 +292,9 @@ export function toml10Problem(text: string): SyntaxProblem | undefined {
     } else if (c === "[" || c === "{") stack.push(c);
     else if (c === "]" || c === "}") stack.pop();
     else if (c === "," && stack[stack.length - 1] === "{") {
-      const next = /^[ \t]*(.)/.exec(text.slice(i + 1, i + 200))?.[1];
-      if (next === "}") {
+      let k = i + 1;
+      while (text[k] === " " || text[k] === "\t") k++;
+      if (text[k] === "}") {
         return at(i, "a trailing comma in an inline table", "TOML 1.0 allows no comma before the closing }");
       }
     }

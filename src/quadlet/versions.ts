@@ -29,10 +29,17 @@ export const SUPPORTED_VERSIONS: string[] = [
 /** The newest release in the table. */
 export const NEWEST = "5.8";
 
+const PARTS = new Map<string, [number, number]>();
+
 function parts(v: string): [number, number] {
-  const m = /^\s*(\d+)(?:\.(\d+))?/.exec(v);
-  if (!m) return [NaN, NaN];
-  return [Number(m[1]), Number(m[2] ?? 0)];
+  // Asked once per key of every Rune (the downgrade pass): a few distinct strings, parsed once.
+  let p = PARTS.get(v);
+  if (!p) {
+    const m = /^\s*(\d+)(?:\.(\d+))?/.exec(v);
+    p = m ? [Number(m[1]), Number(m[2] ?? 0)] : [NaN, NaN];
+    PARTS.set(v, p);
+  }
+  return p;
 }
 
 /** Compare `major.minor[.patch]` versions numerically (patch ignored): <0, 0, >0. */
