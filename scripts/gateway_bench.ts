@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { fakeOpenAi } from "../tests/fixtures/fake_openai.ts";
 import { gatewayFlags } from "../src/gateway/permissions.ts";
 import { startGateway } from "../src/gateway/main.ts";
-import { fakeHost } from "../src/host/fake.ts";
+import { fakeHost } from "../src/host/_fake.ts";
 import type { Units } from "../src/gateway/pool.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");

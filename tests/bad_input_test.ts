@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 const assertIncludes = (text: string, part: string) =>
   assert.ok(text.includes(part), `${JSON.stringify(text)} lacks ${JSON.stringify(part)}`);
-import type { FakeHost } from "../src/host/fake.ts";
+import type { FakeHost } from "../src/host/_fake.ts";
 import {
   argvFor,
   type BadCase,

@@ -5,7 +5,7 @@
  * `check --json` on every exit path that has a Codex.
  */
 import assert from "node:assert/strict";
-import { type FakeHost, fakeHost } from "../src/host/fake.ts";
+import { type FakeHost, fakeHost } from "../src/host/_fake.ts";
 import { linesOf, NVIDIA_SPEC, runInProcess } from "./lib/cli.ts";
 
 const HOME = "/home/u";

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
-import { type FakeHost, fakeHost } from "../src/host/fake.ts";
+import { type FakeHost, fakeHost } from "../src/host/_fake.ts";
 import { notFoundError } from "../src/host/runner.ts";
 import { FILE_KINDS, QUADLET_KEYS } from "../src/quadlet/keys.ts";
 import { PODMAN_MINIMUM, PODMAN_RECOMMENDED, podmanRequirement } from "../src/quadlet/requirement.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type FakeHost, fakeHost } from "../src/host/fake.ts";
+import { type FakeHost, fakeHost } from "../src/host/_fake.ts";
 import { runInProcess } from "./lib/cli.ts";
 import { GOLDEN_DIR } from "./lib/golden.ts";
 

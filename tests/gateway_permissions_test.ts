@@ -10,7 +10,7 @@ import { GATEWAY_POLICY } from "../src/gateway/permissions.ts";
 import { FAKE_BIN, linesOf, ROOT } from "./lib/cli.ts";
 import { fakeOpenAi } from "./fixtures/fake_openai.ts";
 import { freePort } from "./lib/gateway.ts";
-import { fakeHost } from "../src/host/fake.ts";
+import { fakeHost } from "../src/host/_fake.ts";
 import { run } from "../src/cli/run.ts";
 
 const GW_FLAGS = compileFlags(GATEWAY_POLICY);

@@ -28,7 +28,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FAKE_BIN, FAKE_HOME, FAKE_SYSTEMD_DIR, FAKE_UNIT_DIR, ROOT, runInProcess } from "./lib/cli.ts";
-import { fakeHost } from "../src/host/fake.ts";
+import { fakeHost } from "../src/host/_fake.ts";
 import { realHost, TEMP_PREFIX } from "../src/host/real.ts";
 import { recover } from "../src/bind/_testing.ts";
 import { JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, parseManifest, sha256 } from "../src/bind/manifest.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
-import { fakeHost } from "../src/host/fake.ts";
+import { fakeHost } from "../src/host/_fake.ts";
 import { runInProcess } from "./lib/cli.ts";
 
 const CODEX = `version = 1

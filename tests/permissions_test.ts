@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { compileFlags, DENO_DEFAULT_IMPORT_HOSTS, flagLines, POLICY, policyOf } from "../src/permissions.ts";
 import { auditPermissions } from "../src/cli/commands/permissions.ts";
-import { fakeHost } from "../src/host/fake.ts";
+import { fakeHost } from "../src/host/_fake.ts";
 import type { PermissionQuery, PermissionState } from "../src/host/host.ts";
 import { run } from "../src/cli/run.ts";
 import { VERSION } from "../src/version.ts";
@@ -137,7 +137,8 @@ async function sources(): Promise<{ path: string; text: string }[]> {
     for await (const e of Deno.readDir(dir)) {
       const p = `${dir}/${e.name}`;
       if (e.isDirectory) await walk(p);
-      else if (p.endsWith(".ts") && !p.endsWith("_test.ts") && !p.endsWith("/fake.ts")) {
+      // Test-only modules carry std's `_` prefix (`_fake.ts`, `_testing.ts`, `_scribe_rig.ts`).
+      else if (p.endsWith(".ts") && !p.endsWith("_test.ts") && !/\/_[^/]*\.ts$/.test(p)) {
         out.push({ path: p.slice(ROOT.length + 1), text: await Deno.readTextFile(p) });
       }
     }

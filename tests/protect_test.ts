@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { run } from "../src/cli/run.ts";
 import { realHost } from "../src/host/real.ts";
-import { fakeHost, FakeRunner, FakeStream } from "../src/host/fake.ts";
+import { fakeHost, FakeRunner, FakeStream } from "../src/host/_fake.ts";
 import type { Host } from "../src/host/host.ts";
 import { resolveExisting } from "../src/bind/protect.ts";
 

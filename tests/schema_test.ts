@@ -13,7 +13,7 @@ import { loadCodex } from "../src/codex/load.ts";
 // Words schema rejections (loaded lazily by the CLI; a synchronous caller imports it once).
 import "../src/codex/explain.ts";
 import { CodexError } from "../src/codex/errors.ts";
-import { fakeHost } from "../src/host/fake.ts";
+import { fakeHost } from "../src/host/_fake.ts";
 import { ROOT, runInProcess } from "./lib/cli.ts";
 import { type Schema, validate } from "./lib/jsonschema.ts";
 

@@ -11,7 +11,7 @@ import { completeNames, completionScript, liveTables, SHELLS } from "../src/cli/
 import { GLOBAL_FLAGS } from "../src/cli/flags.ts";
 import { table, visibleLength } from "../src/cli/output.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
-import { type FakeHost, fakeHost } from "../src/host/fake.ts";
+import { type FakeHost, fakeHost } from "../src/host/_fake.ts";
 import { linesOf, NVIDIA_SPEC, ROOT, runInProcess, type Sandbox, sandbox } from "./lib/cli.ts";
 
 const COMMANDS = await loadCommands();

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type FakeHost, fakeHost } from "../host/fake.ts";
+import { type FakeHost, fakeHost } from "../host/_fake.ts";
 import { JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, parseManifest, sha256 } from "./manifest.ts";
 import { bind, type DesiredFile, type ScribeOptions } from "./scribe.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeHost } from "../host/fake.ts";
+import { fakeHost } from "../host/_fake.ts";
 import { BindError } from "./errors.ts";
 import { ownedFiles } from "./manifest.ts";
 import { bind, unbind, unifiedDiff } from "./scribe.ts";

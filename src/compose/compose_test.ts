@@ -4,7 +4,7 @@ import { type ComposeError, loadProject } from "./project.ts";
 import { convertProject, duration } from "./convert.ts";
 import { composeSchemaCheck } from "./schema.ts";
 import { loadCodex } from "../codex/load.ts";
-import { fakeHost } from "../host/fake.ts";
+import { fakeHost } from "../host/_fake.ts";
 import { run } from "../cli/run.ts";
 
 const env: Record<string, string> = { A: "a", E: "" };

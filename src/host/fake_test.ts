@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FsError, HostError } from "./host.ts";
-import { ENOSPC, fakeHost } from "./fake.ts";
+import { ENOSPC, fakeHost } from "./_fake.ts";
 
 Deno.test("fakeHost() fs keeps inode and mtime until a write replaces the file", async () => {
   const host = fakeHost();

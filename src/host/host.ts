@@ -1,7 +1,7 @@
 /**
  * The one seam between lychd and the machine. Everything under src/codex, src/cdi, src/plan and
  * src/quadlet is pure; every effect (files, processes, environment, clock, terminal) goes through
- * a `Host`. `realHost()` (real.ts) implements it with `Deno.*`; tests pass `fakeHost()` (fake.ts).
+ * a `Host`. `realHost()` (real.ts) implements it with `Deno.*`; tests pass `fakeHost()` (_fake.ts).
  *
  * @module
  */

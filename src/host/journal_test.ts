@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeHost } from "./fake.ts";
+import { fakeHost } from "./_fake.ts";
 import { journal, journalArgs } from "./journal.ts";
 
 Deno.test("journal().logs() streams journalctl for the unit with --no-pager", async () => {

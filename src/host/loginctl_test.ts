@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeHost } from "./fake.ts";
+import { fakeHost } from "./_fake.ts";
 import { loginctl } from "./loginctl.ts";
 
 Deno.test("loginctl().lingerEnabled() reads Linger=yes/no", async () => {

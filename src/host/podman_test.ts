@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fakeHost } from "./fake.ts";
+import { fakeHost } from "./_fake.ts";
 import { parsePodmanVersion, podman } from "./podman.ts";
 
 Deno.test("parsePodmanVersion() reads the version podman prints", () => {

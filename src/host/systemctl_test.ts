@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { HostError } from "./host.ts";
-import { fakeHost } from "./fake.ts";
+import { fakeHost } from "./_fake.ts";
 import { parseShow, systemctl } from "./systemctl.ts";
 
 Deno.test("systemctl() adds --user and runs each verb once", async () => {

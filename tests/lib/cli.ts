@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FakeHost, fakeHost } from "../../src/host/fake.ts";
+import { type FakeHost, fakeHost } from "../../src/host/_fake.ts";
 import { run } from "../../src/cli/run.ts";
 
 /** The repository root. */

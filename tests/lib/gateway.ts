@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FakeHost, fakeHost } from "../../src/host/fake.ts";
+import { type FakeHost, fakeHost } from "../../src/host/_fake.ts";
 import { type RunningGateway, startGateway } from "../../src/gateway/main.ts";
 import { type FakeOpenAi, fakeOpenAi } from "../fixtures/fake_openai.ts";
 
