@@ -320,3 +320,17 @@ Deno.test("escapeExpansion: Kubernetes' expansion gives back every string (prope
     { numRuns: 2000 },
   );
 });
+
+Deno.test("env naming the Podman host is exported as written, with a warning naming the field", () => {
+  const r = exp(`[vessel]
+image = "x"
+env = { URL = "http://host.containers.internal:4000/v1", PLAIN = "http://vllm:8000/v1" }
+`);
+  assert.equal(
+    container(r, "vessel").env?.find((e) => e.name === "URL")?.value,
+    "http://host.containers.internal:4000/v1",
+  );
+  assert.deepEqual(r.warnings.filter((w) => w.includes("Podman host")).map((w) => w.split(":")[0]), [
+    "vessel.env.URL",
+  ]);
+});
