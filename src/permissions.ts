@@ -46,6 +46,12 @@ export interface KindPolicy {
   probe: string;
 }
 
+/** The npm `yaml` package's debug switches: every lychd program reads them as unset. */
+export const YAML_DEBUG_ENV: Grant[] = [
+  { value: "LOG_TOKENS", why: "read by the npm `yaml` parser (debug output): read as unset" },
+  { value: "LOG_STREAM", why: "read by the npm `yaml` composer (debug output): read as unset" },
+];
+
 /**
  * Hosts Deno 2.9 lets code import from without any flag (`deno run --help`, `--allow-import`).
  * A bare `--deny-import` does not override them (the more specific default wins), so they are
@@ -143,10 +149,7 @@ export const POLICY: KindPolicy[] = [
       { value: "COMPOSE_PROFILES", why: "import compose: the profiles when --profile is not given" },
       { value: "COMPOSE_PROJECT_NAME", why: "import compose: the sepulcher name when --name is not given" },
     ],
-    ignored: [
-      { value: "LOG_TOKENS", why: "read by the npm `yaml` parser (debug output): read as unset" },
-      { value: "LOG_STREAM", why: "read by the npm `yaml` composer (debug output): read as unset" },
-    ],
+    ignored: YAML_DEBUG_ENV,
     deny: false,
     probe: "SSH_AUTH_SOCK",
   },

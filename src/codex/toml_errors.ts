@@ -8,7 +8,7 @@
  * It also holds lychd to TOML 1.0 where smol-toml is more lenient: a newline or a trailing comma
  * inside an inline table (`{ … }`) is refused. No npm TOML parser here offers a strict 1.0 mode,
  * so this is a small scanner (strings, comments and brackets only) over text that has already
- * parsed; it does not parse values. Pure: no `Deno.*`.
+ * parsed; it does not parse values. Pure: no runtime effects.
  *
  * @module
  */

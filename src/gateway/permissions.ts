@@ -12,7 +12,13 @@
  *
  * @module
  */
-import { compileFlags, DENO_DEFAULT_IMPORT_HOSTS, type Grant, type KindPolicy } from "../permissions.ts";
+import {
+  compileFlags,
+  DENO_DEFAULT_IMPORT_HOSTS,
+  type Grant,
+  type KindPolicy,
+  YAML_DEBUG_ENV,
+} from "../permissions.ts";
 
 const HOMES: Grant[] = [
   { value: "/home", why: "the Codex and api_key_file under users' homes (~/.config/lychd)" },
@@ -63,10 +69,7 @@ export const GATEWAY_POLICY: KindPolicy[] = [
       { value: "XDG_CONFIG_HOME", why: "config home: the Codex" },
       { value: "LYCHD_CODEX", why: "Codex path override" },
     ],
-    ignored: [
-      { value: "LOG_TOKENS", why: "read by the npm `yaml` parser (debug output): read as unset" },
-      { value: "LOG_STREAM", why: "read by the npm `yaml` composer (debug output): read as unset" },
-    ],
+    ignored: YAML_DEBUG_ENV,
     deny: false,
     probe: "SSH_AUTH_SOCK",
   },

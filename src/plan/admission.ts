@@ -10,7 +10,7 @@
  * least recently used first, never a pinned one; when only pinned stones block, admission
  * refuses with the reason.
  *
- * Pure: no `Deno.*`, no clock (callers pass `lastUsed`).
+ * Pure: no runtime effects, no clock (callers pass `lastUsed`).
  *
  * @module
  */

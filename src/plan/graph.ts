@@ -1,6 +1,6 @@
 /**
  * Graph checks over the Codex's service references: fallback chains that loop, and cycles in the
- * ordering graph of `requires`/`wants`/`after`. Pure (no `Deno.*`); `validateCodex` reports what
+ * ordering graph of `requires`/`wants`/`after`. Pure (no runtime effects); `validateCodex` reports what
  * they find.
  *
  * @module
