@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { loadCommands } from "../src/cli/commands/index.ts";
 import { VERSION } from "../src/version.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
+import { genCodex } from "../bench/gen.ts";
 import { type CliResult, linesOf, NVIDIA_SPEC, type Sandbox, sandbox } from "./lib/cli.ts";
 
 const COMMANDS = await loadCommands();
@@ -491,4 +492,25 @@ Deno.test("bind, rebind, prune, collisions, reconcile, secrets, status, lifecycl
   } finally {
     await sb.cleanup();
   }
+});
+
+Deno.test("a reader that goes away (`lychd render | head -c 1`) ends lychd quietly, exit 0", async () => {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  // Far more Runes than a pipe holds (64 KiB), so lychd is still writing when the reader leaves.
+  const home = await Deno.makeTempDir();
+  const codex = `${home}/codex.toml`;
+  await Deno.writeTextFile(codex, genCodex(300, { stoneShare: 0 }));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "render", "--codex", codex, "--podman-version", "5.4"],
+    env: { HOME: home, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read(); // the first chunk, then hang up
+  await reader.cancel();
+  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  assert.doesNotMatch(stderr, /internal error/);
+  assert.equal(status.code, 0, stderr);
+  await Deno.remove(home, { recursive: true });
 });

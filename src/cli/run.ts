@@ -195,6 +195,8 @@ export async function run(argv: string[], host: Host): Promise<number> {
       err(`${e.message}${hint ? ` (hint: ${hint})` : ""}`);
       return 1;
     }
+    // The reader went away (`lychd render | head`): stop quietly, as other command-line tools do.
+    if (e instanceof Error && e.name === "BrokenPipe") return 0;
     if (e instanceof Error && (e.name === "PermissionDenied" || e.name === "NotCapable")) {
       err(
         `not permitted: ${
