@@ -86,7 +86,7 @@ for (const name of names) {
       }
       if (e.outcome === "refused") {
         await assert.rejects(() => importEntry(dir, e, e.lenient ?? false), (err: Error) => {
-          const line = (err as unknown as { line1?: () => string }).line1?.() ?? err.message;
+          const line = (err as unknown as { oneLine?: () => string }).oneLine?.() ?? err.message;
           assert.ok(
             line.includes(e.refusal!),
             `refusal ${JSON.stringify(line)} lacks ${JSON.stringify(e.refusal)}`,

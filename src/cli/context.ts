@@ -17,7 +17,8 @@ import { indexToml, locate } from "../codex/locate.ts";
 import { NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
-import { type Flags, LychdError } from "./command.ts";
+import type { Flags } from "./command.ts";
+import { LychdError } from "../errors.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
@@ -188,8 +189,9 @@ export async function targetVersion(
     const detected = await podman(host.runner).version();
     const v = detected ? parseVersion(detected) : undefined;
     if (v) return { version: v, source: `podman ${detected}` };
-  } catch {
-    // podman missing: render for the newest supported version.
+  } catch (e) {
+    // podman missing or failing: render for the newest supported version (a bug propagates).
+    if (!(e instanceof HostError)) throw e;
   }
   return { version: NEWEST, source: "newest supported (podman not found)" };
 }

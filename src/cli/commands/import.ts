@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
-import { LychdError, UsageError } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { readRegistry, resolvePaths } from "../context.ts";
 import { warnAll } from "../output.ts";
 import { loadCodex } from "../../codex/load.ts";

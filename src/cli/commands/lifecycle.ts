@@ -4,7 +4,8 @@
  * @module
  */
 import type { Command, Flags } from "../command.ts";
-import { LychdError, UsageError } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { type Loaded, manager, type Paths, readCodex, resolvePaths } from "../context.ts";
 import { didYouMean } from "../../codex/errors.ts";
 import { journal } from "../../host/journal.ts";
