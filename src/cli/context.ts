@@ -19,6 +19,7 @@ import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import type { Flags } from "./command.ts";
 import { LychdError } from "../errors.ts";
+import type { Warning } from "../warnings.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
@@ -203,8 +204,8 @@ export interface Built extends Loaded {
   rendered: Rendered;
   version: string;
   versionSource: string;
-  /** Host-side warnings (CDI, versions), one line each. */
-  warnings: string[];
+  /** Host-side warnings (CDI, versions). */
+  warnings: Warning[];
 }
 
 /** What {@linkcode build} learned before it finished or threw (for `check --json` on exit 1). */
@@ -213,7 +214,7 @@ export interface Progress {
   file?: string;
   embedded?: boolean;
   /** Host-side warnings known so far (the CDI specs'). */
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /**
