@@ -1,7 +1,8 @@
 /**
  * Warnings: what lychd tells the user and goes on. Each has a `code` (what kind of warning, for
- * de-duplication and for tests), a `path` (the Codex field it is about, as its line begins with;
- * empty when the line names its subject itself, e.g. a CDI spec file), a one-line `message` and
+ * de-duplication and for tests), a `path` (the field it is about, as its line begins with: a Codex
+ * field path, or for `lychd import` a compose service; empty when the line names its subject
+ * itself, e.g. a CDI spec file), a one-line `message` and
  * an optional `hint`. `warningLine()` is the one renderer: the text after `lychd: warning: ` and
  * the string `check --json` lists.
  *
@@ -10,7 +11,7 @@
  * @module
  */
 
-/** Every kind of warning the plan and the renderer give. */
+/** Every kind of warning the plan, the renderer and `lychd import` give. */
 export type WarningCode =
   /** A CDI spec file fails to load; podman skips it too. */
   | "cdi-spec-skipped"
@@ -31,7 +32,24 @@ export type WarningCode =
   /** Soulstones that fit pairwise on a device but not together: the admission guard decides. */
   | "vram-overfull-group"
   /** A Quadlet option the target Podman lacks, left out. */
-  | "quadlet-option-omitted";
+  | "quadlet-option-omitted"
+  // `lychd import` (path: the compose service, when the line begins with one)
+  /** A compose key lychd cannot express, dropped (--lenient). */
+  | "compose-key-dropped"
+  /** A whole compose service dropped (--lenient: `build:` without `image:`). */
+  | "compose-service-dropped"
+  /** `deploy` GPUs by count, mapped to the first N CDI devices. */
+  | "compose-gpu-count"
+  /** A `depends_on` on a dropped service, dropped. */
+  | "compose-depends-on-dropped"
+  /** Variables used without a value, substituted with "" as compose does. */
+  | "compose-variables-unset"
+  /** Network settings lychd's one bridge does not carry over, dropped (--lenient). */
+  | "compose-network-settings-dropped"
+  /** Services on different networks, merged into one bridge (--lenient). */
+  | "compose-networks-merged"
+  /** Interpolation saw only .env / --env-file: this lychd may read few environment variables. */
+  | "import-env-limited";
 
 /** One warning. */
 export interface Warning {

@@ -170,9 +170,12 @@ export const importCmd: Command = {
       );
     }
     if ((await host.permission({ kind: "env" })) !== "granted") {
-      converted.warnings.push(
-        "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
-      );
+      converted.warnings.push({
+        code: "import-env-limited",
+        path: "",
+        message:
+          "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
+      });
     }
     warnAll(host, flags, converted.warnings);
     if (out) {
