@@ -184,3 +184,23 @@ Deno.test("status: a Codex that no longer loads shows the manifest; a bug is not
   assert.equal(showBug.code, 1);
   assert.match(showBug.stderr, /^lychd: internal error: bad show parser/);
 });
+
+Deno.test("one base: in src, only LychdError (and the schema's internal retry signal) extend Error", async () => {
+  const root = new URL("../src/", import.meta.url).pathname;
+  const found: string[] = [];
+  for await (const e of Deno.readDir(root)) await scan(`${root}${e.name}`, e.isDirectory);
+  async function scan(path: string, dir: boolean): Promise<void> {
+    if (dir) {
+      for await (const e of Deno.readDir(path)) await scan(`${path}/${e.name}`, e.isDirectory);
+      return;
+    }
+    if (!path.endsWith(".ts") || path.endsWith("_test.ts")) return;
+    const text = await Deno.readTextFile(path);
+    for (const m of text.matchAll(/class (\w+) extends (?:globalThis\.)?(?:Error|TypeError|RangeError)\b/g)) {
+      found.push(m[1]);
+    }
+  }
+  // SchemaRejected (src/codex/load.ts) is not a refusal: loadCodexAsync catches it and retries
+  // with the explainer loaded; one that escapes is a bug, so "internal error" is its right line.
+  assert.deepEqual(found.sort(), ["LychdError", "SchemaRejected"]);
+});
