@@ -6,6 +6,7 @@
  * which were written by reading the compose file (what `docker compose up` would run): image,
  * command, entrypoint, environment after interpolation, ports, mounts, devices, health command.
  */
+import { warningLine } from "../src/warnings.ts";
 import assert from "node:assert/strict";
 import { loadProject } from "../src/compose/project.ts";
 import { convertProject } from "../src/compose/convert.ts";
@@ -86,7 +87,7 @@ for (const name of names) {
       }
       if (e.outcome === "refused") {
         await assert.rejects(() => importEntry(dir, e, e.lenient ?? false), (err: Error) => {
-          const line = (err as unknown as { line1?: () => string }).line1?.() ?? err.message;
+          const line = (err as unknown as { oneLine?: () => string }).oneLine?.() ?? err.message;
           assert.ok(
             line.includes(e.refusal!),
             `refusal ${JSON.stringify(line)} lacks ${JSON.stringify(e.refusal)}`,
@@ -97,7 +98,11 @@ for (const name of names) {
         return;
       }
       const c = await importEntry(dir, e, e.lenient ?? false);
-      assert.equal(c.warnings.length > 0 ? "warnings" : "clean", e.outcome, c.warnings.join("\n"));
+      assert.equal(
+        c.warnings.length > 0 ? "warnings" : "clean",
+        e.outcome,
+        c.warnings.map(warningLine).join("\n"),
+      );
       counts[e.outcome]++;
       const codex = loadCodex(c.toml, `${name}.toml`);
       const { runes } = renderPlan(makePlan(codex, CdiRegistry.fromSpecs([], () => undefined)), {

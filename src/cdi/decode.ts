@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 
 /** Options for the `yaml` package's `parse` that read YAML as go-yaml v2 does (see above). */
 export const CDI_YAML_OPTIONS = {
@@ -117,12 +118,12 @@ const SPEC: Struct = {
 };
 
 /** A field path and what is wrong there. */
-export class DecodeError extends Error {
+export class DecodeError extends LychdError {
+  override readonly name: string = "DecodeError";
   /** e.g. `devices[0].containerEdits.deviceNodes[1].major`; empty for the document itself. */
   readonly at: string;
   constructor(at: string, message: string) {
-    super(message);
-    this.name = "DecodeError";
+    super(message, { place: { path: at } });
     this.at = at;
   }
 }

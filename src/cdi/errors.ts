@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 
 /** Options for {@linkcode CdiError}. */
 export interface CdiErrorOptions {
@@ -24,17 +25,18 @@ export interface CdiErrorOptions {
  * throw new CdiError(`CDI device name "gpu0" has no "/"`, { hint: 'write it as "nvidia.com/gpu=0"' });
  * ```
  */
-export class CdiError extends Error {
-  /** What to do about it, when lychd knows. */
-  readonly hint?: string;
+export class CdiError extends LychdError {
+  override readonly name: string = "CdiError";
   /** The spec file the error is about, when there is one. */
   readonly path?: string;
 
   /** Make an error with `message` and optional `hint`, `path` and `cause`. */
   constructor(message: string, options: CdiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "CdiError";
-    if (options.hint !== undefined) this.hint = options.hint;
+    super(message, {
+      hint: options.hint,
+      cause: options.cause,
+      place: options.path === undefined ? undefined : { file: options.path },
+    });
     if (options.path !== undefined) this.path = options.path;
   }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import { CdiError } from "./errors.ts";
+import type { Warning, WarningCode } from "../warnings.ts";
 import { type CdiSpec, declaredKind, parseSpec, type YamlParse } from "./spec.ts";
 
 /** A device definition hidden by a spec file of a later directory (the later directory wins). */
@@ -195,13 +196,15 @@ export function specWarnings(
   conflicts: readonly Conflict[],
   shadowed: readonly Shadowed[],
   ignored: readonly string[],
-): string[] {
-  const out: string[] = [];
+): Warning[] {
+  const out: Warning[] = [];
+  const add = (code: WarningCode, message: string) => out.push({ code, path: "", message });
   for (const f of failures) {
-    out.push(`CDI spec ${f.path} is skipped (podman skips it too): ${f.reason}`);
+    add("cdi-spec-skipped", `CDI spec ${f.path} is skipped (podman skips it too): ${f.reason}`);
   }
   for (const c of conflicts) {
-    out.push(
+    add(
+      "cdi-device-conflict",
       `CDI device ${JSON.stringify(c.qualified)} is defined by ${both(c.paths)}: ` +
         "the CDI library drops it as a conflict, so podman cannot use it until one definition goes",
     );
@@ -214,13 +217,15 @@ export function specWarnings(
   }
   for (const [key, names] of pairs) {
     const [path, by] = key.split("\n");
-    out.push(
+    add(
+      "cdi-spec-override",
       `CDI spec ${by} overrides ${names.length === 1 ? "a device" : `${names.length} devices`} of ${path} ` +
         `(${listed(names.map((n) => JSON.stringify(n)))}): a later CDI directory wins`,
     );
   }
   for (const path of ignored) {
-    out.push(
+    add(
+      "cdi-yml-ignored",
       `${path} is not read: CDI reads only *.json and *.yaml spec files (rename it to ${
         path.replace(/\.yml$/, ".yaml")
       })`,

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import { CdiError } from "./errors.ts";
 import { parseQualifiedName, type QualifiedName } from "./name.ts";
 import type { CdiSpec, YamlParse } from "./spec.ts";
@@ -148,7 +149,7 @@ export class CdiRegistry {
    * files that fail to load, devices two files of one directory define, definitions a later
    * directory overrides (one line per pair of files) and `*.yml` files CDI never reads.
    */
-  warnings(): string[] {
+  warnings(): Warning[] {
     return specWarnings(this.failures, this.conflicts, this.shadowed, this.ignored);
   }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { warningLine } from "../warnings.ts";
 import { parse as parseYaml } from "yaml";
 import { CdiError } from "./errors.ts";
 import {
@@ -107,7 +108,7 @@ Deno.test("CdiRegistry.fromSpecs(, parseYaml) skips a spec that fails to load an
     ["/etc/cdi/b.yaml", undefined],
     ["/etc/cdi/c.json", "c.com/gpu"],
   ]);
-  const w = reg.warnings();
+  const w = reg.warnings().map(warningLine);
   assert.equal(w.length, 2);
   assert.match(w[0], /^CDI spec \/etc\/cdi\/b.yaml is skipped \(podman skips it too\): is not valid YAML: /);
   // A kind only the broken spec declares: refused, naming the file and why.
@@ -153,7 +154,7 @@ Deno.test("CdiRegistry.fromSpecs(, parseYaml) drops a device two files of one di
   const r = reg.resolve("nvidia.com/gpu=all");
   assert.ok(!r.ok && r.reason === "conflict", JSON.stringify(r));
   assert.ok(!r.ok && r.message.includes("/etc/cdi/nvidia.json and /etc/cdi/nvidia.yaml"));
-  assert.deepEqual(reg.warnings(), [
+  assert.deepEqual(reg.warnings().map(warningLine), [
     'CDI device "nvidia.com/gpu=all" is defined by both /etc/cdi/nvidia.json and /etc/cdi/nvidia.yaml: ' +
     "the CDI library drops it as a conflict, so podman cannot use it until one definition goes",
     'CDI spec /var/run/cdi/nvidia.json overrides a device of /etc/cdi/nvidia.json ("nvidia.com/gpu=0"): ' +

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { UsageError } from "./command.ts";
 
 /** One flag as the parser sees it. */
 export interface ArgOption {
@@ -23,14 +24,6 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** A command-line error, worded as `node:util`'s parseArgs words it (first line). */
-export class ArgvError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ArgvError";
-  }
-}
-
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 function longOf(short: string, options: Record<string, ArgOption>): string {
@@ -38,7 +31,7 @@ function longOf(short: string, options: Record<string, ArgOption>): string {
   return short;
 }
 
-/** Parse `args` against `options` (strict; positionals allowed). @throws {ArgvError} */
+/** Parse `args` against `options` (strict; positionals allowed). @throws {UsageError} */
 export function parseArgv(args: string[], options: Record<string, ArgOption>): ParsedArgs {
   const values: ParsedArgs["values"] = Object.create(null);
   const positionals: string[] = [];
@@ -47,7 +40,7 @@ export function parseArgv(args: string[], options: Record<string, ArgOption>): P
 
   const store = (name: string, rawName: string, value: string | undefined, inline: boolean) => {
     if (!own(options, name)) {
-      throw new ArgvError(
+      throw new UsageError(
         `Unknown option '${rawName}'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- ${
           JSON.stringify(rawName)
         }`,
@@ -56,14 +49,14 @@ export function parseArgv(args: string[], options: Record<string, ArgOption>): P
     const o = options[name];
     const shortAndLong = `${o.short ? `-${o.short}, ` : ""}--${name}`;
     if (o.type === "string" && typeof value !== "string") {
-      throw new ArgvError(`Option '${shortAndLong} <value>' argument missing`);
+      throw new UsageError(`Option '${shortAndLong} <value>' argument missing`);
     }
     if (o.type === "boolean" && value !== undefined) {
-      throw new ArgvError(`Option '${shortAndLong}' does not take an argument`);
+      throw new UsageError(`Option '${shortAndLong}' does not take an argument`);
     }
     if (!inline && value !== undefined && value.length > 1 && value[0] === "-") {
       const example = rawName.startsWith("--") ? `'${rawName}=-XYZ'` : `'--${name}=-XYZ' or '${rawName}-XYZ'`;
-      throw new ArgvError(
+      throw new UsageError(
         `Option '${rawName}' argument is ambiguous.\nDid you forget to specify the option argument for '${rawName}'?\nTo specify an option argument starting with a dash use ${example}.`,
       );
     }

@@ -1,9 +1,11 @@
 /**
- * The shape of a verb, and the errors the CLI maps to exit codes.
+ * The shape of a verb, and the usage error (exit 2). Every other error is a `LychdError`
+ * (src/errors.ts).
  *
  * @module
  */
 import type { Host } from "../host/host.ts";
+import { LychdError } from "../errors.ts";
 
 /** A flag of a verb (global flags live in flags.ts). */
 export interface Flag {
@@ -49,18 +51,8 @@ export interface Command {
   run(inv: Invocation): Promise<number>;
 }
 
-/** Bad command line: exit 2. */
-export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-/** A refusal or failure that is not about the Codex: exit 1, one line. */
-export class LychdError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = "LychdError";
-  }
+/** Bad command line: exit 2. `(message, hint?)`. */
+export class UsageError extends LychdError {
+  override readonly name: string = "UsageError";
+  override readonly exitCode: number = 2;
 }

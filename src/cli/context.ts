@@ -17,7 +17,9 @@ import { indexToml, locate } from "../codex/locate.ts";
 import { NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
-import { type Flags, LychdError } from "./command.ts";
+import type { Flags } from "./command.ts";
+import { LychdError } from "../errors.ts";
+import type { Warning } from "../warnings.ts";
 import { checkProtectedVolumes } from "../bind/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
@@ -188,8 +190,9 @@ export async function targetVersion(
     const detected = await podman(host.runner).version();
     const v = detected ? parseVersion(detected) : undefined;
     if (v) return { version: v, source: `podman ${detected}` };
-  } catch {
-    // podman missing: render for the newest supported version.
+  } catch (e) {
+    // podman missing or failing: render for the newest supported version (a bug propagates).
+    if (!(e instanceof HostError)) throw e;
   }
   return { version: NEWEST, source: "newest supported (podman not found)" };
 }
@@ -201,8 +204,8 @@ export interface Built extends Loaded {
   rendered: Rendered;
   version: string;
   versionSource: string;
-  /** Host-side warnings (CDI, versions), one line each. */
-  warnings: string[];
+  /** Host-side warnings (CDI, versions). */
+  warnings: Warning[];
 }
 
 /** What {@linkcode build} learned before it finished or threw (for `check --json` on exit 1). */
@@ -211,7 +214,7 @@ export interface Progress {
   file?: string;
   embedded?: boolean;
   /** Host-side warnings known so far (the CDI specs'). */
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /**

@@ -9,6 +9,7 @@ import { gatewayUnits, networkFile, objectName } from "../quadlet/naming.ts";
 import { GATEWAY_HOST, parseSubnet } from "../codex/subnet.ts";
 import type { Codex } from "../codex/model.ts";
 import type { Host } from "../host/host.ts";
+import { LychdError } from "../errors.ts";
 import { manager, type Paths, readCodex } from "./context.ts";
 
 /** A doctor finding (same shape as doctor.ts's). */
@@ -24,7 +25,8 @@ export async function gatewayFindings(host: Host, paths: Paths): Promise<Gateway
   let codex;
   try {
     codex = (await readCodex(host, paths, { allowDefault: false, quiet: true })).codex;
-  } catch {
+  } catch (e) {
+    if (!(e instanceof LychdError)) throw e;
     return []; // `lychd check` reports a bad Codex
   }
   const g = codex.gateway;

@@ -1,17 +1,14 @@
 /**
- * argv → verb → exit code. Maps every error class to one stderr line and an exit status:
- * 0 success, 1 refusal or failure, 2 usage error. Never exits the process (main.ts does).
+ * argv → verb → exit code. A `LychdError` (src/errors.ts) becomes its one stderr line and its exit
+ * status (1 refusal or failure, 2 usage error); anything else is an internal error. 0 is success.
+ * Never exits the process (main.ts does).
  *
  * @module
  */
 import type { Host } from "../host/host.ts";
-import { HostError } from "../host/host.ts";
-import { CodexError } from "../codex/errors.ts";
+import { asLychdError } from "../errors.ts";
 import { didYouMean } from "../similar.ts";
-import { RenderError } from "../quadlet/render.ts";
-import { CdiError } from "../cdi/errors.ts";
-import { BindError } from "../bind/errors.ts";
-import { type Command, type Flag, type Flags, LychdError, UsageError } from "./command.ts";
+import { type Command, type Flag, type Flags, UsageError } from "./command.ts";
 import { loadCommands, VERBS } from "./commands/index.ts";
 import { type ArgOption, parseArgv } from "./argv.ts";
 import { GLOBAL_FLAGS } from "./flags.ts";
@@ -103,7 +100,8 @@ async function parse(argv: string[], flags: Flag[], verb?: string) {
   try {
     return parseArgv(argv, optionsOf(flags));
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof UsageError)) throw e;
+    const msg = e.message;
     const m = /Unknown option '(-{1,2}[^']+)'/.exec(msg);
     if (m) {
       const what = `unknown flag ${m[1]}${verb ? ` for \`lychd ${verb}\`` : ""}`;
@@ -176,34 +174,12 @@ export async function run(argv: string[], host: Host): Promise<number> {
       positionals,
     });
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`${e.message}${e.hint ? ` (hint: ${e.hint})` : ""}`);
-      return 2;
-    }
-    if (e instanceof CodexError) {
-      err(e.oneLine());
-      return 1;
-    }
-    if (e instanceof RenderError) {
-      err(`${e.path}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ""}`);
-      return 1;
-    }
-    if (
-      e instanceof LychdError || e instanceof HostError || e instanceof BindError || e instanceof CdiError
-    ) {
-      const hint = (e as { hint?: string }).hint;
-      err(`${e.message}${hint ? ` (hint: ${hint})` : ""}`);
-      return 1;
-    }
-    // The reader went away (`lychd render | head`): stop quietly, as other command-line tools do.
-    if (e instanceof Error && e.name === "BrokenPipe") return 0;
-    if (e instanceof Error && (e.name === "PermissionDenied" || e.name === "NotCapable")) {
-      err(
-        `not permitted: ${
-          e.message.split("\n")[0].replace(/, (?:run again|specify the required permissions).*$/, "")
-        } (hint: this lychd may only touch what \`lychd permissions\` lists)`,
-      );
-      return 1;
+    // Two cases: a refusal or failure lychd reports (one line, its exit status), or a bug.
+    const known = asLychdError(e);
+    if (known) {
+      const line = known.oneLine();
+      if (line) err(line);
+      return known.exitCode;
     }
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
     err(`internal error: ${msg} (hint: please report it; LYCHD_DEBUG=1 shows the stack)`);

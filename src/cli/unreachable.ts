@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { Host } from "../host/host.ts";
+import { type Host, HostError } from "../host/host.ts";
 import type { Paths } from "./context.ts";
 import { manager } from "./context.ts";
-import { LychdError } from "./command.ts";
+import { LychdError } from "../errors.ts";
 
 /** The hint for an unreachable manager (user: a session or lingering plus XDG_RUNTIME_DIR). */
 export function unreachableHint(host: Host, paths: Paths): string {
@@ -30,7 +30,8 @@ export async function unreachable(host: Host, paths: Paths, doing = ""): Promise
     if (ping.reachable) return undefined;
     detail = ping.detail.split("\n")[0] || "no answer";
   } catch (e) {
-    detail = (e as Error).message.split("\n")[0];
+    if (!(e instanceof HostError)) throw e;
+    detail = e.message.split("\n")[0];
   }
   const which = paths.system ? "system manager" : "user manager";
   const scope = paths.system ? "systemctl" : "systemctl --user";

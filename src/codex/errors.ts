@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 export { didYouMean, distance } from "../similar.ts";
 
 /** Where a problem sits in the Codex. */
@@ -17,16 +18,18 @@ export interface CodexIssue {
 }
 
 /** One or more problems in a Codex; the first (in document order) is the headline. */
-export class CodexError extends Error {
+export class CodexError extends LychdError {
+  override readonly name: string = "CodexError";
   readonly issues: CodexIssue[];
+  /** `message` is the headline issue formatted (its hint included); `place` is where it sits. */
   constructor(readonly file: string, issues: CodexIssue[]) {
-    super(formatIssue(file, issues[0]));
-    this.name = "CodexError";
+    const { path, line, column } = issues[0];
+    super(formatIssue(file, issues[0]), { place: { file, path, line, column } });
     this.issues = issues;
   }
 
   /** The one line for stderr: `FILE:LINE:COL: PATH: MESSAGE (hint: …)`, plus a count of the rest. */
-  oneLine(): string {
+  override oneLine(): string {
     const more = this.issues.length - 1;
     return more > 0 ? `${this.message} [+${more} more: lychd check --json]` : this.message;
   }

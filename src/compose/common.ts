@@ -8,26 +8,25 @@
  * @module
  */
 import type { Lookup } from "./text.ts";
+import { LychdError } from "../errors.ts";
 
 /** One clear line: file, field path, line:column where known, a hint. */
-export class ComposeError extends Error {
+export class ComposeError extends LychdError {
+  override readonly name: string = "ComposeError";
   constructor(
     readonly file: string,
     readonly path: string,
     message: string,
-    readonly hint?: string,
+    hint?: string,
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(message);
-    this.name = "ComposeError";
+    super(message, { hint, place: { file, path, line, column } });
   }
   /** `file:line:col: path: message (hint: …)`. */
-  line1(): string {
+  override oneLine(): string {
     const at = this.line ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
-    return `${at}: ${this.path ? `${this.path}: ` : ""}${this.message}${
-      this.hint ? ` (hint: ${this.hint})` : ""
-    }`;
+    return `${at}: ${this.path ? `${this.path}: ` : ""}${super.oneLine()}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { warningLine } from "../warnings.ts";
 import { type GrammarError, interpolate, parseDotenv, splitCommand } from "./text.ts";
 import { type ComposeError, loadProject } from "./project.ts";
 import { convertProject, duration } from "./convert.ts";
@@ -253,7 +254,7 @@ Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown
   const c = await convertProject(one.p, one.read, { roles: {}, lenient: false, gpus });
   assert.match(c.toml, /devices = \["nvidia\.com\/gpu=0"\]/);
   assert.match(
-    c.warnings.join("\n"),
+    c.warnings.map(warningLine).join("\n"),
     /count 1 → nvidia\.com\/gpu=0 \(the first 1 of the host's CDI devices\)/,
   );
   const three = await load(yaml("3"));

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import { ComposeError, type Obj, type Project, type ReadFile } from "./project.ts";
 import { GrammarError, parseDotenv } from "./text.ts";
 import { NAME_RE, PREFIX_RE } from "../codex/schema.ts";
@@ -43,7 +44,7 @@ const NOTED: Record<string, string> = {
 
 /** Convert a project. Throws `ComposeError` on the first refusal. */
 export async function convertProject(p: Project, read: ReadFile, opts: ConvertOptions): Promise<Converted> {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const nextSteps: string[] = [];
   const secretSteps = new Map<string, string>();
   const entries: Entry[] = [];
@@ -106,7 +107,7 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
       if (!opts.lenient) refuse(file, n, key, why, hint);
       e.dropped.push(key);
       e.comments.push(`# lychd import: dropped ${key}: ${why}`);
-      warnings.push(`${n}: dropped ${key}: ${why}`);
+      warnings.push({ code: "compose-key-dropped", path: n, message: `dropped ${key}: ${why}` });
     };
     const note = (t: string) => e.comments.push(`# ${t}`);
     note(`compose service ${JSON.stringify(n)} (${file})`);
@@ -116,7 +117,11 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
       if (s.build !== undefined && opts.lenient) {
         const why = `build: without image (lychd runs images); build it and add image: to import it`;
         droppedServices.set(n, why);
-        warnings.push(`${n}: dropped the whole service: ${why}`);
+        warnings.push({
+          code: "compose-service-dropped",
+          path: n,
+          message: `dropped the whole service: ${why}`,
+        });
         continue;
       }
       if (s.build !== undefined) {
@@ -246,9 +251,11 @@ export async function convertProject(p: Project, read: ReadFile, opts: ConvertOp
   const codexName = assignRoles(p, entries, opts);
 
   if (p.unset.length) {
-    warnings.push(
-      `lychd import: variables not set, substituted with "" as compose does: ${p.unset.join(", ")}`,
-    );
+    warnings.push({
+      code: "compose-variables-unset",
+      path: "",
+      message: `lychd import: variables not set, substituted with "" as compose does: ${p.unset.join(", ")}`,
+    });
   }
   for (const [, step] of [...secretSteps].sort()) nextSteps.push(step);
 

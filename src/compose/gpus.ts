@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import type { Obj, Project } from "./project.ts";
 import { type ConvertOptions, type Drop, type Entry, refuse } from "./model.ts";
 import { isQualifiedName } from "../codex/grammar.ts";
@@ -28,7 +29,7 @@ export function gpuClaims(
   e: Entry,
   file: string,
   opts: ConvertOptions,
-  warnings: string[],
+  warnings: Warning[],
   drop: Drop,
 ): void {
   const claims: string[] = [];
@@ -71,7 +72,7 @@ export function gpuClaims(
       names.length ? " of the host's CDI devices" : "; no CDI spec for " + kind + " here"
     })`;
     note(msg);
-    warnings.push(`${n}: ${msg}`);
+    warnings.push({ code: "compose-gpu-count", path: n, message: msg });
   };
   const vendorKind = (driver: unknown, caps: unknown): string | undefined => {
     const d = driver === undefined ? undefined : String(driver);

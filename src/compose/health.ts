@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import type { Obj, Project } from "./project.ts";
 import { type Entry, refuse, type ServiceCtx } from "./model.ts";
 import { duration } from "./values.ts";
@@ -92,7 +93,7 @@ export function dependsOn(
   p: Project,
   entries: Entry[],
   droppedServices: Map<string, string>,
-  warnings: string[],
+  warnings: Warning[],
 ): void {
   // depends_on → requires/wants/after, notify_healthy, oneshot.
   const byCompose = new Map(entries.map((e) => [e.compose, e]));
@@ -103,7 +104,11 @@ export function dependsOn(
       if (!t && droppedServices.has(dep)) {
         e.comments.push(`# lychd import: dropped depends_on ${dep}: that service was dropped`);
         e.dropped.push(`depends_on.${dep}`);
-        warnings.push(`${e.compose}: dropped depends_on ${dep}: that service was dropped`);
+        warnings.push({
+          code: "compose-depends-on-dropped",
+          path: e.compose,
+          message: `dropped depends_on ${dep}: that service was dropped`,
+        });
         continue;
       }
       if (!t) continue; // required:false dependency on a disabled service

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import { ComposeError, type Obj, type Project } from "./project.ts";
 
 /** The host's CDI devices of one kind (bare names, natural order); empty = no spec. */
@@ -32,7 +33,7 @@ export interface ConvertOptions {
 export interface Converted {
   toml: string;
   /** One line each (dropped keys under --lenient, GPU picks, unset variables). */
-  warnings: string[];
+  warnings: Warning[];
   /** What to run next (secrets, then `lychd check`). */
   nextSteps: string[];
   /** Compose service name → Codex path (e.g. `soulstones.ollama`). */

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import { ComposeError, type Obj, type Project } from "./project.ts";
 import { type ConvertOptions, refuse, type ServiceCtx } from "./model.ts";
 
@@ -15,7 +16,7 @@ import { type ConvertOptions, refuse, type ServiceCtx } from "./model.ts";
 export function stackNetwork(
   p: Project,
   opts: ConvertOptions,
-  warnings: string[],
+  warnings: Warning[],
 ): { network: "bridge" | "host" | "none"; networkNotes: string[] } {
   const modes = new Set(Object.values(p.services).map((s) => s.network_mode ?? "bridge"));
   let network: "bridge" | "host" | "none" = "bridge";
@@ -60,7 +61,7 @@ export function stackNetwork(
     if (!opts.lenient) {
       throw new ComposeError(p.files[0], `networks.${net}`, msg, "drop those settings, or pass --lenient");
     }
-    warnings.push(`dropped ${msg}`);
+    warnings.push({ code: "compose-network-settings-dropped", path: "", message: `dropped ${msg}` });
     networkNotes.push(`# lychd import: dropped ${msg}`);
   }
   if (network === "bridge") {
@@ -81,7 +82,11 @@ export function stackNetwork(
           "put every service on the same networks, or pass --lenient to merge them into one bridge",
         );
       }
-      warnings.push(`merged networks ${all.join(", ")} into one bridge: ${msg}`);
+      warnings.push({
+        code: "compose-networks-merged",
+        path: "",
+        message: `merged networks ${all.join(", ")} into one bridge: ${msg}`,
+      });
       networkNotes.push(`# lychd import: dropped network isolation: ${msg}; all share one bridge now`);
     } else if (all.length > 1 || (all.length === 1 && all[0] !== "default")) {
       networkNotes.push(

@@ -10,10 +10,13 @@
  */
 import { GrammarError, type Lookup, splitCommand } from "./text.ts";
 import { type Ctx, type Obj, OVERRIDE, RESET, resolvePath } from "./common.ts";
+import { LychdError } from "../errors.ts";
 
-export class NormalizeError extends Error {
-  constructor(readonly path: (string | number)[], message: string, readonly hint?: string) {
-    super(message);
+/** A failure inside one service; `path` is the field path within it. */
+export class NormalizeError extends LychdError {
+  override readonly name: string = "NormalizeError";
+  constructor(readonly path: (string | number)[], message: string, hint?: string) {
+    super(message, hint);
   }
 }
 

@@ -16,15 +16,13 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 
 import { ENV_NAME_PART } from "../codex/grammar.ts";
 
 /** A failure of one of the grammars; the caller adds file and field. */
-export class GrammarError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = "GrammarError";
-  }
+export class GrammarError extends LychdError {
+  override readonly name: string = "GrammarError";
 }
 
 /** Variable lookup: `undefined` means unset (empty string is set). */

@@ -9,6 +9,7 @@
  * @module
  */
 import { admit } from "../plan/admission.ts";
+import { LychdError } from "../errors.ts";
 import type { GatewayConfig, GatewayStone } from "./config.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -28,10 +29,10 @@ export type Probe = (stone: GatewayStone, signal: AbortSignal) => Promise<boolea
 export type StoneState = "off" | "loading" | "ready" | "draining";
 
 /** Why a request could not get its model. */
-export class Unavailable extends Error {
+export class Unavailable extends LychdError {
+  override readonly name: string = "Unavailable";
   constructor(message: string, readonly kind: "timeout" | "refused" | "failed" | "cancelled") {
     super(message);
-    this.name = "Unavailable";
   }
 }
 

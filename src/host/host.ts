@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 
 /** Options for one process run. */
 export interface RunOptions {
@@ -123,11 +124,8 @@ export interface Host {
 }
 
 /** A failure of the host itself (missing tool, timeout, I/O error), with a one-line message. */
-export class HostError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = "HostError";
-  }
+export class HostError extends LychdError {
+  override readonly name: string = "HostError";
 }
 
 /**
@@ -136,9 +134,9 @@ export class HostError extends Error {
  * "No space left on device (os error 28)", so callers can compose their own message.
  */
 export class FsError extends HostError {
+  override readonly name: string = "FsError";
   constructor(readonly op: string, readonly path: string, readonly reason: string, hint?: string) {
-    super(`${op} "${path}" failed: ${reason}`, hint);
-    this.name = "FsError";
+    super(`${op} "${path}" failed: ${reason}`, { hint, place: { file: path } });
   }
 }
 
@@ -147,16 +145,16 @@ export class FsError extends HostError {
  * as opposed to the OS refusing it. The compiled binary holds a fixed set (src/permissions.ts).
  */
 export class NotPermittedError extends FsError {
+  override readonly name: string = "NotPermittedError";
   constructor(op: string, path: string, reason: string) {
     super(op, path, reason, "`lychd permissions` lists where this lychd may read and write");
-    this.name = "NotPermittedError";
   }
 }
 
 /** `Runner.run` was asked to start a program that is not installed (not on `PATH`). */
 export class CommandNotFoundError extends HostError {
+  override readonly name: string = "CommandNotFoundError";
   constructor(readonly cmd: string, message: string, hint?: string) {
     super(message, hint);
-    this.name = "CommandNotFoundError";
   }
 }

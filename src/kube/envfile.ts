@@ -10,12 +10,13 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 
 /** A line the export cannot turn into a ConfigMap entry. */
-export class EnvFileError extends Error {
-  constructor(readonly line: number, message: string, readonly hint?: string) {
-    super(message);
-    this.name = "EnvFileError";
+export class EnvFileError extends LychdError {
+  override readonly name: string = "EnvFileError";
+  constructor(readonly line: number, message: string, hint?: string) {
+    super(message, { hint, place: { line } });
   }
 }
 

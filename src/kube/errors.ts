@@ -3,11 +3,16 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 
 /** Refusal of the export; the CLI places `path` in the Codex and prints one line. */
-export class KubeError extends Error {
-  constructor(readonly path: string, message: string, readonly hint?: string) {
-    super(message);
-    this.name = "KubeError";
+export class KubeError extends LychdError {
+  override readonly name: string = "KubeError";
+  constructor(readonly path: string, message: string, hint?: string) {
+    super(message, { hint, place: { path } });
+  }
+  /** `PATH: MESSAGE (hint: …)`. */
+  override oneLine(): string {
+    return `${this.path}: ${super.oneLine()}`;
   }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Warning } from "../warnings.ts";
 import { naturalCompare, type NodeSets, physicalOverlap } from "../cdi/registry.ts";
 import type { ResolvedClaim, SharedDevice } from "./exclusivity.ts";
 import { type DeviceUnits, fmtGib } from "./gpu_units.ts";
@@ -238,8 +239,8 @@ export function overfullGroups(
   fitEdges: Map<string, Map<number, Set<number>>>,
   units: DeviceUnits,
   capacityOf: (unit: string) => number | undefined,
-): string[] {
-  const warnings: string[] = [];
+): Warning[] {
+  const warnings: Warning[] = [];
   const order = [...fitEdges.keys()].sort((x, y) =>
     naturalCompare(units.label(x), units.label(y)) || (x < y ? -1 : 1)
   );
@@ -266,14 +267,17 @@ export function overfullGroups(
     if (!found) continue;
     const names = found.map((m) => all[m].name).sort();
     const need = found.reduce((sum, m) => sum + all[m].vram!, 0);
-    warnings.push(
-      `soulstones ${listNames(names)} fit pairwise on ${JSON.stringify(units.label(unit))} (${
-        fmtGib(cap)
-      }) but ` +
+    warnings.push({
+      code: "vram-overfull-group",
+      path: "",
+      message:
+        `soulstones ${listNames(names)} fit pairwise on ${JSON.stringify(units.label(unit))} (${
+          fmtGib(cap)
+        }) but ` +
         `together need ${
           fmtGib(need)
         }: no Conflicts= keeps them apart, so each gets the admission guard (ExecCondition=lychd admit)`,
-    );
+    });
   }
   return warnings;
 }

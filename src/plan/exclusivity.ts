@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Warning } from "../warnings.ts";
 import { isQualifiedName, parseQualifiedName } from "../cdi/name.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
 import { type Claim, judgePairs, overfullGroups, type Stone } from "./conflict_pairs.ts";
@@ -48,7 +49,7 @@ export interface ConflictGraph {
   /** Every soulstone → its resolved claims (plain `/dev` paths left out). */
   claims: Map<string, ResolvedClaim[]>;
   /** Things to tell the user, in a stable order. */
-  warnings: string[];
+  warnings: Warning[];
   /**
    * Pairs that share a device but fit on it by VRAM (no conflict): stone → other stone → the
    * devices they share, each with its capacity. Admission sums VRAM over these per device.
@@ -97,7 +98,7 @@ export function conflictGraph(
   registry: CdiRegistry,
   capacityGib: Record<string, number>,
 ): ConflictGraph {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const sorted = [...stones].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const units = new DeviceUnits(registry);
   const capacityOf = capacities(capacityGib, registry, units, warnings);
@@ -117,7 +118,7 @@ function resolveStones(
   sorted: StoneClaim[],
   registry: CdiRegistry,
   units: DeviceUnits,
-  warnings: string[],
+  warnings: Warning[],
 ): { all: Stone[]; claims: Map<string, ResolvedClaim[]> } {
   const noSpecWarned = new Set<string>();
   const unknownWarned = new Set<string>();
@@ -141,19 +142,25 @@ function resolveStones(
       if (!registry.hasKind(q.kind)) {
         if (!noSpecWarned.has(q.kind)) {
           noSpecWarned.add(q.kind);
-          warnings.push(
-            `no CDI spec defines kind ${
-              JSON.stringify(q.kind)
-            }: soulstone device overlap is judged by name ` +
+          warnings.push({
+            code: "cdi-kind-without-spec",
+            path: "",
+            message:
+              `no CDI spec defines kind ${
+                JSON.stringify(q.kind)
+              }: soulstone device overlap is judged by name ` +
               `(same name, or either is "all")`,
-          );
+          });
         }
       } else if (!unknownWarned.has(device)) {
         unknownWarned.add(device);
-        warnings.push(
-          `CDI device ${JSON.stringify(device)} is not in the specs for ${JSON.stringify(q.kind)}: ` +
+        warnings.push({
+          code: "cdi-device-not-in-spec",
+          path: "",
+          message:
+            `CDI device ${JSON.stringify(device)} is not in the specs for ${JSON.stringify(q.kind)}: ` +
             "its overlap with other soulstones is judged by name",
-        );
+        });
       }
       out.push({
         device,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { warningLine } from "../warnings.ts";
 import { parse as parseYaml } from "yaml";
 import { CdiRegistry } from "../cdi/registry.ts";
 import { conflictGraph, type StoneClaim } from "./exclusivity.ts";
@@ -151,7 +152,7 @@ Deno.test("conflictGraph() warns when disagreeing capacity keys name one GPU and
     { [g("0")]: 24, [UUID0]: 16, "gpu0": 3 },
   );
   assert.deepEqual(graph.pairs, [["a", "b"]]);
-  assert.deepEqual(graph.warnings, [
+  assert.deepEqual(graph.warnings.map(warningLine), [
     '[gpu.vram_gib] key "gpu0" is not a CDI device name: ignored',
     `[gpu.vram_gib] keys "${g("0")}" (24 GiB) and "${UUID0}" (16 GiB) name the same device "${
       g("0")
@@ -188,7 +189,7 @@ Deno.test("conflictGraph() falls back to names without a spec, warning once per 
     ["z0", "zall"],
     ["z1", "zall"],
   ]);
-  assert.deepEqual(graph.warnings, [
+  assert.deepEqual(graph.warnings.map(warningLine), [
     'no CDI spec defines kind "amd.com/gpu": soulstone device overlap is judged by name (same name, or either is "all")',
   ]);
   assert.deepEqual(graph.claims.get("z0"), [{ device: a("0"), physical: [a("0")], byName: true }]);
@@ -202,7 +203,7 @@ Deno.test("conflictGraph() judges a device missing from its spec by name", async
     {},
   );
   assert.deepEqual(graph.pairs, [["a", "b"], ["a", "d"], ["b", "c"], ["b", "d"]]);
-  assert.deepEqual(graph.warnings, [
+  assert.deepEqual(graph.warnings.map(warningLine), [
     `CDI device "${
       g("7")
     }" is not in the specs for "nvidia.com/gpu": its overlap with other soulstones is judged by name`,
@@ -223,7 +224,7 @@ Deno.test("conflictGraph() warns when three stones fit pairwise but not together
     { [g("0")]: 24, [g("1")]: 24 },
   );
   assert.deepEqual(graph.pairs, []);
-  assert.deepEqual(graph.warnings, [
+  assert.deepEqual(graph.warnings.map(warningLine), [
     `soulstones "a", "b" and "c" fit pairwise on "${g("0")}" (24 GiB) but together need 30 GiB: ` +
     "no Conflicts= keeps them apart, so each gets the admission guard (ExecCondition=lychd admit)",
   ]);
@@ -313,7 +314,10 @@ Deno.test("conflictGraph() handles 1,000 soulstones on two GPUs", async () => {
   const fit = conflictGraph(small, reg, { [g("0")]: 24, [g("1")]: 24 });
   assert.equal(fit.pairs.length, 0);
   assert.equal(fit.warnings.length, 2);
-  assert.match(fit.warnings[0], /fit pairwise on "nvidia.com\/gpu=0" \(24 GiB\) but together need 25 GiB/);
+  assert.match(
+    warningLine(fit.warnings[0]),
+    /fit pairwise on "nvidia.com\/gpu=0" \(24 GiB\) but together need 25 GiB/,
+  );
 });
 
 Deno.test("conflictGraph() finds overlap across kinds by shared GPU nodes, and a node-less device conflicts with itself", async () => {

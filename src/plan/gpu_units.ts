@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Warning } from "../warnings.ts";
 import { isQualifiedName, parseQualifiedName } from "../cdi/name.ts";
 import { type CdiRegistry, naturalCompare } from "../cdi/registry.ts";
 
@@ -70,7 +71,7 @@ export function capacities(
   capacityGib: Record<string, number>,
   registry: CdiRegistry,
   units: DeviceUnits,
-  warnings: string[],
+  warnings: Warning[],
 ): (unit: string) => number | undefined {
   const capacity = new Map<string, number>();
   const fromAll = new Set<string>();
@@ -86,11 +87,13 @@ export function capacities(
     }
     if (isAll && !fromAll.has(unit)) return; // a specific key already set it
     if (old !== gib) {
-      warnings.push(
-        `[gpu.vram_gib] keys ${JSON.stringify(capSource.get(unit))} (${fmtGib(old)}) and ${
+      warnings.push({
+        code: "vram-key-conflict",
+        path: "",
+        message: `[gpu.vram_gib] keys ${JSON.stringify(capSource.get(unit))} (${fmtGib(old)}) and ${
           JSON.stringify(key)
         } (${fmtGib(gib)}) name the same device ${JSON.stringify(units.label(unit))}: using the smaller`,
-      );
+      });
       if (gib < old) {
         capacity.set(unit, gib);
         capSource.set(unit, key);
@@ -104,7 +107,11 @@ export function capacities(
   for (const key of keys) {
     const gib = capacityGib[key];
     if (!isQualifiedName(key)) {
-      warnings.push(`[gpu.vram_gib] key ${JSON.stringify(key)} is not a CDI device name: ignored`);
+      warnings.push({
+        code: "vram-key-not-cdi",
+        path: "",
+        message: `[gpu.vram_gib] key ${JSON.stringify(key)} is not a CDI device name: ignored`,
+      });
       continue;
     }
     nameCap.set(key, gib);

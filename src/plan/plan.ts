@@ -10,6 +10,12 @@ import { formatPort, portsCollide } from "../codex/quantities.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
 import { type ConflictGraph, conflictGraph } from "./exclusivity.ts";
 import { serviceUnit, targetUnit } from "../quadlet/naming.ts";
+import { addWarning, type Warning } from "../warnings.ts";
+
+/** `{ message, hint }` of a resolution, the hint only when there is one. */
+function hinted(r: { message: string; hint?: string }): { message: string; hint?: string } {
+  return r.hint ? { message: r.message, hint: r.hint } : { message: r.message };
+}
 
 /** A claim of one device, resolved to physical nodes where a CDI spec knows it. */
 export interface Claim {
@@ -43,12 +49,12 @@ export interface Plan {
   pairs: [string, string][];
   /** Soulstone pairs that share a device and fit on it by VRAM (see ConflictGraph.fits). */
   fits: ConflictGraph["fits"];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** Build the plan. @throws {CodexError} for host-dependent refusals (unknown CDI device, port clash). */
 export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const issues: CodexIssue[] = [];
   const unitOf = new Map(codex.services.map((s) => [s.name, serviceUnit(s.stem)]));
   const target = targetUnit(codex.prefix);
@@ -69,7 +75,7 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
         const kind = d.split("=")[0];
         if (!noSpecKinds.has(kind)) {
           noSpecKinds.add(kind);
-          warnings.push(`${s.path}.devices[${i}]: ${r.message}${r.hint ? ` (hint: ${r.hint})` : ""}`);
+          warnings.push({ code: "cdi-kind-without-spec", path: `${s.path}.devices[${i}]`, ...hinted(r) });
         }
       }
     });
@@ -88,9 +94,10 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     codex.vramGib,
   );
   for (const w of graph.warnings) {
-    const kind = /no CDI spec defines kind "([^"]+)"/.exec(w)?.[1];
-    if (kind && noSpecKinds.has(kind)) continue; // already warned, with the field path
-    if (!warnings.includes(w)) warnings.push(w);
+    // The loop above gave every kind without a spec its warning, with the field path (the same
+    // registry judged the same devices): the graph's unplaced one would repeat it.
+    if (w.code === "cdi-kind-without-spec") continue;
+    addWarning(warnings, w);
   }
 
   // Explicit conflicts_with edges, for any service, join the generated ones (whose pairs and

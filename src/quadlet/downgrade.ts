@@ -14,13 +14,14 @@ import { type Fallback, FILE_KINDS, type KeySpec, type Omission, QUADLET_KEYS, q
 import { kindOfFile } from "./naming.ts";
 import { type CheckedFile, type Entry, RenderError, type Section, type UnitFile, word } from "./unit.ts";
 import { compareVersions } from "./versions.ts";
+import type { Warning } from "../warnings.ts";
 
 const HINT = "upgrade Podman, or set sepulcher.podman_version / --podman-version to the host's version";
 
 /** Files for the target plus the warnings of what was left out. */
 export interface Downgraded {
   files: CheckedFile[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 function atLeast(target: string, since: string): boolean {
@@ -29,12 +30,12 @@ function atLeast(target: string, since: string): boolean {
 
 /** Downgrade every file to what Podman `target` (major.minor) accepts. */
 export function downgrade(files: UnitFile[], target: string): Downgraded {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const out = files.map((f) => downgradeFile(f, target, warnings) as CheckedFile);
   return { files: out, warnings };
 }
 
-function downgradeFile(file: UnitFile, target: string, warnings: string[]): UnitFile {
+function downgradeFile(file: UnitFile, target: string, warnings: Warning[]): UnitFile {
   const kind = kindOfFile(file.name);
   if (kind && !atLeast(target, FILE_KINDS[kind].since)) {
     throw new RenderError(
@@ -46,7 +47,7 @@ function downgradeFile(file: UnitFile, target: string, warnings: string[]): Unit
   return { ...file, sections: file.sections.map((s) => downgradeSection(file, s, target, warnings)) };
 }
 
-function downgradeSection(file: UnitFile, section: Section, target: string, warnings: string[]): Section {
+function downgradeSection(file: UnitFile, section: Section, target: string, warnings: Warning[]): Section {
   const group = section.name;
   // Only Quadlet groups are dated; [Unit]/[Service]/[Install]/[Socket] pass through every version.
   if (!Object.hasOwn(QUADLET_KEYS, group)) return section;
@@ -91,13 +92,13 @@ function downgradeSection(file: UnitFile, section: Section, target: string, warn
       continue;
     }
     if (fb && "omit" in fb) {
-      warnings.push(
-        `${
-          e.path ?? file.name
-        }: Quadlet option \`${lack.what}\` needs Podman ${lack.since} (target ${target}); ${
+      warnings.push({
+        code: "quadlet-option-omitted",
+        path: e.path ?? file.name,
+        message: `Quadlet option \`${lack.what}\` needs Podman ${lack.since} (target ${target}); ${
           fb.omit({ file: file.name, value: value ?? "" })
         }`,
-      );
+      });
       continue;
     }
     throw new RenderError(

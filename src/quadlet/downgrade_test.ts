@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { warningLine } from "../warnings.ts";
 import { downgrade } from "./downgrade.ts";
 import { type CheckedFile, RenderError, SectionBuilder, serialize, type UnitFile } from "./unit.ts";
 import * as naming from "./naming.ts";
@@ -43,7 +44,7 @@ Deno.test("a value form the target lacks: flag (User=uid:gid before 4.8) or left
     .add("User", "1000").add("Notify", "healthy", "soulstones.x.health");
   const old = downgrade([container(c)], "4.7");
   assert.equal(text(old.files[0]), "# h\n\n[Container]\nImage=x\nUser=1000\nPodmanArgs=--user=1000:1000\n");
-  assert.deepEqual(old.warnings, [
+  assert.deepEqual(old.warnings.map(warningLine), [
     "soulstones.x.health: Quadlet option `Notify=healthy` needs Podman 5.0 (target 4.7); " +
     "left out of t.container: the service counts as started before it is healthy",
   ]);
@@ -80,7 +81,7 @@ Deno.test("NetworkName= before 4.7 is left out, with the consequence in the warn
   assert.equal(text(files[0]), "# h\n\n[Network]\nLabel=a=b\n");
   assert.equal(warnings.length, 1);
   assert.match(
-    warnings[0],
+    warningLine(warnings[0]),
     /^lychd\.network: Quadlet option `NetworkName=` needs Podman 4\.7 \(target 4\.6\); left out, so the network is named systemd-lychd \(from Podman 4\.7 on: lychd\)$/,
   );
 });

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { Warning } from "../warnings.ts";
 import type { Plan, PlannedService } from "../plan/plan.ts";
 import { formatPort } from "../codex/quantities.ts";
 import { downgrade } from "./downgrade.ts";
@@ -44,7 +45,7 @@ export interface RenderOptions {
 /** The result: files plus warnings (e.g. a key dropped for an old Podman). */
 export interface Rendered {
   runes: Rune[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** Render every Rune of a plan. */

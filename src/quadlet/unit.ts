@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 import { type Escape, escapeOf, type GroupName, type KeyOf } from "./keys.ts";
 
 /** One `Key=value` line, value not yet escaped. */
@@ -61,19 +62,20 @@ declare const checked: unique symbol;
 export type CheckedFile = UnitFile & { readonly [checked]: string };
 
 /** A field the target Podman cannot express, or a value that cannot be written. */
-export class RenderError extends Error {
-  constructor(readonly path: string, message: string, readonly hint?: string) {
-    super(message);
-    this.name = "RenderError";
+export class RenderError extends LychdError {
+  override readonly name: string = "RenderError";
+  constructor(readonly path: string, message: string, hint?: string) {
+    super(message, { hint, place: { path } });
+  }
+  /** `PATH: MESSAGE (hint: …)`. */
+  override oneLine(): string {
+    return `${this.path}: ${super.oneLine()}`;
   }
 }
 
 /** A value that cannot be written safely. */
-export class EscapeError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = "EscapeError";
-  }
+export class EscapeError extends LychdError {
+  override readonly name: string = "EscapeError";
 }
 
 /** Characters that need no quoting in a systemd command line word. */

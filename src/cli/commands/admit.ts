@@ -7,7 +7,8 @@
  * @module
  */
 import type { Command } from "../command.ts";
-import { LychdError, UsageError } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { readCodex, resolvePaths } from "../context.ts";
 import { hostAdmit } from "../admission.ts";
 

@@ -1,5 +1,5 @@
 import type { Command, Flags } from "../command.ts";
-import { LychdError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import {
   build,
   type Built,

@@ -1,4 +1,5 @@
 import type { Command, Flags } from "../command.ts";
+import { warningLine } from "../../warnings.ts";
 import { gatewayUnits } from "../../quadlet/naming.ts";
 import { GATEWAY_HOST } from "../../codex/subnet.ts";
 import { build, type Progress, resolvePaths } from "../context.ts";
@@ -104,7 +105,7 @@ export const check: Command = {
               embedded: b.embedded,
               podmanVersion: b.version,
               errors: [],
-              warnings: b.warnings,
+              warnings: b.warnings.map(warningLine),
               services,
               gateway: gatewaySummary(b.plan),
             },
@@ -187,7 +188,7 @@ export function failureDocument(host: Host, flags: Flags, progress: Progress, e:
     embedded: progress.embedded ?? file === DEFAULT_CODEX_NAME,
     podmanVersion: null,
     errors,
-    warnings: progress.warnings,
+    warnings: progress.warnings.map(warningLine),
     services: [],
     gateway: null,
   };

@@ -1,4 +1,5 @@
 import type { Command, Flags } from "../command.ts";
+import { warningLine } from "../../warnings.ts";
 import { manager, readRegistry, resolvePaths } from "../context.ts";
 import { painter, table, termWidth, useColor } from "../output.ts";
 import { podman } from "../../host/podman.ts";
@@ -171,7 +172,12 @@ export async function diagnose(host: Host, flags: Flags): Promise<Finding[]> {
     );
     // Specs podman would skip, devices it would drop, overrides and *.yml files (docs/cdi.md).
     for (const w of reg.warnings()) {
-      out.push({ check: "CDI", level: "warn", detail: w, fix: "fix, rename or remove the spec file" });
+      out.push({
+        check: "CDI",
+        level: "warn",
+        detail: warningLine(w),
+        fix: "fix, rename or remove the spec file",
+      });
     }
   } catch (e) {
     out.push({

@@ -7,7 +7,8 @@
  * @module
  */
 import type { Command } from "../command.ts";
-import { LychdError, UsageError } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { readCodex, readRegistry, resolvePaths } from "../context.ts";
 import { warnAll } from "../output.ts";
 import { makePlan } from "../../plan/plan.ts";

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
-import { LychdError, UsageError } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { readRegistry, resolvePaths } from "../context.ts";
 import { warnAll } from "../output.ts";
 import { loadCodex } from "../../codex/load.ts";
@@ -169,9 +170,12 @@ export const importCmd: Command = {
       );
     }
     if ((await host.permission({ kind: "env" })) !== "granted") {
-      converted.warnings.push(
-        "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
-      );
+      converted.warnings.push({
+        code: "import-env-limited",
+        path: "",
+        message:
+          "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
+      });
     }
     warnAll(host, flags, converted.warnings);
     if (out) {

@@ -1,5 +1,5 @@
 import type { Command } from "../command.ts";
-import { LychdError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { resolvePaths } from "../context.ts";
 import { DEFAULT_CODEX } from "../../codex/default.ts";
 import { codexJsonSchema } from "../../codex/jsonschema.ts";

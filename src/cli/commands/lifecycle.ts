@@ -4,11 +4,12 @@
  * @module
  */
 import type { Command, Flags } from "../command.ts";
-import { LychdError, UsageError } from "../command.ts";
+import { UsageError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
 import { type Loaded, manager, type Paths, readCodex, resolvePaths } from "../context.ts";
 import { didYouMean } from "../../codex/errors.ts";
 import { journal } from "../../host/journal.ts";
-import type { Host } from "../../host/host.ts";
+import { type Host, HostError } from "../../host/host.ts";
 import { parseDuration } from "../../codex/quantities.ts";
 import type { Systemctl } from "../../host/systemctl.ts";
 import { Progress } from "../output.ts";
@@ -117,8 +118,9 @@ async function watchStart(
       let shown: Record<string, Record<string, string>> = {};
       try {
         shown = await o.sd.show([o.unit, ...o.rivals], ["ActiveState"]);
-      } catch {
-        // a failed poll only delays the next update
+      } catch (e) {
+        // a failed poll only delays the next update (a bug in lychd does not)
+        if (!(e instanceof HostError)) throw e;
       }
       for (const r of o.rivals) {
         if (!stopped.has(r) && shown[r] && !BUSY.includes(shown[r].ActiveState ?? "")) {

@@ -2,7 +2,8 @@ import type { Command } from "../command.ts";
 import { build, type Built, manager, resolvePaths, unitOfFile } from "../context.ts";
 import { proxyUnits } from "../../quadlet/naming.ts";
 import { checkOwned, ownedFiles } from "../../bind/manifest.ts";
-import type { LychdError } from "../command.ts";
+import { LychdError } from "../../errors.ts";
+import { HostError } from "../../host/host.ts";
 import { unreachable } from "../unreachable.ts";
 import { ago, note, painter, table, termWidth, useColor } from "../output.ts";
 
@@ -64,8 +65,11 @@ export const status: Command = {
     let built: Built | undefined;
     try {
       built = await build(host, { ...flags, quiet: true }, { allowDefault: false });
-    } catch {
-      built = undefined; // status still works from the manifest alone
+    } catch (e) {
+      // A Codex that no longer loads, plans or renders (edited, unreadable, its specs gone):
+      // status still works from the manifest alone. A bug in lychd is not such a failure.
+      if (!(e instanceof LychdError)) throw e;
+      built = undefined;
     }
     const drift = await checkOwned(host.fs, manifest);
     const files = drift.map((d) => ({ ...d, unit: unitOfFile(d.path) })).filter((d) => d.unit);
@@ -76,6 +80,7 @@ export const status: Command = {
       shown = units.length ? await manager(host, paths).show(units, PROPS) : {};
     } catch (e) {
       // Without the manager the states are unknown: one line (and, with --json, the document).
+      if (!(e instanceof HostError)) throw e;
       down = await unreachable(host, paths);
       if (!down) throw e;
     }
