@@ -143,11 +143,8 @@ export function parseRoutes(text: string, file: string): RouteTable {
     if (typeof s.served_name !== "string" || !s.served_name) {
       throw bad(`${at}.served_name`, "must be a non-empty string");
     }
-    let url: URL | undefined;
-    try {
-      url = typeof s.upstream === "string" ? new URL(s.upstream) : undefined;
-    } catch { /* below */ }
-    if (!url || url.protocol !== "http:" || url.pathname !== "/" || url.search || s.upstream !== url.origin) {
+    const up = s.upstream;
+    if (typeof up !== "string" || !/^http:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(up)) {
       throw bad(`${at}.upstream`, 'must be "http://host:port" (no path, no trailing slash)');
     }
     stones[name] = {
