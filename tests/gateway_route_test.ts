@@ -136,6 +136,32 @@ Deno.test(
 );
 
 Deno.test(
+  "route-only: each waiting request keeps its own queue_timeout (a late one is not failed with an early one)",
+  opts,
+  async () => {
+    const ports = { a: freePort(), b: freePort() };
+    const gw = await start(table(ports));
+    const url = `http://${gw.address}`;
+    let b: ReturnType<typeof fakeOpenAi> | undefined;
+    try {
+      const first = chat(url, "bravo");
+      await new Promise((r) => setTimeout(r, 1500));
+      const late = chat(url, "bravo");
+      // b's pod comes up 3 s in: after the first request's timeout (2 s), within the late one's (3.5 s).
+      await new Promise((r) => setTimeout(r, 1500));
+      b = fakeOpenAi({ port: ports.b, name: "b" });
+      const [r1, r2] = await Promise.all([first, late]);
+      assert.equal(r1.status, 503, r1.text);
+      assert.equal(r2.status, 200, r2.text);
+      assert.equal(r2.json!.server, "b");
+    } finally {
+      await gw.shutdown();
+      await b?.close();
+    }
+  },
+);
+
+Deno.test(
   "route-only: the api_key_file of the table is enforced on every path but /health",
   opts,
   async () => {

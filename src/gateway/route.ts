@@ -17,7 +17,8 @@
  */
 import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
-import { Pool, type Units } from "./pool.ts";
+import { Pool, type Probe, type Units } from "./pool.ts";
+import type { GatewayStone } from "./config.ts";
 import { Metrics } from "./metrics.ts";
 import { gatewayHandler, parseKeys } from "./server.ts";
 import { parseRoutes, routeConfig, RoutesError } from "./routes.ts";
@@ -32,15 +33,34 @@ export interface RunningGateway {
   shutdown(): Promise<void>;
 }
 
-/** The scheduler runs every stone: nothing to start or stop; each counts as running. */
-export const scheduledUnits: Units = {
-  start: () => Promise.resolve(),
-  stop: () => Promise.resolve(),
-  states: (units) => Promise.resolve(Object.fromEntries(units.map((u) => [u, "active"]))),
-};
+/**
+ * The pool's `Units` on a cluster: the scheduler runs every stone, so each counts as running and
+ * nothing is stopped. "Starting" a stone waits for its upstream to answer, for as long as a
+ * request still waits for it: each waiting request keeps its own queue_timeout, so one that comes
+ * while an earlier one is about to time out still gets its full wait.
+ */
+export function scheduledUnits(
+  stoneOf: (unit: string) => GatewayStone,
+  pool: () => Pool,
+  probe: Probe,
+  everyMs = 250,
+): Units {
+  return {
+    async start(unit) {
+      const stone = stoneOf(unit);
+      for (;;) {
+        if (await probe(stone, AbortSignal.timeout(2000)).catch(() => false)) return;
+        if (pool().queuedFor(stone.name) === 0) throw new Error("the upstream never answered HTTP");
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    },
+    stop: () => Promise.resolve(),
+    states: (units) => Promise.resolve(Object.fromEntries(units.map((u) => [u, "active"]))),
+  };
+}
 
 /** Any HTTP answer from the upstream's /health counts (a 404 is still a server). */
-async function httpProbe(stone: { upstream?: string }, signal: AbortSignal): Promise<boolean> {
+async function httpProbe(stone: GatewayStone, signal: AbortSignal): Promise<boolean> {
   if (!stone.upstream) return true;
   try {
     const r = await fetch(`${stone.upstream}/health`, { signal });
@@ -55,7 +75,7 @@ async function httpProbe(stone: { upstream?: string }, signal: AbortSignal): Pro
 export async function startRouteGateway(
   host: Host,
   args: string[],
-  opts: { probe?: typeof httpProbe; loadingEverySeconds?: number } = {},
+  opts: { probe?: Probe; loadingEverySeconds?: number } = {},
 ): Promise<RunningGateway> {
   const { values } = parseArgs({
     args,
@@ -77,7 +97,9 @@ export async function startRouteGateway(
     if (!keys.length) throw new RoutesError(values.routes, "api_key_file", `${cfg.apiKeyFile} holds no key`);
   }
   const metrics = new Metrics();
-  const pool = new Pool(cfg, scheduledUnits, opts.probe ?? httpProbe, metrics);
+  const probe = opts.probe ?? httpProbe;
+  const byUnit = new Map([...cfg.stones.values()].map((s) => [s.unit, s]));
+  const pool: Pool = new Pool(cfg, scheduledUnits((u) => byUnit.get(u)!, () => pool, probe), probe, metrics);
   await pool.init({ idleEveryMs: 0 });
   const handler = gatewayHandler({
     cfg,
