@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# deno task e2e: build (or reuse) the real host, start it, run tests/e2e/scenarios.ts and
-# tests/e2e/gateway_scenarios.ts inside with
+# deno task e2e: build (or reuse) the real host, start it, run tests/e2e/*scenarios.ts inside with
 # lychd from this working tree, stop it. Needs root, debootstrap and the Debian mirror, and
 # CI=true or LYCHD_E2E=1. Prints the wall time of each phase.
 set -euo pipefail
@@ -20,6 +19,8 @@ status=0
 bash "$host" exec deno test -A --no-check=remote tests/e2e/scenarios.ts || status=$?
 # `lychd export kubernetes` → `podman kube play` (tests/e2e/kube_scenarios.ts).
 bash "$host" exec deno test -A --no-check=remote tests/e2e/kube_scenarios.ts || status=$?
+# The exported gateway (route-only) under `podman kube play` (tests/e2e/kube_gateway_scenarios.ts).
+bash "$host" exec deno test -A --no-check=remote tests/e2e/kube_gateway_scenarios.ts || status=$?
 # `lychd import compose` → bind → run (tests/e2e/compose_scenarios.ts).
 bash "$host" exec deno test -A --no-check=remote tests/e2e/compose_scenarios.ts || status=$?
 # The gateway: one endpoint, swaps, VRAM as a set (tests/e2e/gateway_scenarios.ts).

@@ -1,5 +1,5 @@
 /**
- * Golden Kubernetes manifests: the default, pod and topology8 cases in both GPU modes, byte for
+ * Golden Kubernetes manifests: the default, gateway, pod and topology8 cases in both GPU modes, byte for
  * byte (`deno task test:update` rewrites tests/golden-kube/<case>/<mode>/).
  */
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { goldenCases } from "./lib/golden.ts";
 import { caseFiles, KUBE_GOLDEN_DIR, MODES } from "./lib/kube.ts";
 
 const update = Deno.args.includes("--update");
-const CASES = ["default", "pod", "topology8"];
+const CASES = ["default", "gateway", "pod", "topology8"];
 
 for (const c of goldenCases().filter((g) => CASES.includes(g.name))) {
   for (const mode of MODES) {

@@ -16,6 +16,7 @@ import { exportCase, MODES } from "./lib/kube.ts";
 import { toStream } from "../src/kube/emit.ts";
 import type { KubeObject } from "../src/kube/objects.ts";
 import { isLabel } from "../src/kube/names.ts";
+import { parseRoutes } from "../src/gateway/routes.ts";
 import type { Deployment as IDeployment } from "../src/kube/types.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -71,6 +72,7 @@ for (const c of goldenCases()) {
         const pod = d.spec!.template.spec!;
         for (const v of pod.volumes ?? []) {
           if (v.persistentVolumeClaim) assert.ok(pvcs.has(v.persistentVolumeClaim.claimName), "claim exists");
+          if (v.configMap) assert.ok(cms.has(v.configMap.name!), "config map volume exists");
         }
         for (const rc of pod.resourceClaims ?? []) {
           assert.ok(rcts.has(rc.resourceClaimTemplateName!), "template");
@@ -93,6 +95,31 @@ for (const c of goldenCases()) {
           Object.entries(sel).every(([k, v]) => d.spec!.template.metadata!.labels![k] === v)
         );
         assert.equal(hit.length, 1, `Service ${s.metadata!.name} selects ${hit.length} Deployments`);
+      }
+      // The gateway's routing table names Services that exist, on ports the pod may dial.
+      const routes = objects.find((o) =>
+        o.kind === "ConfigMap" && o.metadata!.name!.endsWith("-gateway-routes")
+      );
+      assert.equal(
+        routes !== undefined,
+        /^(\[gateway\]|models\s*=)/m.test(c.codexText),
+        "a routing table iff a gateway",
+      );
+      if (routes) {
+        const table = parseRoutes(
+          (routes as { data: Record<string, string> }).data["routes.json"],
+          "routes.json",
+        );
+        const gw = deps.find((d) => d.metadata!.name === `${table.prefix}-gateway`)!;
+        const allow = gw.spec!.template.spec!.containers[0].command!.find((a) =>
+          a.startsWith("--allow-net=")
+        )!;
+        for (const st of Object.values(table.stones)) {
+          const u = new URL(st.upstream);
+          assert.ok(names("Service").has(u.hostname), `${u.hostname} is a Service`);
+          assert.ok(allow.split(/[=,]/).includes(st.upstream.slice(7)), `${st.upstream} may be dialled`);
+          assert.ok(deps.some((d) => d.metadata!.name === st.workload), `${st.workload} is a Deployment`);
+        }
       }
       // The stream parses back to the same objects.
       const docs = parseAllDocuments(toStream(objects, "codex.toml", stringify), { version: "1.1" });

@@ -19,6 +19,8 @@ export interface ServerDeps {
   keys: string[];
   /** Seconds between SSE loading comments (default 1). */
   loadingEverySeconds?: number;
+  /** Route-only (Kubernetes, ./route.ts): the scheduler runs the stones, so no /lychd/unload. */
+  routeOnly?: boolean;
   now?: () => number;
 }
 
@@ -111,7 +113,7 @@ export function gatewayHandler(
       return Response.json({ id, object: "model", created, owned_by: "lychd" });
     }
     if (path === "/lychd/status" && req.method === "GET") return Response.json(status());
-    if (path === "/lychd/unload" && req.method === "POST") return await unload(req);
+    if (path === "/lychd/unload" && req.method === "POST" && !deps.routeOnly) return await unload(req);
     if (path === "/metrics" && req.method === "GET") {
       return new Response(metrics.text(), { headers: { "content-type": "text/plain; version=0.0.4" } });
     }

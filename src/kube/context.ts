@@ -16,6 +16,8 @@ export interface ExportOptions {
   gpu: GpuMode;
   /** Text of each `env_files` path (read through the host seam); a missing file is refused. */
   envFiles: ReadonlyMap<string, string | undefined>;
+  /** The gateway's image (`--gateway-image`); default ./gateway.ts's DEFAULT_GATEWAY_IMAGE. */
+  gatewayImage?: string;
 }
 
 /** The state of one export run. */

@@ -2,7 +2,8 @@
  * Plan → Kubernetes objects, the export driver: a Deployment per service (one per Sepulcher with
  * `network = "pod"`), a headless Service per service so names resolve as on the bridge network, a
  * PersistentVolumeClaim per named volume, a ConfigMap per env file, and with `--gpu dra` a
- * ResourceClaimTemplate per soulstone with GPUs. Pure and deterministic: same plan, same objects,
+ * ResourceClaimTemplate per soulstone with GPUs, and the gateway's Deployment, Service and routing
+ * table (./gateway.ts). Pure and deterministic: same plan, same objects,
  * same key order. What cannot be expressed becomes a warning (approximations) or a KubeError
  * (where the result would be wrong); docs/kubernetes.md lists every field.
  *
@@ -30,6 +31,7 @@ import { checkName, DNS_SUBDOMAIN, SECRET_KEY } from "./names.ts";
 import { podDeployment, serviceDeployment } from "./workload.ts";
 import { headlessService } from "./service.ts";
 import { persistentVolumeClaims } from "./volumes.ts";
+import { gatewayObjects } from "./gateway.ts";
 
 export type { ExportOptions } from "./context.ts";
 
@@ -89,7 +91,12 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
 
   const pvcs: IPersistentVolumeClaim[] = persistentVolumeClaims(ctx);
 
-  gatewayHook(plan, ctx.warnings);
+  const gw = gatewayObjects(ctx);
+  if (gw) {
+    ctx.configMaps.push(gw.configMap);
+    services.push(gw.service);
+    deployments.push(gw.deployment);
+  }
   const claimed = new Set(codex.services.flatMap((s) => s.role === "soulstone" ? s.raw.devices ?? [] : []));
   for (const d of Object.keys(codex.migProfiles)) {
     const dev = registry.device(d);
@@ -137,22 +144,6 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
   const secretCommands = [...ctx.secrets].sort().map((n) =>
     `kubectl create secret generic ${n}${ns} --from-literal=${SECRET_KEY}="$(podman secret inspect --showsecret --format '{{.SecretData}}' ${n})"`
   );
+  if (gw?.secretCommand) secretCommands.push(gw.secretCommand);
   return { objects, warnings: ctx.warnings, secretCommands };
-}
-
-/**
- * The gateway (#13, `[gateway]` and soulstone `models`) is not exported yet: docs/kubernetes.md
- * says what its export will be (a single-replica Deployment + Service routing by model to the
- * soulstones' Services). Until then a Codex that has it exports everything else and says so.
- */
-export function gatewayHook(plan: Plan, warnings: string[]): void {
-  const codex = plan.codex as unknown as Record<string, unknown>;
-  const stones = plan.codex.services.filter((s) => (s.raw as Record<string, unknown>).models !== undefined);
-  if (codex.gateway === undefined && !stones.length) return;
-  warnings.push(
-    `gateway: not exported yet (${
-      ["gateway", ...stones.map((s) => `${s.path}.models`)].filter((x) => x !== "gateway" || codex.gateway)
-        .join(", ")
-    }); clients reach each soulstone by its Service name (docs/kubernetes.md, "The gateway")`,
-  );
 }

@@ -50,11 +50,13 @@ export interface Volume {
   hostPath?: { path: string };
   emptyDir?: { medium?: "Memory"; sizeLimit?: string };
   secret?: { secretName: string };
+  configMap?: { name: string };
 }
 
-/** `Probe` with an exec action. */
+/** `Probe` with an exec action, or an HTTP GET (the gateway's /health). */
 export interface Probe {
-  exec: { command: string[] };
+  exec?: { command: string[] };
+  httpGet?: { path: string; port: number };
   periodSeconds: number;
   timeoutSeconds: number;
   failureThreshold: number;
@@ -146,7 +148,8 @@ export interface Service {
   apiVersion: "v1";
   kind: "Service";
   metadata: ObjectMeta;
-  spec: { clusterIP: "None"; selector: Record<string, string>; ports?: ServicePort[] };
+  /** `clusterIP: "None"` (headless) for every service; the gateway's gets a cluster IP. */
+  spec: { clusterIP?: "None"; selector: Record<string, string>; ports?: ServicePort[] };
 }
 
 /** `v1` `PersistentVolumeClaim`. */

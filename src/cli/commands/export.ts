@@ -18,6 +18,7 @@ import { exportPlan } from "../../kube/objects.ts";
 import { KubeError } from "../../kube/errors.ts";
 import { foreignEntry, MARKER, markerText, parseMarker, toFiles, toStream } from "../../kube/emit.ts";
 import type { GpuMode } from "../../kube/gpu.ts";
+import { DEFAULT_GATEWAY_IMAGE } from "../../kube/gateway.ts";
 
 const TARGETS = ["kubernetes"];
 
@@ -25,7 +26,8 @@ const TARGETS = ["kubernetes"];
 export const exportCmd: Command = {
   name: "export",
   summary: "write the Codex as Kubernetes manifests (stdout, or --out DIR with kustomization.yaml)",
-  usage: "lychd export kubernetes [--out DIR] [--namespace NS] [--gpu device-plugin|dra]",
+  usage:
+    "lychd export kubernetes [--out DIR] [--namespace NS] [--gpu device-plugin|dra] [--gateway-image REF]",
   operands: { names: TARGETS, max: 1 },
   flags: [
     {
@@ -43,10 +45,17 @@ export const exportCmd: Command = {
       help:
         "device-plugin: nvidia.com/gpu-style limits; dra: resource.k8s.io/v1 ResourceClaimTemplates (1.34+)",
     },
+    {
+      name: "gateway-image",
+      type: "string",
+      arg: "REF",
+      help: `the gateway's image (default ${DEFAULT_GATEWAY_IMAGE}, built by Containerfile.gateway)`,
+    },
   ],
   details:
     "Deployment per service, a headless Service per service (names resolve as on the bridge network),\n" +
-    "PersistentVolumeClaims for named volumes ([volumes.NAME] size, default 10Gi), ConfigMaps from env_files.\n" +
+    "PersistentVolumeClaims for named volumes ([volumes.NAME] size, default 10Gi), ConfigMaps from env_files,\n" +
+    "and the gateway as a single-replica Deployment + Service that routes by model (route-only).\n" +
     "Secrets are referenced, never copied: the `kubectl create secret` commands go to stderr.\n" +
     "docs/kubernetes.md lists how every Codex field maps.",
   exitCodes:
@@ -69,6 +78,13 @@ export const exportCmd: Command = {
     }
     const namespace = typeof flags.namespace === "string" ? flags.namespace : undefined;
     const out = typeof flags.out === "string" && flags.out !== "" ? flags.out : undefined;
+    const gatewayImage = typeof flags["gateway-image"] === "string" ? flags["gateway-image"] : undefined;
+    if (gatewayImage !== undefined && !/^[^\s]+$/.test(gatewayImage)) {
+      throw new UsageError(
+        `--gateway-image ${JSON.stringify(gatewayImage)} is not an image reference`,
+        "e.g. ghcr.io/me/lychd-gateway:0.1.0",
+      );
+    }
 
     const paths = resolvePaths(host, flags);
     const loaded = await readCodex(host, paths, { allowDefault: true, quiet: flags.quiet === true });
@@ -90,7 +106,7 @@ export const exportCmd: Command = {
     let exported;
     try {
       const plan = makePlan(codex, registry);
-      exported = exportPlan(plan, registry, { namespace, gpu, envFiles });
+      exported = exportPlan(plan, registry, { namespace, gpu, envFiles, gatewayImage });
       warnAll(host, flags, plan.warnings);
     } catch (e) {
       if (e instanceof CodexError) throw new CodexError(e.file, e.issues.map(place));

@@ -1,0 +1,156 @@
+/**
+ * The route-only gateway, for Kubernetes: `gateway_route.ts --routes FILE [--listen IP:PORT]`.
+ * The same HTTP side (./server.ts) and the same pool (./pool.ts) as under systemd, through the
+ * pool's `Units` seam: the scheduler runs the soulstones' pods, so "starting" a stone starts
+ * nothing and every stone counts as running; a stone is ready once its upstream Service answers
+ * HTTP. A request for a stone that does not answer (replicas 0, a pod starting) waits in the
+ * stone's queue up to `queue_timeout_seconds`, then gets 503 with `Retry-After`. Nothing is ever
+ * stopped: there is no admission (each stone its own queue, no conflicts), no `idle_stop`, no
+ * `default`, and `POST /lychd/unload` is not routed.
+ *
+ * The routing table (./routes.ts) comes from a file, mounted from a ConfigMap by the Deployment
+ * `lychd export kubernetes` writes. Unlike the systemd gateway, `api_key_file` is not refused for
+ * being readable by others: Kubernetes mounts Secret files 0644 by default, and the pod, not the
+ * file mode, is the boundary there.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { Host } from "../host/host.ts";
+import { Pool, type Probe, type Units } from "./pool.ts";
+import type { GatewayStone } from "./config.ts";
+import { Metrics } from "./metrics.ts";
+import { gatewayHandler, parseKeys } from "./server.ts";
+import { parseRoutes, routeConfig, RoutesError } from "./routes.ts";
+
+/** A running route-only gateway (the shape of ./main.ts's `RunningGateway`). */
+export interface RunningGateway {
+  address: string;
+  port: number;
+  pool: Pool;
+  metrics: Metrics;
+  finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The pool's `Units` on a cluster: the scheduler runs every stone, so each counts as running and
+ * nothing is stopped. "Starting" a stone waits for its upstream to answer, for as long as a
+ * request still waits for it: each waiting request keeps its own queue_timeout, so one that comes
+ * while an earlier one is about to time out still gets its full wait.
+ */
+export function scheduledUnits(
+  stoneOf: (unit: string) => GatewayStone,
+  pool: () => Pool,
+  probe: Probe,
+  everyMs = 250,
+): Units {
+  return {
+    async start(unit) {
+      const stone = stoneOf(unit);
+      for (;;) {
+        if (await probe(stone, AbortSignal.timeout(2000)).catch(() => false)) return;
+        if (pool().queuedFor(stone.name) === 0) throw new Error("the upstream never answered HTTP");
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    },
+    stop: () => Promise.resolve(),
+    states: (units) => Promise.resolve(Object.fromEntries(units.map((u) => [u, "active"]))),
+  };
+}
+
+/** Any HTTP answer from the upstream's /health counts (a 404 is still a server). */
+async function httpProbe(stone: GatewayStone, signal: AbortSignal): Promise<boolean> {
+  if (!stone.upstream) return true;
+  try {
+    const r = await fetch(`${stone.upstream}/health`, { signal });
+    await r.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Start the route-only gateway. Throws a one-line error for a bad table or key file. */
+export async function startRouteGateway(
+  host: Host,
+  args: string[],
+  opts: { probe?: Probe; loadingEverySeconds?: number } = {},
+): Promise<RunningGateway> {
+  const { values } = parseArgs({
+    args,
+    options: { routes: { type: "string" }, listen: { type: "string" } },
+    strict: true,
+  });
+  if (!values.routes) throw new Error("give --routes FILE (the routing table lychd export kubernetes wrote)");
+  const text = await host.fs.readTextFile(values.routes);
+  if (text === undefined) throw new Error(`${values.routes} does not exist`);
+  const table = parseRoutes(text, values.routes);
+  const cfg = routeConfig(table);
+  let keys: string[] = [];
+  if (cfg.apiKeyFile) {
+    const k = await host.fs.readTextFile(cfg.apiKeyFile);
+    if (k === undefined) {
+      throw new RoutesError(values.routes, "api_key_file", `${cfg.apiKeyFile} does not exist`);
+    }
+    keys = parseKeys(k);
+    if (!keys.length) throw new RoutesError(values.routes, "api_key_file", `${cfg.apiKeyFile} holds no key`);
+  }
+  const metrics = new Metrics();
+  const probe = opts.probe ?? httpProbe;
+  const byUnit = new Map([...cfg.stones.values()].map((s) => [s.unit, s]));
+  const pool: Pool = new Pool(cfg, scheduledUnits((u) => byUnit.get(u)!, () => pool, probe), probe, metrics);
+  await pool.init({ idleEveryMs: 0 });
+  const handler = gatewayHandler({
+    cfg,
+    pool,
+    metrics,
+    keys,
+    loadingEverySeconds: opts.loadingEverySeconds,
+    routeOnly: true,
+  });
+  const listen = values.listen ?? cfg.listen;
+  const i = listen.lastIndexOf(":");
+  const hostname = listen.slice(0, i).replace(/^\[|\]$/g, "");
+  const server = Deno.serve({
+    hostname,
+    port: Number(listen.slice(i + 1)),
+    onListen: () => {},
+    onError: (e: unknown) => {
+      host.stderr.write(`lychd-gateway: ${(e as Error).message}\n`);
+      return new Response("internal error", { status: 500 });
+    },
+  }, handler);
+  const port = (server.addr as Deno.NetAddr).port;
+  return {
+    address: `${hostname}:${port}`,
+    port,
+    pool,
+    metrics,
+    finished: server.finished,
+    async shutdown() {
+      pool.close();
+      await server.shutdown();
+    },
+  };
+}
+
+/** The process: start, log one line, serve until SIGTERM/SIGINT. Returns the exit code. */
+export async function runRouteGateway(host: Host, args: string[]): Promise<number> {
+  let gw: RunningGateway;
+  try {
+    gw = await startRouteGateway(host, args);
+  } catch (e) {
+    host.stderr.write(`lychd-gateway: ${(e as Error).message.split("\n")[0]}\n`);
+    return 1;
+  }
+  const n = gw.pool.cfg.models.size;
+  host.stderr.write(
+    `lychd-gateway: routing ${n} model id${n === 1 ? "" : "s"} on ${gw.address} (route-only)\n`,
+  );
+  const stop = () => void gw.shutdown();
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await gw.finished;
+  return 0;
+}
