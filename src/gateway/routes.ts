@@ -29,6 +29,7 @@
  *
  * @module
  */
+import { LychdError } from "../errors.ts";
 import type { GatewayConfig, GatewayStone } from "./config.ts";
 
 /** One soulstone in the routing table. */
@@ -81,10 +82,12 @@ export function routesText(t: RouteTable): string {
 }
 
 /** A routing table that cannot be used: one line, naming the file and the field. */
-export class RoutesError extends Error {
+export class RoutesError extends LychdError {
+  override readonly name: string = "RoutesError";
   constructor(file: string, field: string, message: string) {
-    super(`${file}: ${field ? `${field}: ` : ""}${message}`);
-    this.name = "RoutesError";
+    super(`${file}: ${field ? `${field}: ` : ""}${message}`, {
+      place: { file, ...(field ? { path: field } : {}) },
+    });
   }
 }
 
