@@ -15,7 +15,8 @@ import { CodexError, formatIssue } from "../codex/errors.ts";
 import { gatewayConfig } from "./config.ts";
 import { Pool, type Probe, type Units } from "./pool.ts";
 import { Metrics } from "./metrics.ts";
-import { gatewayHandler, parseKeys } from "./server.ts";
+import { gatewayHandler } from "./server.ts";
+import { parseKeys } from "./http.ts";
 
 /** A running gateway. */
 export interface RunningGateway {
