@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { loadCommands } from "../src/cli/commands/index.ts";
-import { completeNames, completionScript, liveTables, SHELLS } from "../src/cli/commands/completions.ts";
+import { completeNames, liveTables } from "../src/cli/commands/completions.ts";
+import { completionScript, SHELLS } from "../src/cli/completion_scripts.ts";
 import { GLOBAL_FLAGS } from "../src/cli/flags.ts";
 import { table, visibleLength } from "../src/cli/output.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
