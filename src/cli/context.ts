@@ -18,7 +18,7 @@ import { NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import { type Flags, LychdError } from "./command.ts";
-import { checkProtectedVolumes } from "../bind/protect.ts";
+import { checkProtectedVolumes } from "../codex/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
 import { GATEWAY_HOST } from "../codex/subnet.ts";
