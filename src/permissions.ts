@@ -187,13 +187,6 @@ export const POLICY: KindPolicy[] = [
   },
 ];
 
-/** The policy of one kind. */
-export function policyOf(kind: PermissionKind): KindPolicy {
-  const p = POLICY.find((k) => k.kind === kind);
-  if (!p) throw new RangeError(`no policy for permission kind "${kind}"`);
-  return p;
-}
-
 /** One Deno flag with its justification, for help text and the README. */
 export interface FlagLine {
   flag: string;

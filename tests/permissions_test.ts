@@ -8,7 +8,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { compileFlags, DENO_DEFAULT_IMPORT_HOSTS, flagLines, POLICY, policyOf } from "../src/permissions.ts";
+import { compileFlags, DENO_DEFAULT_IMPORT_HOSTS, flagLines, POLICY } from "../src/permissions.ts";
+import { policyOf } from "./lib/permissions.ts";
 import { auditPermissions } from "../src/cli/commands/permissions.ts";
 import { fakeHost } from "../src/host/_fake.ts";
 import type { PermissionQuery, PermissionState } from "../src/host/host.ts";

@@ -10,7 +10,7 @@ import { loadCommands } from "../src/cli/commands/index.ts";
 import { completeNames, liveTables } from "../src/cli/commands/completions.ts";
 import { completionScript, SHELLS } from "../src/cli/completion_scripts.ts";
 import { GLOBAL_FLAGS } from "../src/cli/flags.ts";
-import { table, visibleLength } from "../src/cli/output.ts";
+import { table } from "../src/cli/output.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
 import { type FakeHost, fakeHost } from "../src/host/_fake.ts";
 import { linesOf, NVIDIA_SPEC, ROOT, runInProcess, type Sandbox, sandbox } from "./lib/cli.ts";
@@ -725,3 +725,9 @@ Deno.test("--json shapes are stable: the same keys on success, refusal and empty
   assert.deepEqual(keys(JSON.parse(unbound.stdout)), report);
   assert.deepEqual(keys(JSON.parse(doctor.stdout)), ["findings"]);
 });
+
+/** The visible length of a line (ANSI colour codes do not count). */
+function visibleLength(line: string): number {
+  // deno-lint-ignore no-control-regex
+  return [...line.replace(/\x1b\[[0-9;]*m/g, "")].length;
+}
