@@ -21,8 +21,6 @@ import {
   vendorOrClassProblem,
 } from "./library_checks.ts";
 
-export { CDI_YAML_OPTIONS } from "./decode.ts";
-
 /** One device of a spec. */
 export interface CdiDevice {
   /** The bare device name (after `=`), e.g. `0`, `GPU-4cf8…`, `0:1`, `all`. */

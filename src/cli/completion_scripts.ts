@@ -51,7 +51,7 @@ function header(shell: Shell, install: string[]): string {
 }
 
 /** The bash script: `complete -F _lychd lychd`. */
-export function bashScript(d: CompletionData): string {
+function bashScript(d: CompletionData): string {
   const verbFlags = d.commands.map((c) => `      ${c.name}) flags=${sq(c.flags.map(long).join(" "))} ;;`)
     .join("\n");
   const operand = d.commands.filter((c) => c.operands).map((c) => {
@@ -134,7 +134,7 @@ complete -F _lychd lychd
 const zdesc = (name: string, help: string) => sq(`${name.replaceAll(":", "\\:")}:${help}`);
 
 /** The zsh script: works from `$fpath` (`#compdef`) and when sourced (`compdef`). */
-export function zshScript(d: CompletionData): string {
+function zshScript(d: CompletionData): string {
   const verbFlags = d.commands.filter((c) => c.flags.length).map((c) =>
     `    (${c.name}) flags=(${c.flags.map((f) => zdesc(long(f), f.help)).join(" ")}) ;;`
   ).join("\n");
@@ -209,7 +209,7 @@ fi
 }
 
 /** The fish script. */
-export function fishScript(d: CompletionData): string {
+function fishScript(d: CompletionData): string {
   const valuedCase = spelled(valued(d)).join(" ");
   const lines: string[] = [];
   for (const c of d.commands) {

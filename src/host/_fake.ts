@@ -27,7 +27,7 @@ import type {
 import { notFoundError } from "./runner.ts";
 import { FakeFs } from "./_fake_fs.ts";
 
-export { ENOSPC, FakeFs } from "./_fake_fs.ts";
+export { ENOSPC } from "./_fake_fs.ts";
 
 /** Options of `fakeHost()`. */
 export interface FakeHostOptions {

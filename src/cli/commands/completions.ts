@@ -78,6 +78,3 @@ export const completeNames: Command = {
     return 0;
   },
 };
-
-/** Verbs that `lychd --help` does not list. */
-export const HIDDEN_COMMANDS: Command[] = [completeNames];
