@@ -1,152 +1,98 @@
 import assert from "node:assert/strict";
-import { type GrammarError, interpolate, parseDotenv, splitCommand } from "./text.ts";
 import { type ComposeError, loadProject } from "./project.ts";
-import { convertProject, duration } from "./convert.ts";
+import { convertProject } from "./convert.ts";
 import { composeSchemaCheck } from "./schema.ts";
 import { loadCodex } from "../codex/load.ts";
+import { fakeHost } from "../host/_fake.ts";
+import { run } from "../cli/run.ts";
 import { files } from "./_testing.ts";
 
-const env: Record<string, string> = { A: "a", E: "" };
-const look = (n: string) => env[n];
+Deno.test("lychd import compose: stdout, --out refuses to overwrite without --force, one-line refusal", async () => {
+  const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  host.fs.put("/p/compose.yaml", "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n");
+  assert.equal(await run(["import", "compose"], host), 0);
+  assert.match(host.stdout.text, /\[services\.web\]\nimage = "nginx"/);
+  assert.match(host.stderr.text, /lychd check/);
+  assert.equal(await run(["import", "compose", "--out", "codex.toml"], host), 0);
+  assert.equal(await run(["import", "compose", "--out", "codex.toml"], host), 1);
+  assert.match(host.stderr.text, /already exists; not overwriting/);
+  assert.equal(await run(["import", "compose", "--out", "codex.toml", "--force"], host), 0);
+  host.fs.put("/p/bad.yaml", "services:\n  web:\n    build: .\n");
+  const before = host.stderr.text.length;
+  assert.equal(await run(["import", "compose", "bad.yaml"], host), 1);
+  const err = host.stderr.text.slice(before).trim().split("\n");
+  assert.equal(err.length, 1);
+  assert.match(err[0], /bad\.yaml:3:12: services\.web\.build: build: without image/);
+});
 
-Deno.test("interpolation: every form of 12-interpolation.md", () => {
-  assert.equal(interpolate("${A}-$A-${A:-d}-${E:-d}-${E-d}-${U-d}-$$A-${U:-${A}}", look), "a-a-a-d--d-$A-a");
-  assert.equal(interpolate("${A:+r}|${E:+r}|${E+r}|${U+r}", look), "r||r|");
-  assert.throws(
-    () => interpolate("${U:?need U}", look),
-    (e: GrammarError) => /U is not set: need U/.test(e.message),
+Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown devices are refused", async () => {
+  const yaml = (count: string) =>
+    `services:\n  llm:\n    image: vllm/vllm-openai\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: ${count}\n              capabilities: [gpu]\n`;
+  const gpus = (kind: string) => (kind === "nvidia.com/gpu" ? ["0", "1", "all"] : []);
+  const load = async (text: string) => {
+    const read = files({ "/p/compose.yaml": text });
+    const p = await loadProject(
+      {
+        files: ["/p/compose.yaml"],
+        envFiles: [],
+        profiles: [],
+        env: (n) => ({ N: "1" } as Record<string, string>)[n],
+      },
+      read,
+      composeSchemaCheck,
+    );
+    return { p, read };
+  };
+  const one = await load(yaml("${N}"));
+  const c = await convertProject(one.p, one.read, { roles: {}, lenient: false, gpus });
+  assert.match(c.toml, /devices = \["nvidia\.com\/gpu=0"\]/);
+  assert.match(
+    c.warnings.join("\n"),
+    /count 1 → nvidia\.com\/gpu=0 \(the first 1 of the host's CDI devices\)/,
   );
-  assert.throws(() => interpolate("${E:?}", look), /E is empty/);
-  assert.equal(interpolate("${E?x}", look), "");
-  assert.throws(() => interpolate("$1", look), /invalid interpolation/);
-  const unset = new Set<string>();
-  assert.equal(interpolate("x${NOPE}y", look, unset), "xy");
-  assert.deepEqual([...unset], ["NOPE"]);
-});
-
-Deno.test("dotenv: quotes, export, comments, interpolation", () => {
-  const m = parseDotenv(
-    `# c\nexport X=1\nY="two \${X}\\n" # c\nZ='lit \${X}'\nW=bare # comment\nV=a#b\n`,
-    () => undefined,
+  const three = await load(yaml("3"));
+  await assert.rejects(
+    () => convertProject(three.p, three.read, { roles: {}, lenient: false, gpus }),
+    /have 2 nvidia\.com\/gpu device/,
   );
-  assert.deepEqual(Object.fromEntries(m), { X: "1", Y: "two 1\n", Z: "lit ${X}", W: "bare", V: "a#b" });
+  const cdi = await load("services:\n  llm:\n    image: x\n    devices: [nvidia.com/gpu=7]\n");
+  await assert.rejects(
+    () => convertProject(cdi.p, cdi.read, { roles: {}, lenient: false, gpus }),
+    /no device "7"/,
+  );
 });
 
-Deno.test("command strings split like compose (go-shellwords), operators refused", () => {
-  assert.deepEqual(splitCommand(`-c 'a && b' "x \\"y\\"" z\\ w ""`), ["-c", "a && b", 'x "y"', "z w", ""]);
-  assert.throws(() => splitCommand("sh -c echo a && echo b"), /cut .* at the unquoted "&"/);
-  assert.throws(() => splitCommand("'open"), /unterminated/);
-});
-
-Deno.test("durations: Go forms to the Codex form", () => {
-  assert.equal(duration("1m30s"), "1m30s");
-  assert.equal(duration("1.5s"), "1s500ms");
-  assert.equal(duration("90"), "90s");
-  assert.equal(duration("soon"), undefined);
-});
-
-Deno.test("project: merge order, !reset, !override, extends (same and other file), include, profiles", async () => {
+Deno.test("interpolated values are cast where compose casts them; errors carry bracketed paths", async () => {
   const read = files({
-    "/p/compose.yaml": `
-include:
-  - inc/compose.yaml
-services:
-  base: &b
-    image: busybox
-    environment: [X=1]
-    ports: ["8000:80"]
-  app:
-    extends: base
-    command: echo hi
-    volumes: ["./data:/data", "named:/n"]
-  other:
-    extends: { file: lib/common.yaml, service: common }
-  gpu:
-    image: busybox
-    profiles: [gpu]
-`,
-    "/p/compose.override.yaml": `
-services:
-  app:
-    environment: { Y: "2" }
-    ports: !override ["9000:80"]
-    command: ["echo", "bye"]
-    volumes: ["./other:/data"]
-  base:
-    ports: !reset []
-`,
-    "/p/lib/common.yaml": `services:\n  common:\n    image: alpine\n    volumes: ["./here:/here"]\n`,
-    "/p/inc/compose.yaml":
-      `services:\n  included:\n    image: nginx\n    env_file: [{ path: missing.env, required: false }]\n`,
+    "/p/compose.yaml":
+      "services:\n  a:\n    image: x\n    deploy: { replicas: '${R}' }\n    read_only: '${RO}'\n    command: [a, '${MISSING:?needed}']\n",
   });
-  const p = await loadProject(
-    {
-      files: [],
-      projectDir: "/p",
-      envFiles: [],
-      profiles: [],
-      env: () => undefined,
-    },
-    read,
-    composeSchemaCheck,
-  );
-  assert.deepEqual(Object.keys(p.services).sort(), ["app", "base", "included", "other"]);
-  assert.deepEqual(p.disabled, ["gpu"]);
-  assert.deepEqual(p.services.app.environment, { X: "1", Y: "2" });
-  assert.deepEqual(p.services.app.command, ["echo", "bye"]);
-  assert.deepEqual(p.services.app.ports, [{
-    host_ip: undefined,
-    published: 9000,
-    target: 80,
-    protocol: "tcp",
-  }]);
-  assert.equal(p.services.base.ports, undefined);
-  assert.deepEqual(p.services.app.volumes.map((v: { source: string }) => v.source), ["/p/other", "named"]);
-  assert.equal(p.services.other.volumes[0].source, "/p/lib/here");
-  const c = await convertProject(p, read, { roles: {}, lenient: false });
-  const codex = loadCodex(c.toml, "x.toml");
-  assert.ok(codex.services.length === 4);
-});
-
-Deno.test("project: unknown keys are refused with file:line:col from the official schema", async () => {
-  const read = files({ "/p/compose.yaml": "services:\n  a:\n    image: x\n    imagee: y\n" });
+  const env = (n: string) => ({ R: "0", RO: "yes" } as Record<string, string>)[n];
   await assert.rejects(
     () =>
-      loadProject(
-        { files: ["/p/compose.yaml"], envFiles: [], profiles: [], env: () => undefined },
-        read,
-        composeSchemaCheck,
-      ),
-    (e: ComposeError) =>
-      e.line === 4 && /unknown key "imagee"/.test(e.message) && e.path === "services.a.imagee",
+      loadProject({ files: ["/p/compose.yaml"], envFiles: [], profiles: [], env }, read, composeSchemaCheck),
+    (e: ComposeError) => e.path === "services.a.command[1]" && /MISSING is not set: needed/.test(e.message),
   );
+  const ok = files({
+    "/p/compose.yaml":
+      "services:\n  a:\n    image: x\n    deploy: { replicas: '${R}' }\n    read_only: '${RO}'\n",
+  });
+  const p = await loadProject(
+    { files: ["/p/compose.yaml"], envFiles: [], profiles: [], env },
+    ok,
+    composeSchemaCheck,
+  );
+  assert.equal(p.services.a.deploy.replicas, 0);
+  assert.equal(p.services.a.read_only, true);
 });
 
-Deno.test("convert: depends_on conditions, healthcheck, restart, GPUs, secrets", async () => {
-  const read = files({
-    "/p/compose.yaml": `
-services:
-  db:
-    image: postgres:16
-    healthcheck: { test: "pg_isready", interval: 5s }
-  init:
-    image: busybox
-    command: ["true"]
-  app:
-    image: ghcr.io/open-webui/open-webui:main
-    restart: unless-stopped
-    depends_on:
-      db: { condition: service_healthy }
-      init: { condition: service_completed_successfully }
-    secrets: [tok]
-  llm:
-    image: vllm/vllm-openai
-    gpus: all
-    devices: ["/dev/ttyUSB0"]
-secrets:
-  tok: { file: ./tok.txt }
-`,
-  });
+Deno.test("multi-line sh -c scripts travel escaped and a real sh rebuilds them byte for byte", async () => {
+  const script =
+    'x=1\nif [ "$x" = 1 ]; then\n  printf "%s|" "back\\\\slash" "tab\tin" "pct 100%"\nfi\necho "$0 $1"';
+  const text = `services:\n  a:\n    image: busybox\n    command: ${
+    JSON.stringify(["sh", "-c", script.replaceAll("$", "$$$$"), "zero", "one"])
+  }\n`;
+  const read = files({ "/p/compose.yaml": text });
   const p = await loadProject(
     {
       files: ["/p/compose.yaml"],
@@ -158,23 +104,35 @@ secrets:
     composeSchemaCheck,
   );
   const c = await convertProject(p, read, { roles: {}, lenient: false });
-  const codex = loadCodex(c.toml, "x.toml");
-  const by = (n: string) => codex.services.find((s) => s.path === c.paths[n])!;
-  assert.equal(by("db").role, "phylactery");
-  assert.equal(by("db").raw.notify_healthy, true);
-  assert.equal(by("init").raw.oneshot, true);
-  assert.equal(by("init").restart, "no");
-  assert.deepEqual(by("app").raw.requires, ["phylactery", "init"]);
-  assert.equal(by("app").restart, "always");
-  assert.match(c.toml, /unless-stopped → always/);
-  assert.equal(by("llm").role, "soulstone");
-  assert.deepEqual(by("llm").raw.devices, ["nvidia.com/gpu=all", "/dev/ttyUSB0"]);
-  assert.deepEqual(c.nextSteps, ["podman secret create tok /p/tok.txt"]);
+  const s = loadCodex(c.toml, "x.toml").services[0];
+  const cmd = s.raw.command!;
+  assert.equal(cmd[2], 'eval "$(printf %b "$LYCHD_SCRIPT")"');
+  const run = async (args: string[], env: Record<string, string>) =>
+    new TextDecoder().decode(
+      (await new Deno.Command(args[0], { args: args.slice(1), env, stdout: "piped" }).output()).stdout,
+    );
+  const want = await run(["sh", "-c", script, "zero", "one"], {});
+  const got = await run(cmd, { LYCHD_SCRIPT: s.raw.env!.LYCHD_SCRIPT });
+  assert.equal(got, want);
+  assert.equal(want, "back\\slash|tab\tin|pct 100%|zero one\n");
 });
 
-Deno.test("convert: refusals name service and key; --lenient drops with a comment and a warning", async () => {
-  const text =
-    "services:\n  a:\n    image: x\n    network_mode: service:b\n  b:\n    image: y\n    links: [a]\n";
+Deno.test("top-level volumes and networks: the bind idiom becomes a bind; other driver settings are refused", async () => {
+  const text = `services:
+  a:
+    image: x
+    volumes: [data:/data, nfs:/nfs]
+    expose: ["80"]
+volumes:
+  data:
+    driver: local
+    driver_opts: { type: none, o: bind, device: /srv/data }
+  nfs:
+    driver_opts: { type: nfs, o: "addr=10.0.0.1", device: ":/export" }
+networks:
+  proxy:
+    external: true
+`;
   const read = files({ "/p/compose.yaml": text });
   const p = await loadProject(
     {
@@ -188,22 +146,55 @@ Deno.test("convert: refusals name service and key; --lenient drops with a commen
   );
   await assert.rejects(
     () => convertProject(p, read, { roles: {}, lenient: false }),
-    (e: ComposeError) => e.path === "services.a.network_mode",
+    (e: ComposeError) => e.path === "networks.proxy",
   );
-  const text2 = "services:\n  b:\n    image: y\n    links: [c]\n  c:\n    image: z\n";
-  const read2 = files({ "/p/compose.yaml": text2 });
-  const p2 = await loadProject(
-    {
-      files: ["/p/compose.yaml"],
-      envFiles: [],
-      profiles: [],
-      env: () => undefined,
-    },
-    read2,
-    composeSchemaCheck,
+  const c = await convertProject(p, read, { roles: {}, lenient: true });
+  assert.match(c.toml, /volumes = \["\/srv\/data:\/data"\]/);
+  assert.match(c.toml, /# lychd import: dropped volumes\[1\]: volume nfs uses driver local with driver_opts/);
+  assert.match(c.toml, /# expose: nothing to do/);
+  assert.equal(c.warnings.length, 2);
+});
+
+Deno.test("lychd import compose: COMPOSE_FILE names the files when none are given", async () => {
+  const host = fakeHost({ env: { HOME: "/home/u", COMPOSE_FILE: "a.yaml:b.yaml" }, cwd: "/p" });
+  host.fs.put("/p/a.yaml", "services:\n  web:\n    image: nginx\n");
+  host.fs.put("/p/b.yaml", "services:\n  web:\n    image: nginx:2\n");
+  assert.equal(await run(["import", "compose"], host), 0);
+  assert.match(host.stdout.text, /image = "nginx:2"/);
+});
+
+Deno.test("convert: driver cdi device_ids follow the CDI name rules of src/cdi/name.ts", async () => {
+  const convert = async (id: string) => {
+    const text = "services:\n  a:\n    image: x\n    deploy:\n      resources:\n        reservations:\n" +
+      `          devices:\n            - driver: cdi\n              capabilities: [gpu]\n              device_ids: [${
+        JSON.stringify(id)
+      }]\n`;
+    const read = files({ "/p/compose.yaml": text });
+    const p = await loadProject(
+      { files: ["/p/compose.yaml"], envFiles: [], profiles: [], env: () => undefined },
+      read,
+      composeSchemaCheck,
+    );
+    return convertProject(p, read, { roles: {}, lenient: false });
+  };
+  // A class with dots is a CDI 0.6 kind (vendor1.com/class.subclass).
+  assert.match((await convert("vendor1.com/class.subclass=0")).toml, /"vendor1\.com\/class\.subclass=0"/);
+  // A device name may not end in ":".
+  await assert.rejects(() => convert("nvidia.com/gpu=0:"), /which is not a CDI name/);
+});
+
+Deno.test("lychd import compose: entrypoint and command, string and list forms, reach the Codex", async () => {
+  const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  host.fs.put(
+    "/p/compose.yaml",
+    "services:\n  a:\n    image: x\n    entrypoint: /bin/sh -c\n    command: ['echo hi']\n" +
+      "  b:\n    image: y\n    entrypoint: ['/tini', '--']\n    command: serve --port 8000\n",
   );
-  await assert.rejects(() => convertProject(p2, read2, { roles: {}, lenient: false }), /links are legacy/);
-  const c = await convertProject(p2, read2, { roles: {}, lenient: true });
-  assert.match(c.toml, /# lychd import: dropped links: /);
-  assert.equal(c.warnings.length, 1);
+  assert.equal(await run(["import", "compose"], host), 0);
+  const codex = loadCodex(host.stdout.text, "codex.toml");
+  const raw = (name: string) => codex.services.find((s) => s.name === name)!.raw;
+  assert.deepEqual(raw("a").entrypoint, ["/bin/sh", "-c"]);
+  assert.deepEqual(raw("a").command, ["echo hi"]);
+  assert.deepEqual(raw("b").entrypoint, ["/tini", "--"]);
+  assert.deepEqual(raw("b").command, ["serve", "--port", "8000"]);
 });
