@@ -223,6 +223,35 @@ Deno.test("conflictGraph() warns when three stones fit pairwise but not together
   assert.deepEqual(fine.warnings, []);
 });
 
+Deno.test("conflictGraph() handles 1,000 soulstones on two GPUs", async () => {
+  const reg = await registry();
+  const kinds = [g("all"), g("0"), g("1"), UUID0];
+  const stones = Array.from(
+    { length: 1000 },
+    (_, i) => stone(`s${String(i).padStart(4, "0")}`, [kinds[i % 4]]),
+  );
+  const graph = conflictGraph(stones, reg, { [g("0")]: 24 });
+  // 250 per claim: all×all, all×rest, 0×0, uuid0×uuid0, 0×uuid0, 1×1.
+  const c2 = (n: number) => (n * (n - 1)) / 2;
+  assert.equal(graph.pairs.length, 4 * c2(250) + 250 * 750 + 250 * 250);
+  assert.equal(graph.conflicts.get("s0000")?.length, 999);
+  assert.equal(graph.conflicts.get("s0002")?.length, 249 + 250);
+  assert.deepEqual(graph.pairs[0], ["s0000", "s0001"]);
+  for (let k = 1; k < graph.pairs.length; k++) {
+    const [p, q] = [graph.pairs[k - 1], graph.pairs[k]];
+    assert.ok(p[0] < q[0] || (p[0] === q[0] && p[1] < q[1]), `pairs not sorted at ${k}`);
+  }
+  // Fitting stones: 1,000 small models that all fit pairwise on 24 GiB but not together.
+  const small = Array.from(
+    { length: 1000 },
+    (_, i) => stone(`t${String(i).padStart(4, "0")}`, [i % 2 ? g("1") : UUID0], { vramGib: 1 }),
+  );
+  const fit = conflictGraph(small, reg, { [g("0")]: 24, [g("1")]: 24 });
+  assert.equal(fit.pairs.length, 0);
+  assert.equal(fit.warnings.length, 2);
+  assert.match(fit.warnings[0], /fit pairwise on "nvidia.com\/gpu=0" \(24 GiB\) but together need 25 GiB/);
+});
+
 Deno.test("conflictGraph() finds overlap across kinds by shared GPU nodes, and a node-less device conflicts with itself", async () => {
   const management = JSON.stringify({
     cdiVersion: "0.5.0",
