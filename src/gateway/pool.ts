@@ -22,6 +22,9 @@ import {
   waitUpstream,
 } from "./stone.ts";
 
+/** A stone's state. */
+export type StoneState = "off" | "loading" | "ready" | "draining";
+
 /** Why a request could not get its model. */
 export class Unavailable extends Error {
   constructor(message: string, readonly kind: "timeout" | "refused" | "failed" | "cancelled") {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { GatewayStone } from "./config.ts";
-import type { Pool } from "./pool.ts";
+import type { Pool, StoneState } from "./pool.ts";
 
 /** The systemd side, as the pool needs it. */
 export interface Units {
@@ -19,9 +19,6 @@ export interface Units {
 
 /** Whether a stone's upstream answers HTTP at all (any status). */
 export type Probe = (stone: GatewayStone, signal: AbortSignal) => Promise<boolean>;
-
-/** A stone's state. */
-export type StoneState = "off" | "loading" | "ready" | "draining";
 
 /** A held slot on a ready stone; `release()` once the response ends. */
 export interface Lease {
