@@ -1,11 +1,51 @@
 import assert from "node:assert/strict";
+import { type GrammarError, interpolate, parseDotenv, splitCommand } from "./text.ts";
 import { type ComposeError, loadProject } from "./project.ts";
-import { convertProject } from "./convert.ts";
+import { convertProject, duration } from "./convert.ts";
 import { composeSchemaCheck } from "./schema.ts";
 import { loadCodex } from "../codex/load.ts";
 import { fakeHost } from "../host/_fake.ts";
 import { run } from "../cli/run.ts";
 import { files } from "./_testing.ts";
+
+const env: Record<string, string> = { A: "a", E: "" };
+const look = (n: string) => env[n];
+
+Deno.test("interpolation: every form of 12-interpolation.md", () => {
+  assert.equal(interpolate("${A}-$A-${A:-d}-${E:-d}-${E-d}-${U-d}-$$A-${U:-${A}}", look), "a-a-a-d--d-$A-a");
+  assert.equal(interpolate("${A:+r}|${E:+r}|${E+r}|${U+r}", look), "r||r|");
+  assert.throws(
+    () => interpolate("${U:?need U}", look),
+    (e: GrammarError) => /U is not set: need U/.test(e.message),
+  );
+  assert.throws(() => interpolate("${E:?}", look), /E is empty/);
+  assert.equal(interpolate("${E?x}", look), "");
+  assert.throws(() => interpolate("$1", look), /invalid interpolation/);
+  const unset = new Set<string>();
+  assert.equal(interpolate("x${NOPE}y", look, unset), "xy");
+  assert.deepEqual([...unset], ["NOPE"]);
+});
+
+Deno.test("dotenv: quotes, export, comments, interpolation", () => {
+  const m = parseDotenv(
+    `# c\nexport X=1\nY="two \${X}\\n" # c\nZ='lit \${X}'\nW=bare # comment\nV=a#b\n`,
+    () => undefined,
+  );
+  assert.deepEqual(Object.fromEntries(m), { X: "1", Y: "two 1\n", Z: "lit ${X}", W: "bare", V: "a#b" });
+});
+
+Deno.test("command strings split like compose (go-shellwords), operators refused", () => {
+  assert.deepEqual(splitCommand(`-c 'a && b' "x \\"y\\"" z\\ w ""`), ["-c", "a && b", 'x "y"', "z w", ""]);
+  assert.throws(() => splitCommand("sh -c echo a && echo b"), /cut .* at the unquoted "&"/);
+  assert.throws(() => splitCommand("'open"), /unterminated/);
+});
+
+Deno.test("durations: Go forms to the Codex form", () => {
+  assert.equal(duration("1m30s"), "1m30s");
+  assert.equal(duration("1.5s"), "1s500ms");
+  assert.equal(duration("90"), "90s");
+  assert.equal(duration("soon"), undefined);
+});
 
 Deno.test("lychd import compose: stdout, --out refuses to overwrite without --force, one-line refusal", async () => {
   const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
