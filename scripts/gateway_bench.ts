@@ -19,7 +19,7 @@ import { fakeOpenAi } from "../tests/fixtures/fake_openai.ts";
 import { gatewayFlags } from "../src/gateway/permissions.ts";
 import { startGateway } from "../src/gateway/main.ts";
 import { fakeHost } from "../src/host/_fake.ts";
-import type { Units } from "../src/gateway/pool.ts";
+import type { Units } from "../src/gateway/stone.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const { values } = parseArgs({

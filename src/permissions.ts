@@ -1,7 +1,7 @@
 /**
  * The one source of the permission set lychd is compiled with (`deno task compile`), checked by
- * `lychd permissions` at run time and by tests/permissions_test.ts, which run `main.ts` with
- * exactly these flags. Pure data plus the function that turns it into Deno flags.
+ * `lychd permissions` at run time and by tests/permissions_test.ts and
+ * tests/permissions_compiled_test.ts, which run `main.ts` with exactly these flags. Pure data plus the function that turns it into Deno flags.
  *
  * How Deno treats these flags (checked with Deno 2.9.6; see docs/binary.md):
  * - `deno compile` stores the raw flags in the binary and resolves them when the binary starts
@@ -186,13 +186,6 @@ export const POLICY: KindPolicy[] = [
     probe: "example.com:443",
   },
 ];
-
-/** The policy of one kind. */
-export function policyOf(kind: PermissionKind): KindPolicy {
-  const p = POLICY.find((k) => k.kind === kind);
-  if (!p) throw new RangeError(`no policy for permission kind "${kind}"`);
-  return p;
-}
 
 /** One Deno flag with its justification, for help text and the README. */
 export interface FlagLine {

@@ -5,7 +5,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { compileFlags, policyOf } from "../src/permissions.ts";
+import { compileFlags } from "../src/permissions.ts";
+import { policyOf } from "./lib/permissions.ts";
 import { GATEWAY_POLICY } from "../src/gateway/permissions.ts";
 import { FAKE_BIN, linesOf, ROOT } from "./lib/cli.ts";
 import { fakeOpenAi } from "./fixtures/fake_openai.ts";

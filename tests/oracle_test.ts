@@ -20,7 +20,8 @@ import { loadCodex } from "../src/codex/load.ts";
 import { formatPort } from "../src/codex/quantities.ts";
 import { GATEWAY_HOST, parseSubnet } from "../src/codex/subnet.ts";
 import { RenderError } from "../src/quadlet/render.ts";
-import { compareVersions, supports } from "../src/quadlet/versions.ts";
+import { compareVersions } from "../src/quadlet/versions.ts";
+import { defaultObjectName, supports } from "../src/quadlet/_testing.ts";
 import { FILE_KINDS, QUADLET_KEYS } from "../src/quadlet/keys.ts";
 import * as naming from "../src/quadlet/naming.ts";
 
@@ -79,7 +80,7 @@ async function check(c: GoldenCase, release: string, v: string): Promise<void> {
 function roundTrip(c: GoldenCase, v: string, units: Map<string, string>): void {
   const codex = loadCodex(c.codexText, "codex.toml");
   const named = (file: string, key: "Network" | "Volume") =>
-    supports(v, key, `${key}Name`) ? naming.objectName(file) : naming.defaultObjectName(file);
+    supports(v, key, `${key}Name`) ? naming.objectName(file) : defaultObjectName(file);
   // A bridge Sepulcher with a gateway: the pinned subnet, and the gateway's name in every container.
   const sn = codex.subnet !== undefined && codex.network === "bridge" ? parseSubnet(codex.subnet) : undefined;
   if (sn && !sn.ok) assert.fail(`${c.name}: sepulcher.subnet ${codex.subnet}: ${sn.message}`);

@@ -12,7 +12,7 @@ import { run } from "../src/cli/run.ts";
 import { realHost } from "../src/host/real.ts";
 import { fakeHost, FakeRunner, FakeStream } from "../src/host/_fake.ts";
 import type { Host } from "../src/host/host.ts";
-import { resolveExisting } from "../src/bind/protect.ts";
+import { resolveExisting } from "../src/codex/protect.ts";
 
 interface World {
   root: string;

@@ -63,7 +63,6 @@ import { LOCK_FILE, MANIFEST_FILE } from "./manifest.ts";
 
 export type { DesiredFile } from "./fileset.ts";
 export { unifiedDiff } from "./fileset.ts";
-export type { FileChange } from "./journal.ts";
 
 /** How to bind: where the manifest lives and the systemd effects the caller supplies. */
 export interface ScribeOptions extends SystemdEffects {

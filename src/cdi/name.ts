@@ -43,12 +43,6 @@ export interface QualifiedName {
   kind: string;
 }
 
-/** A parsed CDI kind (`vendor/class`). */
-export interface Kind {
-  vendor: string;
-  class: string;
-}
-
 function checkVendor(vendor: string, what: string): void {
   if (!VENDOR.test(vendor)) {
     throw new CdiError(`${what} has an invalid vendor ${JSON.stringify(vendor)}`, {
@@ -79,24 +73,6 @@ export function checkDeviceName(name: string, what = `CDI device name ${JSON.str
         'a device name starts and ends with a letter or digit, and holds only letters, digits, "-", "_", "." and ":"',
     });
   }
-}
-
-/**
- * Parse a CDI kind `vendor/class`, e.g. `nvidia.com/gpu`.
- *
- * @throws {CdiError} naming the quoted value when it is not a valid kind.
- */
-export function parseKind(s: string): Kind {
-  const what = `CDI kind ${JSON.stringify(s)}`;
-  const slash = s.indexOf("/");
-  if (slash < 0) {
-    throw new CdiError(`${what} is not of the form "vendor/class"`, { hint: 'e.g. "nvidia.com/gpu"' });
-  }
-  const vendor = s.slice(0, slash);
-  const cls = s.slice(slash + 1);
-  checkVendor(vendor, what);
-  checkClass(cls, what);
-  return { vendor, class: cls };
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CdiError } from "./errors.ts";
-import { isQualifiedName, parseKind, parseQualifiedName, QUALIFIED_NAME_RE } from "./name.ts";
+import { isQualifiedName, parseQualifiedName, QUALIFIED_NAME_RE } from "./name.ts";
 
 Deno.test("parseQualifiedName() splits vendor, class, name and kind", () => {
   assert.deepEqual(parseQualifiedName("nvidia.com/gpu=0"), {
@@ -80,12 +80,6 @@ Deno.test("isQualifiedName() agrees with parseQualifiedName()", () => {
     }
     assert.equal(isQualifiedName(s), parsed, s);
   }
-});
-
-Deno.test("parseKind() accepts vendor/class and refuses the rest", () => {
-  assert.deepEqual(parseKind("nvidia.com/gpu"), { vendor: "nvidia.com", class: "gpu" });
-  assert.throws(() => parseKind("nvidia.com"), /CDI kind "nvidia.com" is not of the form "vendor\/class"/);
-  assert.throws(() => parseKind("nvidia.com/gpu=0"), /invalid class "gpu=0"/);
 });
 
 Deno.test("QUALIFIED_NAME_RE (the Codex schema's pattern) accepts exactly what parseQualifiedName accepts", () => {

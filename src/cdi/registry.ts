@@ -39,22 +39,12 @@ import { type RegisteredDevice, type Resolution, resolveDevice } from "./resolve
 export {
   commonControlNodes,
   isControlNode,
-  MIG_CAPS_DIR,
-  nameOverlap,
   naturalCompare,
   type NodeSets,
   physicalOverlap,
   splitNodes,
 } from "./overlap.ts";
-export {
-  type Conflict,
-  ignoredSpecFiles,
-  selectSpecFiles,
-  type Shadowed,
-  type SpecFailure,
-  type SpecFile,
-} from "./files.ts";
-export type { RegisteredDevice, Resolution } from "./resolve.ts";
+export { ignoredSpecFiles, selectSpecFiles, type SpecFile } from "./files.ts";
 
 /** The result of {@linkcode CdiRegistry.overlap}. */
 export interface Overlap {

@@ -20,7 +20,7 @@ import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import type { Flags } from "./command.ts";
 import { LychdError } from "../errors.ts";
 import type { Warning } from "../warnings.ts";
-import { checkProtectedVolumes } from "../bind/protect.ts";
+import { checkProtectedVolumes } from "../codex/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
 import { GATEWAY_HOST } from "../codex/subnet.ts";

@@ -175,12 +175,6 @@ export function ago(timestamp: string, nowMs: number): string {
   return `${Math.floor(hours / 24)}d${hours % 24 ? `${hours % 24}h` : ""} ago`;
 }
 
-/** The visible length of a line (ANSI colour codes do not count). */
-export function visibleLength(line: string): number {
-  // deno-lint-ignore no-control-regex
-  return [...line.replace(/\x1b\[[0-9;]*m/g, "")].length;
-}
-
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /**

@@ -281,7 +281,5 @@ export const CodexSchema = z.strictObject({
 
 /** What the schema accepts, before normalization. */
 export type RawCodex = z.output<typeof CodexSchema>;
-/** One role's raw fields. */
-export type RawService = z.output<typeof ServiceSchema>;
 /** One soulstone's raw fields. */
 export type RawSoulstone = z.output<typeof SoulstoneSchema>;

@@ -31,7 +31,7 @@ import {
   subnetIssues,
 } from "./validate_serve.ts";
 
-export { gpuNodeHint, pathsNest } from "./validate_paths.ts";
+export { pathsNest } from "./validate_paths.ts";
 
 /** An issue with a path still in parts (load.ts places it). */
 export interface RawIssue {

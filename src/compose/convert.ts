@@ -29,7 +29,6 @@ import { gpuClaims } from "./gpus.ts";
 import { assignRoles } from "./roles.ts";
 import { emit } from "./emit.ts";
 
-export { type Converted, type ConvertOptions, type ImportRole, type KnownGpus, ROLES } from "./model.ts";
 export { duration } from "./values.ts";
 
 /** Keys of a service that need no Codex field (said in a comment where it matters). */

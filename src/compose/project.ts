@@ -18,17 +18,7 @@ import { GrammarError, type Lookup, parseDotenv } from "./text.ts";
 import { ComposeError, type Ctx, dirname, type Obj, type ReadFile, type SchemaCheck } from "./common.ts";
 import { loadMerged } from "./load.ts";
 
-export {
-  ComposeError,
-  dirname,
-  fieldPath,
-  type Obj,
-  type ReadFile,
-  resolvePath,
-  type SchemaCheck,
-} from "./common.ts";
-export { castTypes } from "./casts.ts";
-export { mergeService } from "./merge.ts";
+export { ComposeError, type Obj, type ReadFile, type SchemaCheck } from "./common.ts";
 
 /** What to load. */
 export interface ComposeInput {

@@ -13,9 +13,11 @@ import { readCodex, readRegistry, resolvePaths } from "../cli/context.ts";
 import { makePlan } from "../plan/plan.ts";
 import { CodexError, formatIssue } from "../codex/errors.ts";
 import { gatewayConfig } from "./config.ts";
-import { Pool, type Probe, type Units } from "./pool.ts";
+import { Pool } from "./pool.ts";
+import type { Probe, Units } from "./stone.ts";
 import { Metrics } from "./metrics.ts";
-import { gatewayHandler, parseKeys } from "./server.ts";
+import { gatewayHandler } from "./server.ts";
+import { parseKeys } from "./http.ts";
 
 /** A running gateway. */
 export interface RunningGateway {

@@ -12,18 +12,16 @@ import { admit } from "../plan/admission.ts";
 import { LychdError } from "../errors.ts";
 import type { GatewayConfig, GatewayStone } from "./config.ts";
 import type { Metrics } from "./metrics.ts";
-
-/** The systemd side, as the pool needs it. */
-export interface Units {
-  /** Start and wait for the start job (active, or healthy); rejects when it fails. */
-  start(unit: string, timeoutMs: number): Promise<void>;
-  stop(unit: string, timeoutMs: number): Promise<void>;
-  /** unit → ActiveState. */
-  states(units: string[]): Promise<Record<string, string>>;
-}
-
-/** Whether a stone's upstream answers HTTP at all (any status). */
-export type Probe = (stone: GatewayStone, signal: AbortSignal) => Promise<boolean>;
+import {
+  ACTIVE,
+  drainAndStop,
+  type Lease,
+  lease,
+  type Probe,
+  type Slot,
+  type Units,
+  waitUpstream,
+} from "./stone.ts";
 
 /** A stone's state. */
 export type StoneState = "off" | "loading" | "ready" | "draining";
@@ -36,21 +34,6 @@ export class Unavailable extends LychdError {
   }
 }
 
-/** A held slot on a ready stone; `release()` once the response ends. */
-export interface Lease {
-  stone: GatewayStone;
-  release(): void;
-}
-
-interface Slot {
-  state: StoneState;
-  inFlight: number;
-  lastUsed: number;
-  /** Last use ever (for status); 0 = never. */
-  everUsed: number;
-  drained?: () => void;
-}
-
 interface Job {
   kind: "acquire" | "stop" | "preload";
   stone: string;
@@ -58,8 +41,6 @@ interface Job {
   reject: (e: Error) => void;
   done: boolean;
 }
-
-const ACTIVE = new Set(["active", "activating", "reloading", "deactivating"]);
 
 /** The pool. */
 export class Pool {
@@ -128,7 +109,7 @@ export class Pool {
     const s = this.cfg.stones.get(stone)!;
     const slot = this.slots.get(stone)!;
     const q = this.#queue(s.group);
-    if (slot.state === "ready" && !q.some((j) => !j.done)) return Promise.resolve(this.#lease(s));
+    if (slot.state === "ready" && !q.some((j) => !j.done)) return Promise.resolve(lease(this, s));
     return new Promise<Lease>((resolve, reject) => {
       const job: Job = {
         kind: "acquire",
@@ -242,25 +223,6 @@ export class Pool {
     return q;
   }
 
-  #lease(s: GatewayStone): Lease {
-    const slot = this.slots.get(s.name)!;
-    slot.inFlight++;
-    slot.lastUsed = slot.everUsed = this.now();
-    this.metrics.inFlight(s.ids[0], slot.inFlight);
-    let released = false;
-    return {
-      stone: s,
-      release: () => {
-        if (released) return;
-        released = true;
-        slot.inFlight--;
-        slot.lastUsed = slot.everUsed = this.now();
-        this.metrics.inFlight(s.ids[0], slot.inFlight);
-        if (slot.inFlight === 0) slot.drained?.();
-      },
-    };
-  }
-
   #finish(job: Job, lease: Lease | undefined, err?: Error): void {
     if (job.done) {
       lease?.release();
@@ -318,7 +280,7 @@ export class Pool {
     const s = this.cfg.stones.get(job.stone)!;
     const slot = this.slots.get(job.stone)!;
     if (job.kind === "stop") {
-      if (slot.state !== "off") await this.#drainAndStop(s.name);
+      if (slot.state !== "off") await drainAndStop(this, s.name);
       this.#finish(job, undefined);
       return;
     }
@@ -346,13 +308,13 @@ export class Pool {
       this.#finish(job, undefined);
       return;
     }
-    for (const e of verdict.evict) await this.#drainAndStop(e.name);
+    for (const e of verdict.evict) await drainAndStop(this, e.name);
     slot.state = "loading";
     const t0 = this.now();
     this.metrics.swap(s.ids[0] ?? s.name);
     try {
       await this.units.start(s.unit, this.cfg.queueMs);
-      await this.#waitUpstream(s, t0 + this.cfg.queueMs);
+      await waitUpstream(this, s, t0 + this.cfg.queueMs);
     } catch (e) {
       slot.state = "off";
       // Do not leave a failing unit restarting behind our back.
@@ -382,40 +344,11 @@ export class Pool {
    * alternating requests cost one swap per model, not one per request.
    */
   #serveWaiting(job: Job, s: GatewayStone): void {
-    this.#finish(job, job.kind === "acquire" ? this.#lease(s) : undefined);
+    this.#finish(job, job.kind === "acquire" ? lease(this, s) : undefined);
     for (const other of this.#queue(s.group)) {
       if (!other.done && other.kind === "acquire" && other.stone === s.name) {
-        this.#finish(other, this.#lease(s));
+        this.#finish(other, lease(this, s));
       }
     }
-  }
-
-  async #waitUpstream(s: GatewayStone, deadline: number): Promise<void> {
-    if (!s.upstream) return;
-    for (let delay = 50;; delay = Math.min(delay * 2, 1000)) {
-      if (await this.probe(s, AbortSignal.timeout(2000)).catch(() => false)) return;
-      if (this.now() > deadline) throw new Error("the upstream never answered HTTP");
-      const st = (await this.units.states([s.unit]))[s.unit];
-      if (!ACTIVE.has(st ?? "")) throw new Error(`${s.unit} is ${st} after starting`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-
-  async #drainAndStop(name: string): Promise<void> {
-    const s = this.cfg.stones.get(name)!;
-    const slot = this.slots.get(name)!;
-    slot.state = "draining";
-    if (slot.inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.cfg.drainMs);
-        slot.drained = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      slot.drained = undefined;
-    }
-    await this.units.stop(s.unit, 300_000);
-    slot.state = "off";
   }
 }

@@ -17,10 +17,12 @@
  */
 import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
-import { Pool, type Probe, type Units } from "./pool.ts";
+import { Pool } from "./pool.ts";
+import type { Probe, Units } from "./stone.ts";
 import type { GatewayStone } from "./config.ts";
 import { Metrics } from "./metrics.ts";
-import { gatewayHandler, parseKeys } from "./server.ts";
+import { gatewayHandler } from "./server.ts";
+import { parseKeys } from "./http.ts";
 import { parseRoutes, routeConfig, RoutesError } from "./routes.ts";
 
 /** A running route-only gateway (the shape of ./main.ts's `RunningGateway`). */

@@ -7,8 +7,11 @@
  * @module
  */
 import type { GatewayConfig } from "./config.ts";
-import { type Lease, type Pool, Unavailable } from "./pool.ts";
+import { type Pool, Unavailable } from "./pool.ts";
+import type { Lease } from "./stone.ts";
 import type { Metrics } from "./metrics.ts";
+import { HOP, JSON_HEADERS, openAiError, timingSafeEqual } from "./http.ts";
+import { leased, loadingStream } from "./stream.ts";
 
 /** What the handler needs. */
 export interface ServerDeps {
@@ -22,49 +25,6 @@ export interface ServerDeps {
   /** Route-only (Kubernetes, ./route.ts): the scheduler runs the stones, so no /lychd/unload. */
   routeOnly?: boolean;
   now?: () => number;
-}
-
-const JSON_HEADERS = { "content-type": "application/json" };
-const HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-connection",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "host",
-  "authorization",
-  "content-length",
-  "accept-encoding",
-]);
-
-/** The OpenAI error shape. */
-export function openAiError(
-  status: number,
-  message: string,
-  type: string,
-  code: string | null,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify({ error: { message, type, param: null, code } }), {
-    status,
-    headers: { ...JSON_HEADERS, ...headers },
-  });
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    diff |= (a.charCodeAt(i % (a.length || 1)) || 0) ^ (b.charCodeAt(i % (b.length || 1)) || 0);
-  }
-  return diff === 0;
-}
-
-/** Parse an api_key_file: one key a line; blank lines and `#` comments skipped. */
-export function parseKeys(text: string): string[] {
-  return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
 }
 
 /** Build the handler. */
@@ -239,7 +199,7 @@ export function gatewayHandler(
     const target = `${stone.upstream}${url.pathname}${url.search}`;
     const ready = pool.slots.get(stoneName)!.state === "ready" && pool.queuedFor(stoneName) === 0;
 
-    if (stream && !ready) return loadingStream(req, model, stoneName, target, headers, body);
+    if (stream && !ready) return loadingStream(deps, now, req, model, stoneName, target, headers, body);
 
     let lease: Lease;
     try {
@@ -324,129 +284,4 @@ export function gatewayHandler(
       headers: out,
     });
   }
-
-  /** A streaming request for a model that is not ready: SSE comments while it loads, then the stream. */
-  function loadingStream(
-    req: Request,
-    model: string,
-    stoneName: string,
-    target: string,
-    headers: Headers,
-    body: BodyInit,
-  ): Response {
-    const enc = new TextEncoder();
-    const every = (deps.loadingEverySeconds ?? 1) * 1000;
-    const ac = new AbortController();
-    const onAbort = () => ac.abort();
-    req.signal.addEventListener("abort", onAbort, { once: true });
-    let upReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    let lease: Lease | undefined;
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const t0 = now();
-    const rs = new ReadableStream<Uint8Array>({
-      async start(ctl) {
-        const tick = () =>
-          ctl.enqueue(enc.encode(`: lychd loading ${model} ${Math.round((now() - t0) / 1000)}s\n\n`));
-        tick();
-        timer = setInterval(() => {
-          try {
-            tick();
-          } catch { /* closed */ }
-        }, every);
-        const fail = (message: string, code: number) => {
-          metrics.request(model, code);
-          try {
-            ctl.enqueue(
-              enc.encode(
-                `data: ${JSON.stringify({ error: { message, type: "server_error", code: null } })}\n\n`,
-              ),
-            );
-            ctl.close();
-          } catch { /* cancelled */ }
-        };
-        try {
-          lease = await pool.acquire(stoneName, ac.signal);
-        } catch (e) {
-          clearInterval(timer);
-          return fail((e as Error).message, e instanceof Unavailable && e.kind === "cancelled" ? 499 : 503);
-        }
-        let up: Response;
-        try {
-          up = await fetch(target, { method: "POST", headers, body, signal: ac.signal });
-        } catch (e) {
-          clearInterval(timer);
-          lease.release();
-          return fail(`upstream failed: ${(e as Error).message}`, 502);
-        }
-        clearInterval(timer);
-        metrics.request(model, up.status);
-        if (!up.ok || !up.body) {
-          const text = up.body ? await up.text() : "";
-          lease.release();
-          try {
-            ctl.enqueue(
-              enc.encode(
-                `data: ${
-                  text.replace(/\n/g, " ") ||
-                  JSON.stringify({ error: { message: `upstream status ${up.status}` } })
-                }\n\n`,
-              ),
-            );
-            ctl.close();
-          } catch { /* cancelled */ }
-          return;
-        }
-        upReader = up.body.getReader();
-      },
-      async pull(ctl) {
-        if (!upReader) return;
-        try {
-          const { done, value } = await upReader.read();
-          if (done) {
-            lease?.release();
-            ctl.close();
-          } else ctl.enqueue(value);
-        } catch (e) {
-          lease?.release();
-          ctl.error(e);
-        }
-      },
-      cancel(reason) {
-        clearInterval(timer);
-        ac.abort();
-        upReader?.cancel(reason).catch(() => {});
-        lease?.release();
-      },
-    });
-    return new Response(rs, {
-      headers: {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        "x-accel-buffering": "no",
-      },
-    });
-  }
-}
-
-/** Pass a body through chunk by chunk; release the lease when it ends, fails or is cancelled. */
-function leased(body: ReadableStream<Uint8Array>, lease: Lease): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(ctl) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          lease.release();
-          ctl.close();
-        } else ctl.enqueue(value);
-      } catch (e) {
-        lease.release();
-        ctl.error(e);
-      }
-    },
-    cancel(reason) {
-      lease.release();
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
 }

@@ -3,23 +3,7 @@ import { warningLine } from "../warnings.ts";
 import { parse as parseYaml } from "yaml";
 import { CdiRegistry } from "../cdi/registry.ts";
 import { conflictGraph, type StoneClaim } from "./exclusivity.ts";
-
-const SPEC = new URL("../../tests/fixtures/cdi/nvidia.yaml", import.meta.url);
-const UUID0 = "nvidia.com/gpu=GPU-4cf8db2d-06c0-7d70-1a51-e59b25b2c16c";
-const UUID1 = "nvidia.com/gpu=GPU-8a2b3c4d-1f2e-3d4c-5b6a-7f8e9d0c1b2a";
-const MIG00 = "nvidia.com/gpu=MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23";
-const g = (n: string) => `nvidia.com/gpu=${n}`;
-
-async function registry(): Promise<CdiRegistry> {
-  return CdiRegistry.fromSpecs(
-    [{ path: "/etc/cdi/nvidia.yaml", text: await Deno.readTextFile(SPEC) }],
-    parseYaml,
-  );
-}
-
-function stone(name: string, devices: string[], more: Partial<StoneClaim> = {}): StoneClaim {
-  return { name, devices, exclusive: true, coexistsWith: [], ...more };
-}
+import { g, MIG00, registry, SPEC, stone, UUID0, UUID1 } from "./_exclusivity_rig.ts";
 
 Deno.test("conflictGraph() finds exactly the conflicts of eight soulstones on two GPUs", async () => {
   const reg = await registry();
@@ -238,54 +222,6 @@ Deno.test("conflictGraph() warns when three stones fit pairwise but not together
     { [g("0")]: 24 },
   );
   assert.deepEqual(fine.warnings, []);
-});
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-Deno.test("conflictGraph() agrees with a naive comparison of every pair through the registry", async () => {
-  const reg = await registry();
-  const pool = [
-    ...reg.knownNames("nvidia.com/gpu").map(g),
-    g("7"),
-    "amd.com/gpu=0",
-    "amd.com/gpu=all",
-    "/dev/fuse",
-  ];
-  for (let seed = 1; seed <= 20; seed++) {
-    const r = rng(seed);
-    const pick = () => pool[Math.floor(r() * pool.length)];
-    const stones: StoneClaim[] = Array.from({ length: 40 }, (_, i) => ({
-      name: `s${String(i).padStart(2, "0")}`,
-      devices: Array.from({ length: 1 + Math.floor(r() * 3) }, pick),
-      exclusive: r() < 0.85,
-      coexistsWith: r() < 0.3 ? [`s${String(Math.floor(r() * 40)).padStart(2, "0")}`] : [],
-    }));
-    const expected: [string, string][] = [];
-    for (let i = 0; i < stones.length; i++) {
-      for (let j = i + 1; j < stones.length; j++) {
-        const [a, b] = [stones[i], stones[j]];
-        if (
-          !a.exclusive || !b.exclusive || a.coexistsWith.includes(b.name) || b.coexistsWith.includes(a.name)
-        ) {
-          continue;
-        }
-        const cdi = (d: string) => !d.startsWith("/");
-        const hit = a.devices.filter(cdi).some((x) =>
-          b.devices.filter(cdi).some((y) => reg.overlap(x, y).overlap)
-        );
-        if (hit) expected.push([a.name, b.name]);
-      }
-    }
-    assert.deepEqual(conflictGraph(stones, reg, {}).pairs, expected, `seed ${seed}`);
-  }
 });
 
 Deno.test("conflictGraph() handles 1,000 soulstones on two GPUs", async () => {

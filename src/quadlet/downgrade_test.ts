@@ -3,6 +3,7 @@ import { warningLine } from "../warnings.ts";
 import { downgrade } from "./downgrade.ts";
 import { type CheckedFile, RenderError, SectionBuilder, serialize, type UnitFile } from "./unit.ts";
 import * as naming from "./naming.ts";
+import { defaultObjectName } from "./_testing.ts";
 
 const container = (c: SectionBuilder<"Container">): UnitFile => ({
   name: "t.container",
@@ -160,7 +161,7 @@ Deno.test("naming: Quadlet's file → unit rule, stems, proxies", () => {
     service: "lychd-soulstone-q-proxy.service",
   });
   assert.equal(naming.objectName(naming.volumeFile("lychd", "models")), "lychd-models");
-  assert.equal(naming.defaultObjectName(naming.networkFile("lychd")), "systemd-lychd");
+  assert.equal(defaultObjectName(naming.networkFile("lychd")), "systemd-lychd");
 });
 
 Deno.test("a repeated Ulimit= before 5.0 (its generator keeps only the last) moves whole into PodmanArgs=", () => {

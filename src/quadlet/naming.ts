@@ -70,11 +70,6 @@ export function objectName(file: string): string {
   return file.replace(/\.[a-z]+$/, "");
 }
 
-/** The name Quadlet gives the object when the name key is absent (Podman < 4.7): `systemd-<stem>`. */
-export function defaultObjectName(file: string): string {
-  return `systemd-${objectName(file)}`;
-}
-
 /** File kinds Quadlet reads. */
 export const QUADLET_KINDS = [
   "container",

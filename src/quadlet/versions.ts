@@ -1,30 +1,10 @@
 /**
- * Podman versions: the supported minors, comparison and parsing, and questions answered from the
- * key table (`keys.ts`, whose dates come from probing every minor's own generator).
+ * Podman versions: the newest minor lychd knows, comparison and parsing. Whether a target accepts
+ * a key is `downgrade.ts`'s question, answered from the key table (`keys.ts`); the test-only forms
+ * of it are in `_testing.ts`.
  *
  * @module
  */
-import { FILE_KINDS, quadletKey } from "./keys.ts";
-import { kindOfFile } from "./naming.ts";
-
-/** Every Podman minor release lychd knows about, ascending. */
-export const SUPPORTED_VERSIONS: string[] = [
-  "4.4",
-  "4.5",
-  "4.6",
-  "4.7",
-  "4.8",
-  "4.9",
-  "5.0",
-  "5.1",
-  "5.2",
-  "5.3",
-  "5.4",
-  "5.5",
-  "5.6",
-  "5.7",
-  "5.8",
-];
 
 /** The newest release in the table. */
 export const NEWEST = "5.8";
@@ -53,16 +33,4 @@ export function compareVersions(a: string, b: string): number {
 export function parseVersion(s: string): string | undefined {
   const m = /(?:^|[^\d.])(\d+)\.(\d+)(?:\.\d+)?/.exec(s);
   return m ? `${Number(m[1])}.${Number(m[2])}` : undefined;
-}
-
-/** Whether Podman `target` accepts `key` in the `[section]` group. Unknown keys → false. */
-export function supports(target: string, section: string, key: string): boolean {
-  const spec = quadletKey(section, key);
-  return spec !== undefined && compareVersions(target, spec.since) >= 0;
-}
-
-/** Whether Podman `target` reads the file type (`.pod`, `x.pod`, …). Unknown → false. */
-export function supportsFile(target: string, ext: string): boolean {
-  const kind = kindOfFile(ext.startsWith(".") ? `x${ext}` : ext);
-  return kind !== undefined && compareVersions(target, FILE_KINDS[kind].since) >= 0;
 }

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  compareVersions,
-  NEWEST,
-  parseVersion,
-  SUPPORTED_VERSIONS,
-  supports,
-  supportsFile,
-} from "./versions.ts";
+import { compareVersions, NEWEST, parseVersion } from "./versions.ts";
+import { SUPPORTED_VERSIONS, supports, supportsFile } from "./_testing.ts";
 import { FILE_KINDS, type KeySpec, QUADLET_KEYS } from "./keys.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -5,105 +5,27 @@
  * a fake OpenAI server image imported here. Scenarios 1–8 of issue 13.
  */
 import assert from "node:assert/strict";
-
-const LYCHD = ["run", "-A", "/lychd/main.ts"];
-const CODEX = "/root/.config/lychd/codex.toml";
-const KEY_FILE = "/root/.config/lychd/gateway.key";
-const KEY = "e2e-gateway-key-0123456789";
-const GW = "http://127.0.0.1:4000";
-const IMAGE = "localhost/lychd-fake-openai:latest";
-const U = (n: string) => `gwe-soulstone-${n}.service`;
-const PROBE_DIR = "/root/gwe-probe";
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function sh(cmd: string, args: string[]): Promise<Out> {
-  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, stdout: dec.decode(o.stdout), stderr: dec.decode(o.stderr) };
-}
-const lychd = (...args: string[]) => sh(Deno.execPath(), [...LYCHD, ...args]);
-const sctl = (...args: string[]) => sh("systemctl", ["--user", ...args]);
-const state = async (u: string) => (await sctl("show", "-p", "ActiveState", "--value", u)).stdout.trim();
-const prop = async (u: string, p: string) => (await sctl("show", "-p", p, "--value", u)).stdout.trim();
-async function ok(o: Out, what: string): Promise<Out> {
-  if (o.code !== 0) {
-    const st = await sctl("status", "--no-pager", "-l", "gwe-gateway.service", "gwe-gateway-proxy.service");
-    const j = await sh("journalctl", ["--user", "-n", "60", "--no-pager"]);
-    assert.fail(`${what} failed (exit ${o.code})\n${o.stdout}${o.stderr}\n${st.stdout}\n${j.stdout}`);
-  }
-  return o;
-}
-const auth = { authorization: `Bearer ${KEY}` };
-
-async function gatewayLogs(): Promise<string> {
-  const j = await sh("journalctl", [
-    "--user",
-    "-u",
-    "gwe-gateway.service",
-    "-u",
-    "gwe-gateway-proxy.service",
-    "--no-pager",
-    "-n",
-    "40",
-  ]);
-  return j.stdout + j.stderr;
-}
-
-async function chat(model: string, stream = false, key = KEY) {
-  const r = await fetch(`${GW}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model, stream, messages: [{ role: "user", content: "hi" }] }),
-    signal: AbortSignal.timeout(150_000),
-  });
-  const text = await r.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    json = JSON.parse(text);
-  } catch { /* SSE */ }
-  return { status: r.status, text, json, headers: r.headers };
-}
-
-async function metric(name: string): Promise<number> {
-  const t = await (await fetch(`${GW}/metrics`, { headers: auth })).text();
-  return t.split("\n").filter((l) => l.startsWith(name)).reduce((s, l) => s + Number(l.split(" ").pop()), 0);
-}
-
-async function waitFor(what: string, f: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** busybox + deno (+ its shared libraries) + the fake server, imported as an image. */
-async function importImage(): Promise<void> {
-  if ((await sh("podman", ["image", "exists", IMAGE])).code === 0) return;
-  await ok(
-    await sh("sh", [
-      "-c",
-      `set -e; d=/tmp/fake-openai-image; rm -rf $d; mkdir -p $d/bin $d/usr/local/bin $d/srv $d/tmp
-chmod 1777 $d/tmp
-cp "$(readlink -f /bin/busybox)" $d/bin/busybox; ln -s busybox $d/bin/sh
-cp -L /usr/local/bin/deno $d/usr/local/bin/deno
-for lib in $(ldd /usr/local/bin/deno | grep -o '/[^ ]*'); do mkdir -p "$d$(dirname $lib)"; cp -L "$lib" "$d$lib"; done
-cp /lychd/tests/fixtures/fake_openai.ts $d/srv/
-tar -C $d --numeric-owner -cf /tmp/fake-openai.tar .
-podman import -q --change 'ENV DENO_DIR=/tmp/deno HOME=/tmp' \
-  --change 'CMD ["/usr/local/bin/deno","run","--quiet","--allow-net","--allow-env","/srv/fake_openai.ts"]' \
-  /tmp/fake-openai.tar ${IMAGE} >/dev/null
-rm -rf $d /tmp/fake-openai.tar`,
-    ]),
-    "importing the fake OpenAI image",
-  );
-}
+import {
+  auth,
+  chat,
+  CODEX,
+  gatewayLogs,
+  GW,
+  importImage,
+  KEY,
+  KEY_FILE,
+  lychd,
+  metric,
+  ok,
+  type Out,
+  PROBE_DIR,
+  prop,
+  sctl,
+  sh,
+  state,
+  U,
+  waitFor,
+} from "./gateway_helpers.ts";
 
 Deno.test({
   name:

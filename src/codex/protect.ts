@@ -12,11 +12,11 @@
  */
 import * as posix from "../host/posix_path.ts";
 import type { Host } from "../host/host.ts";
-import { CodexError, q } from "../codex/errors.ts";
-import { indexToml, locate } from "../codex/locate.ts";
-import { dotted } from "../codex/load.ts";
-import type { Codex } from "../codex/model.ts";
-import { pathsNest } from "../codex/validate.ts";
+import { CodexError, q } from "./errors.ts";
+import { indexToml, locate } from "./locate.ts";
+import { dotted } from "./load.ts";
+import type { Codex } from "./model.ts";
+import { pathsNest } from "./validate.ts";
 
 /** Where the Codex and the unit directories are (the CLI's `Paths`). */
 export interface ProtectedPaths {
