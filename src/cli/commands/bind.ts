@@ -16,6 +16,7 @@ import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";
 import { MANIFEST_FILE } from "../../bind/manifest.ts";
 import { unreachable } from "../unreachable.ts";
+import type { Warning } from "../../warnings.ts";
 
 /** Scribe options wired to systemd. */
 export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dryRun: boolean): ScribeOptions {
@@ -37,10 +38,14 @@ export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dry
   };
 }
 
-/** Check every secret the Codex names exists in podman, before anything is written. */
-export async function checkSecrets(host: Host, b: Built, dryRun: boolean): Promise<string[]> {
+/**
+ * Check every secret the Codex names exists in podman, before anything is written. A real bind
+ * refuses a missing secret; `--dry-run` warns (`secret-missing`, placed in the Codex file) and
+ * goes on, and warns too when podman cannot be asked (`secret-unchecked`).
+ */
+export async function checkSecrets(host: Host, b: Pick<Built, "codex">, dryRun: boolean): Promise<Warning[]> {
   const names = [...new Set(b.codex.services.flatMap((s) => s.secrets.map((x) => x.name)))].sort();
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const pm = podman(host.runner);
   for (const name of names) {
     let exists: boolean;
@@ -48,19 +53,26 @@ export async function checkSecrets(host: Host, b: Built, dryRun: boolean): Promi
       exists = await pm.secretExists(name);
     } catch (e) {
       if (dryRun) {
-        warnings.push(`could not check podman secret ${JSON.stringify(name)}: ${(e as Error).message}`);
+        warnings.push({
+          code: "secret-unchecked",
+          path: "",
+          message: `could not check podman secret ${JSON.stringify(name)}: ${(e as Error).message}`,
+        });
         continue;
       }
       throw e;
     }
     if (!exists) {
       const owner = b.codex.services.find((s) => s.secrets.some((x) => x.name === name))!;
-      const msg = `${b.codex.file}: ${owner.path}.secrets: podman secret ${
-        JSON.stringify(name)
-      } does not exist`;
-      const hint = `create it first: printf '%s' 'VALUE' | podman secret create ${name} -`;
-      if (dryRun) warnings.push(`${msg} (hint: ${hint})`);
-      else throw new LychdError(msg, hint);
+      const w: Warning = {
+        code: "secret-missing",
+        file: b.codex.file,
+        path: `${owner.path}.secrets`,
+        message: `podman secret ${JSON.stringify(name)} does not exist`,
+        hint: `create it first: printf '%s' 'VALUE' | podman secret create ${name} -`,
+      };
+      if (dryRun) warnings.push(w);
+      else throw new LychdError(`${w.file}: ${w.path}: ${w.message}`, w.hint);
     }
   }
   return warnings;
