@@ -59,6 +59,11 @@ export type WarningCode =
   | "secret-missing"
   /** podman could not be asked whether a secret exists (path empty: the line names the secret). */
   | "secret-unchecked"
+  // The first `lychd bind` (path empty: the line names its subject)
+  /** Root without `--system`: lychd binds into root's own user manager. */
+  | "bind-root-user-manager"
+  /** Rootless, a gateway on the bridge: containers cannot reach it by name (docs/gateway.md). */
+  | "bind-rootless-gateway-unreachable"
   // `lychd export kubernetes` (path: the Codex field the line begins with; empty for a summary line)
   /** A field (or part of one) with no Kubernetes counterpart, not exported: restart, a host device, … */
   | "kube-field-dropped"

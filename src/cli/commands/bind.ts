@@ -3,9 +3,8 @@ import { LychdError } from "../../errors.ts";
 import {
   build,
   type Built,
+  firstBindWarnings,
   manager,
-  rootlessGatewayNote,
-  rootNote,
   runePath,
   stopTolerant,
   unitOfFile,
@@ -127,7 +126,6 @@ export async function doBind(
   opts: { rootNote?: boolean } = {},
 ): Promise<{ b: Built; report: BindReport }> {
   const b = await build(host, flags, { allowDefault: dryRun });
-  const quiet = flags.quiet === true;
   warnAll(host, flags, b.warnings);
   warnAll(host, flags, await checkSecrets(host, b, dryRun));
   const desired = b.rendered.runes.map((r) => ({ path: runePath(b.paths, r), text: r.text }));
@@ -136,8 +134,7 @@ export async function doBind(
   const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
   // After the transaction, so a refusal stays one line.
   // Said where it helps: on the first bind (and by `lychd doctor`), not on every bind.
-  if (first) rootNote(host, b.paths, quiet);
-  if (first) rootlessGatewayNote(host, b.paths, b.plan.codex, quiet);
+  if (first) warnAll(host, flags, firstBindWarnings(host, b.paths, b.plan.codex));
   return { b, report };
 }
 

@@ -3,6 +3,7 @@ import { checkSecrets } from "./bind.ts";
 import { fakeHost } from "../../host/_fake.ts";
 import { loadCodex } from "../../codex/load.ts";
 import { LychdError } from "../../errors.ts";
+import { firstBindWarnings, type Paths } from "../context.ts";
 import { warningLine } from "../../warnings.ts";
 
 const FILE = "/home/u/.config/lychd/codex.toml";
@@ -46,4 +47,24 @@ Deno.test("checkSecrets() without --dry-run: a missing secret refuses with the s
       e.message === `${FILE}: vessel.secrets: podman secret "api-key" does not exist` &&
       e.hint === "create it first: printf '%s' 'VALUE' | podman secret create api-key -",
   );
+});
+
+Deno.test("firstBindWarnings(): root into its own user manager; rootless with a gateway on the bridge", () => {
+  const gw = loadCodex(
+    Deno.readTextFileSync(new URL("../../../tests/golden/gateway/codex.toml", import.meta.url)),
+    FILE,
+  );
+  const paths = { system: false } as Paths;
+  const h = fakeHost();
+  assert.deepEqual(firstBindWarnings(h, paths, gw).map((w) => [w.code, warningLine(w)]), [[
+    "bind-rootless-gateway-unreachable",
+    `rootless Podman: containers cannot reach the gateway as lychd-gateway (the bridge is in your own network namespace); see docs/gateway.md "Reaching the gateway from containers"`,
+  ]]);
+  assert.deepEqual(firstBindWarnings(h, paths, codex), [], "no gateway: nothing to say");
+  h.setUid(0);
+  assert.deepEqual(firstBindWarnings(h, paths, gw).map((w) => [w.code, warningLine(w)]), [[
+    "bind-root-user-manager",
+    "running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)",
+  ]]);
+  assert.deepEqual(firstBindWarnings(h, { system: true } as Paths, gw), [], "--system: neither");
 });
