@@ -2,16 +2,20 @@
  * Warnings: what lychd tells the user and goes on. Each has a `code` (what kind of warning, for
  * de-duplication and for tests), a `path` (the field it is about, as its line begins with: a Codex
  * field path, or for `lychd import` a compose service; empty when the line names its subject
- * itself, e.g. a CDI spec file), a one-line `message` and
- * an optional `hint`. `warningLine()` is the one renderer: the text after `lychd: warning: ` and
- * the string `check --json` lists.
+ * itself, e.g. a CDI spec file), a one-line `message`, an optional `hint`, and an optional `file`
+ * (the Codex file, for a warning that stands where an error would: bind's secret check).
+ * `warningLine()` is the one renderer: the text after `lychd: warning: ` and the string
+ * `check --json` lists.
  *
  * Pure: no `Deno.*`.
  *
  * @module
  */
 
-/** Every kind of warning the plan, the renderer and `lychd import` give. */
+/**
+ * Every kind of warning the plan, the renderer, bind's secret check, `lychd import` and
+ * `lychd export kubernetes` give.
+ */
 export type WarningCode =
   /** A CDI spec file fails to load; podman skips it too. */
   | "cdi-spec-skipped"
@@ -49,7 +53,39 @@ export type WarningCode =
   /** Services on different networks, merged into one bridge (--lenient). */
   | "compose-networks-merged"
   /** Interpolation saw only .env / --env-file: this lychd may read few environment variables. */
-  | "import-env-limited";
+  | "import-env-limited"
+  // `lychd bind --dry-run` (file: the Codex; a real bind refuses instead)
+  /** A secret the Codex names does not exist in podman (path: the service's `secrets`). */
+  | "secret-missing"
+  /** podman could not be asked whether a secret exists (path empty: the line names the secret). */
+  | "secret-unchecked"
+  // The first `lychd bind` (path empty: the line names its subject)
+  /** Root without `--system`: lychd binds into root's own user manager. */
+  | "bind-root-user-manager"
+  /** Rootless, a gateway on the bridge: containers cannot reach it by name (docs/gateway.md). */
+  | "bind-rootless-gateway-unreachable"
+  // `lychd export kubernetes` (path: the Codex field the line begins with; empty for a summary line)
+  /** A field (or part of one) with no Kubernetes counterpart, not exported: restart, a host device, … */
+  | "kube-field-dropped"
+  /** A field exported as the nearest Kubernetes setting, which behaves differently (hostIPC, …). */
+  | "kube-field-approximated"
+  /** Exported, but it ties pods to nodes: a hostPath volume, a ReadWriteOnce claim several mount. */
+  | "kube-pins-node"
+  /** A named volume without `size`: its PersistentVolumeClaim requests the default size. */
+  | "kube-volume-size-default"
+  /** An env value names the Podman host (host.containers.internal), which a pod does not have. */
+  | "kube-podman-host-named"
+  /**
+   * What the host does for the whole Sepulcher and a cluster does not: start order, GPU
+   * turn-taking, published host ports. One summary line each.
+   */
+  | "kube-host-behaviour-dropped"
+  /** A gateway setting only the host's gateway has (listen address, default, pinned, idle_stop). */
+  | "kube-gateway-host-only"
+  /** No `--gateway-image`: the default gateway image has to be built and pushed for the cluster. */
+  | "kube-gateway-image-default"
+  /** A `[gpu.mig_profiles]` key no export uses: a whole GPU, or a slice no soulstone claims. */
+  | "kube-mig-profile-unused";
 
 /** One warning. */
 export interface Warning {
@@ -58,11 +94,15 @@ export interface Warning {
   path: string;
   message: string;
   hint?: string;
+  /** The file the line begins with, before the path (bind's secret check: the Codex). */
+  file?: string;
 }
 
-/** The line for stderr (after `lychd: warning: `): `PATH: MESSAGE (hint: …)`. */
+/** The line for stderr (after `lychd: warning: `): `[FILE: ]PATH: MESSAGE (hint: …)`. */
 export function warningLine(w: Warning): string {
-  return `${w.path ? `${w.path}: ` : ""}${w.message}${w.hint ? ` (hint: ${w.hint})` : ""}`;
+  return `${w.file ? `${w.file}: ` : ""}${w.path ? `${w.path}: ` : ""}${w.message}${
+    w.hint ? ` (hint: ${w.hint})` : ""
+  }`;
 }
 
 /**

@@ -6,12 +6,16 @@ import "./codex/explain.ts";
 import { makePlan } from "./plan/plan.ts";
 import { addWarning, type Warning, warningLine } from "./warnings.ts";
 
-Deno.test("warningLine(): path, message and hint as one line; no path, no prefix", () => {
+Deno.test("warningLine(): file, path, message and hint as one line; no path, no prefix", () => {
   assert.equal(
     warningLine({ code: "cdi-kind-without-spec", path: "soulstones.a.devices[0]", message: "m", hint: "h" }),
     "soulstones.a.devices[0]: m (hint: h)",
   );
   assert.equal(warningLine({ code: "cdi-yml-ignored", path: "", message: "m" }), "m");
+  assert.equal(
+    warningLine({ code: "secret-missing", file: "/c.toml", path: "a.secrets", message: "m", hint: "h" }),
+    "/c.toml: a.secrets: m (hint: h)",
+  );
 });
 
 Deno.test("addWarning(): one per code and path; without a path, one per code and message", () => {

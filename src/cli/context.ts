@@ -289,26 +289,30 @@ export function manager(host: Host, paths: Paths): Systemctl {
 /** The systemd unit a Rune or plain unit file becomes (Quadlet's naming rules). */
 export { unitOfFile } from "../quadlet/naming.ts";
 
-/** One warning line when root binds into its own user manager. */
-export function rootNote(host: Host, paths: Paths, quiet: boolean): void {
-  if (!quiet && !paths.system && host.uid() === 0) {
-    host.stderr.write(
-      "lychd: warning: running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)\n",
-    );
-  }
-}
-
 /**
- * One warning line when a rootless bind has a gateway on the bridge: the bridge lives in the
- * user's network namespace, so containers cannot reach the gateway as `lychd-gateway`
- * (docs/gateway.md, "Reaching the gateway from containers").
+ * The warnings of a first bind: root binding into its own user manager; a rootless bind with a
+ * gateway on the bridge, which lives in the user's network namespace, so containers cannot reach
+ * the gateway as `lychd-gateway` (docs/gateway.md, "Reaching the gateway from containers").
  */
-export function rootlessGatewayNote(host: Host, paths: Paths, codex: Codex, quiet: boolean): void {
-  if (quiet || paths.system || host.uid() === 0) return;
-  if (!codex.gateway || codex.network !== "bridge" || codex.subnet === undefined) return;
-  host.stderr.write(
-    `lychd: warning: rootless Podman: containers cannot reach the gateway as ${GATEWAY_HOST} (the bridge is in your own network namespace); see docs/gateway.md "Reaching the gateway from containers"\n`,
-  );
+export function firstBindWarnings(host: Host, paths: Paths, codex: Codex): Warning[] {
+  const out: Warning[] = [];
+  if (paths.system) return out;
+  if (host.uid() === 0) {
+    out.push({
+      code: "bind-root-user-manager",
+      path: "",
+      message:
+        "running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)",
+    });
+  } else if (codex.gateway && codex.network === "bridge" && codex.subnet !== undefined) {
+    out.push({
+      code: "bind-rootless-gateway-unreachable",
+      path: "",
+      message:
+        `rootless Podman: containers cannot reach the gateway as ${GATEWAY_HOST} (the bridge is in your own network namespace); see docs/gateway.md "Reaching the gateway from containers"`,
+    });
+  }
+  return out;
 }
 
 /**

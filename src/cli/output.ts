@@ -8,15 +8,10 @@ import type { Flags } from "./command.ts";
 import type { Host } from "../host/host.ts";
 import { type Warning, warningLine } from "../warnings.ts";
 
-/**
- * Print warnings to stderr unless --quiet: a `Warning` as `warningLine()` words it, or a line
- * already worded (those of `lychd import`, `lychd export` and bind's secret check).
- */
-export function warnAll(host: Host, flags: Flags, warnings: readonly (Warning | string)[]): void {
+/** Print warnings to stderr unless --quiet, each as `warningLine()` words it. */
+export function warnAll(host: Host, flags: Flags, warnings: readonly Warning[]): void {
   if (flags.quiet === true) return;
-  for (const w of warnings) {
-    host.stderr.write(`lychd: warning: ${typeof w === "string" ? w : warningLine(w)}\n`);
-  }
+  for (const w of warnings) host.stderr.write(`lychd: warning: ${warningLine(w)}\n`);
 }
 
 /** Print a note (`lychd: …`) to stderr unless --quiet. */

@@ -16,7 +16,8 @@ import type {
 } from "./types.ts";
 import type { Service } from "../codex/model.ts";
 import { parseSize } from "../codex/quantities.ts";
-import type { Ctx } from "./context.ts";
+import { type Ctx, warn as warnOn } from "./context.ts";
+import type { WarningCode } from "../warnings.ts";
 import { deviceLimits, draRequests, type GpuNeed, gpuNeeds } from "./gpu.ts";
 import { escapeExpansion, isLabel, label63, quantity } from "./names.ts";
 import { envFromFiles, mapMounts, mapSecrets } from "./volumes.ts";
@@ -37,7 +38,7 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
   const codex = ctx.plan.codex;
   const r = s.raw;
   const p = (f: string) => `${s.path}.${f}`;
-  const warn = (field: string, msg: string) => ctx.warnings.push(`${p(field)}: ${msg}`);
+  const warn = (code: WarningCode, field: string, msg: string) => warnOn(ctx, code, p(field), msg);
   const podSpec: Partial<IPodSpec> = {};
   const volumes: IVolume[] = [];
   const mounts: IVolumeMount[] = [];
@@ -65,6 +66,7 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
   for (const [k, v] of Object.entries(r.env ?? {})) {
     if (/\bhost\.(containers|docker)\.internal\b/.test(v)) {
       warn(
+        "kube-podman-host-named",
         `env.${k}`,
         "names the Podman host, which a pod does not have: point it at a Service (http://<service>:<port>)",
       );
@@ -123,7 +125,11 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
   if (Object.keys(resources).length) c.resources = resources;
   for (const d of r.devices ?? []) {
     if (d.startsWith("/")) {
-      warn("devices", `${d} is not exported (a Kubernetes device plugin hands out host devices)`);
+      warn(
+        "kube-field-dropped",
+        "devices",
+        `${d} is not exported (a Kubernetes device plugin hands out host devices)`,
+      );
     }
   }
 
@@ -138,7 +144,11 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
   if (codex.network === "host") podSpec.hostNetwork = true;
   if (r.ipc === "host") {
     podSpec.hostIPC = true;
-    warn("ipc", "host IPC becomes hostIPC: true (the pod shares the node's IPC namespace)");
+    warn(
+      "kube-field-approximated",
+      "ipc",
+      "host IPC becomes hostIPC: true (the pod shares the node's IPC namespace)",
+    );
   }
   if (r.stop_timeout !== undefined) podSpec.terminationGracePeriodSeconds = r.stop_timeout;
   if (r.add_hosts?.length) {
@@ -148,7 +158,11 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
       const host = h.slice(0, at);
       const ip = h.slice(at + 1);
       if (ip === "host-gateway") {
-        warn(`add_hosts[${i}]`, `${host}:host-gateway is not exported (a pod has no host gateway address)`);
+        warn(
+          "kube-field-dropped",
+          `add_hosts[${i}]`,
+          `${host}:host-gateway is not exported (a pod has no host gateway address)`,
+        );
         continue;
       }
       const prev = aliases.find((a) => a.ip === ip);
@@ -162,7 +176,11 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
     if (isLabel(k, v)) labels[k] = v;
     else {
       annotations[k] = v;
-      warn(`labels.${k}`, "not a valid Kubernetes label; exported as a pod annotation instead");
+      warn(
+        "kube-field-approximated",
+        `labels.${k}`,
+        "not a valid Kubernetes label; exported as a pod annotation instead",
+      );
     }
   }
   for (const [k, v] of Object.entries(r.annotations ?? {})) annotations[k] = v;
@@ -170,20 +188,31 @@ export function buildPart(ctx: Ctx, s: Service, workload: string, volPrefix: str
   // What has no place in a Deployment.
   if (s.restart !== "always") {
     warn(
+      "kube-field-dropped",
       "restart",
       `${JSON.stringify(s.restart)} is not exported: a Deployment always restarts its containers`,
     );
   }
   if (r.restart_sec !== undefined) {
-    warn("restart_sec", "not exported: Kubernetes restarts with its own back-off");
+    warn("kube-field-dropped", "restart_sec", "not exported: Kubernetes restarts with its own back-off");
   }
   if (r.fallback) {
-    warn("fallback", "not exported: Kubernetes has no OnFailure= (scale the fallback up by hand)");
+    warn(
+      "kube-field-dropped",
+      "fallback",
+      "not exported: Kubernetes has no OnFailure= (scale the fallback up by hand)",
+    );
   }
-  if (s.onDemand) warn("on_demand", "not exported: scale-to-zero on a cluster needs KEDA or Knative");
-  if (r.userns) warn("userns", "not exported (hostUsers: false is the nearest Kubernetes setting)");
-  if (r.podman_args?.length) warn("podman_args", "not exported (Podman flags)");
-  if (r.auto_update) warn("auto_update", "not exported (use an image automation tool on the cluster)");
+  if (s.onDemand) {
+    warn("kube-field-dropped", "on_demand", "not exported: scale-to-zero on a cluster needs KEDA or Knative");
+  }
+  if (r.userns) {
+    warn("kube-field-dropped", "userns", "not exported (hostUsers: false is the nearest Kubernetes setting)");
+  }
+  if (r.podman_args?.length) warn("kube-field-dropped", "podman_args", "not exported (Podman flags)");
+  if (r.auto_update) {
+    warn("kube-field-dropped", "auto_update", "not exported (use an image automation tool on the cluster)");
+  }
 
   return { container: c, volumes, podSpec, annotations, labels, needsRecreate };
 }

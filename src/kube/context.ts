@@ -9,6 +9,7 @@ import type { ConfigMap, ResourceClaimTemplate } from "./types.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
 import type { GpuMode } from "./gpu.ts";
+import type { Warning, WarningCode } from "../warnings.ts";
 
 /** Export options. */
 export interface ExportOptions {
@@ -25,7 +26,7 @@ export interface Ctx {
   plan: Plan;
   registry: CdiRegistry;
   opts: ExportOptions;
-  warnings: string[];
+  warnings: Warning[];
   meta: (name: string, extra?: Record<string, string>) => {
     name: string;
     namespace?: string;
@@ -36,4 +37,12 @@ export interface Ctx {
   secrets: Set<string>;
   /** Volume name → Deployments that mount its claim. */
   pvcUsers: Map<string, string[]>;
+}
+
+/**
+ * Note a warning on `ctx`, in the order it arises (no de-duplication: each line says something of
+ * its own). `path` is the Codex field the line begins with; empty for a line that names its subject.
+ */
+export function warn(ctx: Ctx, code: WarningCode, path: string, message: string): void {
+  ctx.warnings.push({ code, path, message });
 }

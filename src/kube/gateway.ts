@@ -15,7 +15,7 @@
  * @module
  */
 import type { ConfigMap as IConfigMap, Deployment as IDeployment, Service as IService } from "./types.ts";
-import type { Ctx } from "./context.ts";
+import { type Ctx, warn } from "./context.ts";
 import { KubeError } from "./errors.ts";
 import { ANN, SECRET_KEY, selectorOf } from "./names.ts";
 import { routesText, type RouteTable } from "../gateway/routes.ts";
@@ -96,10 +96,12 @@ export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
   }
   const routes = routesText(table);
 
-  const warn = (w: string) => ctx.warnings.push(w);
   if (g.ip !== "0.0.0.0" && g.ip !== "::") {
     warn(
-      `gateway.listen: the address ${g.ip} is not exported: the gateway listens on 0.0.0.0:${g.port} in its pod, reached through the Service "${GATEWAY_SERVICE}" (cluster-internal)`,
+      ctx,
+      "kube-gateway-host-only",
+      "gateway.listen",
+      `the address ${g.ip} is not exported: the gateway listens on 0.0.0.0:${g.port} in its pod, reached through the Service "${GATEWAY_SERVICE}" (cluster-internal)`,
     );
   }
   const onHost = [
@@ -109,6 +111,9 @@ export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
   ];
   if (onHost.length) {
     warn(
+      ctx,
+      "kube-gateway-host-only",
+      "",
       `${
         onHost.join(", ")
       } not exported: on a cluster the gateway only routes (each stone has its own GPUs; scale with kubectl scale)`,
@@ -116,7 +121,10 @@ export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
   }
   if (ctx.opts.gatewayImage === undefined) {
     warn(
-      `gateway: the image ${DEFAULT_GATEWAY_IMAGE} is built from Containerfile.gateway (docs/kubernetes.md); push it where the cluster pulls from and pass --gateway-image REF`,
+      ctx,
+      "kube-gateway-image-default",
+      "gateway",
+      `the image ${DEFAULT_GATEWAY_IMAGE} is built from Containerfile.gateway (docs/kubernetes.md); push it where the cluster pulls from and pass --gateway-image REF`,
     );
   }
 

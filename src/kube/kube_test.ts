@@ -16,6 +16,7 @@ import type {
 } from "./types.ts";
 import { DEFAULT_GATEWAY_IMAGE } from "./gateway.ts";
 import { parseRoutes } from "../gateway/routes.ts";
+import { warningLine } from "../warnings.ts";
 
 const SPEC = new URL("../../tests/fixtures/cdi/nvidia.yaml", import.meta.url).pathname;
 const TOPO = new URL("../../tests/golden/topology8/cdi/nvidia.yaml", import.meta.url).pathname;
@@ -27,6 +28,11 @@ function registry(path?: string): CdiRegistry {
 function exp(toml: string, opts: Partial<ExportOptions> = {}, reg = registry(SPEC)) {
   const codex = loadCodex(`version = 1\n${toml}`, "codex.toml");
   return exportPlan(makePlan(codex, reg), reg, { gpu: "device-plugin", envFiles: new Map(), ...opts });
+}
+
+/** The export's warnings as printed (after `lychd: warning: `). */
+function lines(r: ReturnType<typeof exp>): string[] {
+  return r.warnings.map(warningLine);
 }
 
 function container(r: ReturnType<typeof exp>, name: string): IContainer {
@@ -112,8 +118,47 @@ health = { cmd = ["wget", "-q", "http://localhost"], interval = "5s", retries = 
   const d = r.objects.find((o) => o.kind === "Deployment") as IDeployment;
   assert.equal(d.metadata?.labels?.tier, "web");
   assert.equal(d.spec?.template.metadata?.annotations?.["bad key"], "v");
-  assert.ok(r.warnings.some((w) => w.includes("services.web.labels.bad key")));
+  assert.ok(lines(r).some((w) => w.includes("services.web.labels.bad key")));
   assert.equal(d.spec?.strategy, undefined, "no named volume, not a soulstone: rolling update");
+});
+
+Deno.test("warnings are structured: a code per kind, the Codex field path, the line as before", () => {
+  const r = exp(`[services.web]
+image = "x"
+env = { URL = "http://host.containers.internal:4000/v1" }
+devices = ["/dev/fuse"]
+ipc = "host"
+add_hosts = ["h:host-gateway"]
+labels = { "bad key" = "v" }
+restart = "no"
+volumes = ["cache:/cache", "/srv/x:/x:ro,U"]
+ports = ["8080:80"]
+requires = ["db"]
+[services.db]
+image = "y"
+volumes = ["cache:/c"]
+`);
+  assert.deepEqual(r.warnings.map((w) => [w.code, w.path]), [
+    ["kube-podman-host-named", "services.web.env.URL"],
+    ["kube-field-dropped", "services.web.volumes[1]"],
+    ["kube-pins-node", "services.web.volumes[1]"],
+    ["kube-field-dropped", "services.web.devices"],
+    ["kube-field-approximated", "services.web.ipc"],
+    ["kube-field-dropped", "services.web.add_hosts[0]"],
+    ["kube-field-approximated", "services.web.labels.bad key"],
+    ["kube-field-dropped", "services.web.restart"],
+    ["kube-volume-size-default", "volumes.cache"],
+    ["kube-pins-node", "volumes.cache"],
+    ["kube-host-behaviour-dropped", ""],
+    ["kube-host-behaviour-dropped", ""],
+  ]);
+  // The printed line is PATH: MESSAGE, the words unchanged; a summary line has no path.
+  assert.equal(
+    lines(r)[3],
+    "services.web.devices: /dev/fuse is not exported (a Kubernetes device plugin hands out host devices)",
+  );
+  assert.ok(lines(r)[10].startsWith("requires/wants/after (services.web) are not exported"));
+  assert.ok(r.warnings.every((w) => !w.hint && !w.message.startsWith(":")));
 });
 
 Deno.test("a named user is refused; names with _ are refused", () => {
@@ -139,9 +184,9 @@ volumes = ["data:/var/lib/db", "cache:/cache", "/srv/x:/x:ro,U"]
   assert.equal((pvc("lychd-data") as any).spec.resources.requests.storage, "50Gi");
   // deno-lint-ignore no-explicit-any
   assert.equal((pvc("lychd-cache") as any).spec.resources.requests.storage, "10Gi");
-  assert.ok(r.warnings.some((w) => w.startsWith("volumes.cache: no size set")));
-  assert.ok(r.warnings.some((w) => w.includes("host path /srv/x becomes a hostPath")));
-  assert.ok(r.warnings.some((w) => w.includes("mount options U")));
+  assert.ok(lines(r).some((w) => w.startsWith("volumes.cache: no size set")));
+  assert.ok(lines(r).some((w) => w.includes("host path /srv/x becomes a hostPath")));
+  assert.ok(lines(r).some((w) => w.includes("mount options U")));
   const d = r.objects.find((o) => o.kind === "Deployment") as IDeployment;
   assert.equal(d.spec?.strategy?.type, "Recreate");
   assert.deepEqual(d.spec?.template.spec?.containers[0].volumeMounts?.[2], {
@@ -237,7 +282,7 @@ Deno.test("GPUs: MIG slices need [gpu.mig_profiles]; AMD and Intel map to their 
   refuses(() => exp(mig, {}, registry(TOPO)), "soulstones.s.devices[0]", /MIG slice/);
   const r = exp(`[gpu.mig_profiles]\n"nvidia.com/gpu=0:1" = "3g.20gb"\n${mig}`, {}, registry(TOPO));
   assert.deepEqual(container(r, "s").resources?.limits, { "nvidia.com/mig-3g.20gb": "1" });
-  assert.deepEqual(r.warnings.filter((w) => w.startsWith("gpu.mig_profiles")), []);
+  assert.deepEqual(lines(r).filter((w) => w.startsWith("gpu.mig_profiles")), []);
   const stray = exp(
     `[gpu.mig_profiles]\n"nvidia.com/gpu=0" = "1g.10gb"\n"nvidia.com/gpu=0:0" = "1g.10gb"\n"nvidia.com/gpu=0:1" = "3g.20gb"\n${mig}`,
     {
@@ -245,8 +290,12 @@ Deno.test("GPUs: MIG slices need [gpu.mig_profiles]; AMD and Intel map to their 
     },
     registry(TOPO),
   );
-  assert.ok(stray.warnings.some((w) => w.includes("nvidia.com/gpu=0 is a whole GPU, not a MIG slice")));
-  assert.ok(stray.warnings.some((w) => w.includes("no soulstone claims nvidia.com/gpu=0:0")));
+  assert.ok(lines(stray).some((w) => w.includes("nvidia.com/gpu=0 is a whole GPU, not a MIG slice")));
+  assert.ok(lines(stray).some((w) => w.includes("no soulstone claims nvidia.com/gpu=0:0")));
+  assert.deepEqual(stray.warnings.filter((w) => w.path.startsWith("gpu.")).map((w) => [w.code, w.path]), [
+    ["kube-mig-profile-unused", 'gpu.mig_profiles."nvidia.com/gpu=0"'],
+    ["kube-mig-profile-unused", 'gpu.mig_profiles."nvidia.com/gpu=0:0"'],
+  ]);
   assert.throws(
     () => loadCodex(`version = 1\n[gpu.mig_profiles]\n"nvidia.com/gpu=0:1" = "big"\n`, "c"),
     /not a MIG profile/,
@@ -275,7 +324,7 @@ Deno.test("autostart = false → replicas 0 with an annotation; pod network → 
   const deps = p.objects.filter((o) => o.kind === "Deployment") as IDeployment[];
   assert.equal(deps.length, 1);
   assert.deepEqual(deps[0].spec?.template.spec?.containers.map((c) => c.name), ["a", "b"]);
-  assert.ok(p.warnings.some((w) => w.includes("services.b (autostart = false) will run with the others")));
+  assert.ok(lines(p).some((w) => w.includes("services.b (autostart = false) will run with the others")));
   assert.equal(p.objects.filter((o) => o.kind === "Service").length, 2);
 });
 
@@ -341,18 +390,26 @@ image = "z"
   assert.deepEqual(r.secretCommands, [
     "kubectl create secret generic lychd-gateway-key --namespace ai --from-file=value=/home/u/.config/lychd/gateway.key",
   ]);
-  assert.deepEqual(r.warnings.filter((w) => w.includes("gateway")).map((w) => w.split(":")[0]), [
+  assert.deepEqual(lines(r).filter((w) => w.includes("gateway")).map((w) => w.split(":")[0]), [
     "gateway.listen",
     "gateway.default, soulstones.tei.pinned, soulstones.vllm.idle_stop not exported",
     "gateway",
   ]);
-  assert.ok(!r.warnings.some((w) => w.includes("not exported yet")));
+  assert.deepEqual(
+    r.warnings.filter((w) => w.code.startsWith("kube-gateway-")).map((w) => [w.code, w.path]),
+    [
+      ["kube-gateway-host-only", "gateway.listen"],
+      ["kube-gateway-host-only", ""],
+      ["kube-gateway-image-default", "gateway"],
+    ],
+  );
+  assert.ok(!lines(r).some((w) => w.includes("not exported yet")));
   // --gateway-image: named, and no warning about the default.
   const own = exp(toml, { gatewayImage: "ghcr.io/me/lychd-gateway:1" });
   const c2 = (own.objects.find((o) => o.metadata.name === "lychd-gateway") as IDeployment).spec.template.spec
     .containers[0];
   assert.equal(c2.image, "ghcr.io/me/lychd-gateway:1");
-  assert.ok(!own.warnings.some((w) => w.startsWith("gateway: the image")));
+  assert.ok(!lines(own).some((w) => w.startsWith("gateway: the image")));
   // A routing-table change changes the pod template, so apply rolls the gateway.
   const hash = (x: typeof r) =>
     (x.objects.find((o) => o.metadata.name === "lychd-gateway") as IDeployment).spec.template.metadata
@@ -362,7 +419,7 @@ image = "z"
   // Without a gateway: none of it.
   const plain = exp(`[soulstones.s]\nimage = "x"\n`, { gpu: "dra" });
   assert.ok(!plain.objects.some((o) => o.metadata.name.includes("gateway")));
-  assert.ok(!plain.warnings.some((w) => w.includes("gateway")));
+  assert.ok(!lines(plain).some((w) => w.includes("gateway")));
 });
 
 Deno.test("the gateway: pod network routes to the one pod; a service named gateway is refused", () => {
@@ -432,7 +489,7 @@ env = { URL = "http://host.containers.internal:4000/v1", PLAIN = "http://vllm:80
     container(r, "vessel").env?.find((e) => e.name === "URL")?.value,
     "http://host.containers.internal:4000/v1",
   );
-  assert.deepEqual(r.warnings.filter((w) => w.includes("Podman host")).map((w) => w.split(":")[0]), [
+  assert.deepEqual(lines(r).filter((w) => w.includes("Podman host")).map((w) => w.split(":")[0]), [
     "vessel.env.URL",
   ]);
 });

@@ -26,7 +26,8 @@ import type {
 } from "./types.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { CdiRegistry } from "../cdi/registry.ts";
-import type { Ctx, ExportOptions } from "./context.ts";
+import { type Ctx, type ExportOptions, warn } from "./context.ts";
+import type { Warning } from "../warnings.ts";
 import { checkName, DNS_SUBDOMAIN, SECRET_KEY } from "./names.ts";
 import { podDeployment, serviceDeployment } from "./workload.ts";
 import { headlessService } from "./service.ts";
@@ -46,7 +47,7 @@ export type KubeObject =
 /** The export: objects in apply order, warnings, and the commands that create the secrets. */
 export interface Exported {
   objects: KubeObject[];
-  warnings: string[];
+  warnings: Warning[];
   secretCommands: string[];
 }
 
@@ -101,11 +102,14 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
   for (const d of Object.keys(codex.migProfiles)) {
     const dev = registry.device(d);
     if (dev && !dev.caps.length) {
-      ctx.warnings.push(
-        `gpu.mig_profiles."${d}": the CDI spec says ${d} is a whole GPU, not a MIG slice; unused`,
+      warn(
+        ctx,
+        "kube-mig-profile-unused",
+        `gpu.mig_profiles."${d}"`,
+        `the CDI spec says ${d} is a whole GPU, not a MIG slice; unused`,
       );
     } else if (!claimed.has(d)) {
-      ctx.warnings.push(`gpu.mig_profiles."${d}": no soulstone claims ${d}; unused`);
+      warn(ctx, "kube-mig-profile-unused", `gpu.mig_profiles."${d}"`, `no soulstone claims ${d}; unused`);
     }
   }
 
@@ -114,19 +118,28 @@ export function exportPlan(plan: Plan, registry: CdiRegistry, opts: ExportOption
     s.raw.requires?.length || s.raw.wants?.length || s.raw.after?.length
   );
   if (withOrder.length) {
-    ctx.warnings.push(
+    warn(
+      ctx,
+      "kube-host-behaviour-dropped",
+      "",
       `requires/wants/after (${
         withOrder.map((s) => s.path).join(", ")
       }) are not exported: Kubernetes starts pods in any order, so each must retry what it needs`,
     );
   }
   if (plan.pairs.length) {
-    ctx.warnings.push(
+    warn(
+      ctx,
+      "kube-host-behaviour-dropped",
+      "",
       `${plan.pairs.length} conflict pair(s) are not exported: the scheduler never gives one GPU to two pods, so stones that took turns on a GPU each need their own (or stay at replicas 0)`,
     );
   }
   if (codex.services.some((s) => s.ports.length)) {
-    ctx.warnings.push(
+    warn(
+      ctx,
+      "kube-host-behaviour-dropped",
+      "",
       "published host ports are not exported: each Service is cluster-internal (kubectl port-forward, a LoadBalancer Service or an Ingress publishes one)",
     );
   }

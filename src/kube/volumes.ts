@@ -14,7 +14,8 @@ import type {
 } from "./types.ts";
 import type { Service } from "../codex/model.ts";
 import { parseSize } from "../codex/quantities.ts";
-import type { Ctx } from "./context.ts";
+import { type Ctx, warn } from "./context.ts";
+import type { WarningCode } from "../warnings.ts";
 import { KubeError } from "./errors.ts";
 import { EnvFileError, parseEnvFile } from "./envfile.ts";
 import { ANN, CONFIGMAP_KEY, label63, quantity, SECRET_KEY } from "./names.ts";
@@ -23,7 +24,7 @@ import { ANN, CONFIGMAP_KEY, label63, quantity, SECRET_KEY } from "./names.ts";
 export const DEFAULT_VOLUME_SIZE = "10Gi";
 
 /** A warning on one field of the service being mapped. */
-export type Warn = (field: string, msg: string) => void;
+export type Warn = (code: WarningCode, field: string, msg: string) => void;
 
 /** One PersistentVolumeClaim per named volume; call after every Deployment is built. */
 export function persistentVolumeClaims(ctx: Ctx): IPersistentVolumeClaim[] {
@@ -32,14 +33,20 @@ export function persistentVolumeClaims(ctx: Ctx): IPersistentVolumeClaim[] {
   return codex.volumes.map((v) => {
     const size = codex.volumeSettings[v]?.size;
     if (!size) {
-      ctx.warnings.push(
-        `volumes.${v}: no size set; the PersistentVolumeClaim requests ${DEFAULT_VOLUME_SIZE} (set [volumes.${v}] size = "50Gi")`,
+      warn(
+        ctx,
+        "kube-volume-size-default",
+        `volumes.${v}`,
+        `no size set; the PersistentVolumeClaim requests ${DEFAULT_VOLUME_SIZE} (set [volumes.${v}] size = "50Gi")`,
       );
     }
     const users = ctx.pvcUsers.get(v) ?? [];
     if (users.length > 1) {
-      ctx.warnings.push(
-        `volumes.${v}: mounted by ${users.length} Deployments (${
+      warn(
+        ctx,
+        "kube-pins-node",
+        `volumes.${v}`,
+        `mounted by ${users.length} Deployments (${
           users.join(", ")
         }); a ReadWriteOnce claim makes them share one node (or give the claim a ReadWriteMany storage class)`,
       );
@@ -149,6 +156,7 @@ export function mapMounts(
     const dropped = m.options.filter((o) => !["ro", "rw", "z", "Z", "bind", "rbind"].includes(o));
     if (dropped.length) {
       warn(
+        "kube-field-dropped",
         `volumes[${i}]`,
         `mount options ${dropped.join(",")} have no Kubernetes equivalent and are dropped`,
       );
@@ -162,6 +170,7 @@ export function mapMounts(
       vol = label63(`${volPrefix}host-${i}`);
       volumes.push({ name: vol, hostPath: { path: m.source } });
       warn(
+        "kube-pins-node",
         `volumes[${i}]`,
         `host path ${m.source} becomes a hostPath volume: it pins the pod to nodes that have that path`,
       );
@@ -174,7 +183,11 @@ export function mapMounts(
     volumes.push({ name: vol, emptyDir: { medium: "Memory" } });
     mounts.push({ name: vol, mountPath: path });
     if (opts) {
-      warn(`tmpfs[${i}]`, `tmpfs options ${opts} are dropped (an emptyDir in memory has a sizeLimit only)`);
+      warn(
+        "kube-field-dropped",
+        `tmpfs[${i}]`,
+        `tmpfs options ${opts} are dropped (an emptyDir in memory has a sizeLimit only)`,
+      );
     }
   });
   if (r.shm_size !== undefined) {

@@ -8,7 +8,7 @@
  */
 import type { Deployment as IDeployment, PodSpec as IPodSpec, Volume as IVolume } from "./types.ts";
 import type { Service } from "../codex/model.ts";
-import type { Ctx } from "./context.ts";
+import { type Ctx, warn } from "./context.ts";
 import { ANN, selectorOf } from "./names.ts";
 import { buildPart, type Part } from "./container.ts";
 
@@ -30,8 +30,11 @@ export function podDeployment(ctx: Ctx): IDeployment {
   const auto = codex.services.filter((s) => s.autostart);
   const off = codex.services.filter((s) => !s.autostart);
   if (auto.length && off.length) {
-    ctx.warnings.push(
-      `sepulcher.network: "pod" becomes one Deployment, and a pod starts all its containers: ${
+    warn(
+      ctx,
+      "kube-field-approximated",
+      "sepulcher.network",
+      `"pod" becomes one Deployment, and a pod starts all its containers: ${
         off.map((s) => s.path).join(", ")
       } (autostart = false) will run with the others`,
     );

@@ -3,9 +3,8 @@ import { LychdError } from "../../errors.ts";
 import {
   build,
   type Built,
+  firstBindWarnings,
   manager,
-  rootlessGatewayNote,
-  rootNote,
   runePath,
   stopTolerant,
   unitOfFile,
@@ -16,6 +15,7 @@ import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";
 import { MANIFEST_FILE } from "../../bind/manifest.ts";
 import { unreachable } from "../unreachable.ts";
+import type { Warning } from "../../warnings.ts";
 
 /** Scribe options wired to systemd. */
 export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dryRun: boolean): ScribeOptions {
@@ -37,10 +37,14 @@ export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dry
   };
 }
 
-/** Check every secret the Codex names exists in podman, before anything is written. */
-export async function checkSecrets(host: Host, b: Built, dryRun: boolean): Promise<string[]> {
+/**
+ * Check every secret the Codex names exists in podman, before anything is written. A real bind
+ * refuses a missing secret; `--dry-run` warns (`secret-missing`, placed in the Codex file) and
+ * goes on, and warns too when podman cannot be asked (`secret-unchecked`).
+ */
+export async function checkSecrets(host: Host, b: Pick<Built, "codex">, dryRun: boolean): Promise<Warning[]> {
   const names = [...new Set(b.codex.services.flatMap((s) => s.secrets.map((x) => x.name)))].sort();
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const pm = podman(host.runner);
   for (const name of names) {
     let exists: boolean;
@@ -48,19 +52,26 @@ export async function checkSecrets(host: Host, b: Built, dryRun: boolean): Promi
       exists = await pm.secretExists(name);
     } catch (e) {
       if (dryRun) {
-        warnings.push(`could not check podman secret ${JSON.stringify(name)}: ${(e as Error).message}`);
+        warnings.push({
+          code: "secret-unchecked",
+          path: "",
+          message: `could not check podman secret ${JSON.stringify(name)}: ${(e as Error).message}`,
+        });
         continue;
       }
       throw e;
     }
     if (!exists) {
       const owner = b.codex.services.find((s) => s.secrets.some((x) => x.name === name))!;
-      const msg = `${b.codex.file}: ${owner.path}.secrets: podman secret ${
-        JSON.stringify(name)
-      } does not exist`;
-      const hint = `create it first: printf '%s' 'VALUE' | podman secret create ${name} -`;
-      if (dryRun) warnings.push(`${msg} (hint: ${hint})`);
-      else throw new LychdError(msg, hint);
+      const w: Warning = {
+        code: "secret-missing",
+        file: b.codex.file,
+        path: `${owner.path}.secrets`,
+        message: `podman secret ${JSON.stringify(name)} does not exist`,
+        hint: `create it first: printf '%s' 'VALUE' | podman secret create ${name} -`,
+      };
+      if (dryRun) warnings.push(w);
+      else throw new LychdError(`${w.file}: ${w.path}: ${w.message}`, w.hint);
     }
   }
   return warnings;
@@ -115,7 +126,6 @@ export async function doBind(
   opts: { rootNote?: boolean } = {},
 ): Promise<{ b: Built; report: BindReport }> {
   const b = await build(host, flags, { allowDefault: dryRun });
-  const quiet = flags.quiet === true;
   warnAll(host, flags, b.warnings);
   warnAll(host, flags, await checkSecrets(host, b, dryRun));
   const desired = b.rendered.runes.map((r) => ({ path: runePath(b.paths, r), text: r.text }));
@@ -124,8 +134,7 @@ export async function doBind(
   const report = await scribeBind(host, desired, scribeOptions(host, b, dryRun));
   // After the transaction, so a refusal stays one line.
   // Said where it helps: on the first bind (and by `lychd doctor`), not on every bind.
-  if (first) rootNote(host, b.paths, quiet);
-  if (first) rootlessGatewayNote(host, b.paths, b.plan.codex, quiet);
+  if (first) warnAll(host, flags, firstBindWarnings(host, b.paths, b.plan.codex));
   return { b, report };
 }
 

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { checkSecrets } from "./bind.ts";
+import { fakeHost } from "../../host/_fake.ts";
+import { loadCodex } from "../../codex/load.ts";
+import { LychdError } from "../../errors.ts";
+import { firstBindWarnings, type Paths } from "../context.ts";
+import { warningLine } from "../../warnings.ts";
+
+const FILE = "/home/u/.config/lychd/codex.toml";
+const codex = loadCodex(
+  `version = 1\n[vessel]\nimage = "localhost/v"\nsecrets = ["api-key", "db-pass", "there"]\n`,
+  FILE,
+);
+
+/** podman answers: `there` exists, `api-key` does not, asking about `db-pass` fails. */
+function host() {
+  const h = fakeHost();
+  h.runner.handler = (_cmd, args) =>
+    args[2] === "there"
+      ? { code: 0 }
+      : args[2] === "api-key"
+      ? { code: 1 }
+      : { code: 125, stderr: "Error: cannot connect to Podman" };
+  return h;
+}
+
+Deno.test("checkSecrets() --dry-run: structured warnings, the lines as bind prints them", async () => {
+  const ws = await checkSecrets(host(), { codex }, true);
+  assert.deepEqual(ws.map((w) => [w.code, w.file, w.path]), [
+    ["secret-missing", FILE, "vessel.secrets"],
+    ["secret-unchecked", undefined, ""],
+  ]);
+  assert.equal(
+    warningLine(ws[0]),
+    `${FILE}: vessel.secrets: podman secret "api-key" does not exist (hint: create it first: printf '%s' 'VALUE' | podman secret create api-key -)`,
+  );
+  assert.match(warningLine(ws[1]), /^could not check podman secret "db-pass": /);
+});
+
+Deno.test("checkSecrets() without --dry-run: a missing secret refuses with the same words", async () => {
+  const h = host();
+  h.runner.handler = (_cmd, args) => ({ code: args[2] === "api-key" ? 1 : 0 });
+  await assert.rejects(
+    () => checkSecrets(h, { codex }, false),
+    (e) =>
+      e instanceof LychdError &&
+      e.message === `${FILE}: vessel.secrets: podman secret "api-key" does not exist` &&
+      e.hint === "create it first: printf '%s' 'VALUE' | podman secret create api-key -",
+  );
+});
+
+Deno.test("firstBindWarnings(): root into its own user manager; rootless with a gateway on the bridge", () => {
+  const gw = loadCodex(
+    Deno.readTextFileSync(new URL("../../../tests/golden/gateway/codex.toml", import.meta.url)),
+    FILE,
+  );
+  const paths = { system: false } as Paths;
+  const h = fakeHost();
+  assert.deepEqual(firstBindWarnings(h, paths, gw).map((w) => [w.code, warningLine(w)]), [[
+    "bind-rootless-gateway-unreachable",
+    `rootless Podman: containers cannot reach the gateway as lychd-gateway (the bridge is in your own network namespace); see docs/gateway.md "Reaching the gateway from containers"`,
+  ]]);
+  assert.deepEqual(firstBindWarnings(h, paths, codex), [], "no gateway: nothing to say");
+  h.setUid(0);
+  assert.deepEqual(firstBindWarnings(h, paths, gw).map((w) => [w.code, warningLine(w)]), [[
+    "bind-root-user-manager",
+    "running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)",
+  ]]);
+  assert.deepEqual(firstBindWarnings(h, { system: true } as Paths, gw), [], "--system: neither");
+});
