@@ -162,6 +162,28 @@ Deno.test(
 );
 
 Deno.test(
+  'route-only: stones of one pod (network = "pod": one workload) each wait for their own upstream',
+  opts,
+  async () => {
+    const ports = { a: freePort(), b: freePort() };
+    const t = table(ports);
+    t.stones.a.workload = t.stones.b.workload = "t";
+    const gw = await start(t);
+    const url = `http://${gw.address}`;
+    // a comes up after 600 ms; b (the other container of the same pod) does not answer yet.
+    const a = fakeOpenAi({ port: ports.a, name: "a", loadMs: 600 });
+    try {
+      const ra = await chat(url, "alpha");
+      assert.equal(ra.status, 200, ra.text);
+      assert.equal(ra.json!.server, "a");
+    } finally {
+      await gw.shutdown();
+      await a.close();
+    }
+  },
+);
+
+Deno.test(
   "route-only: the api_key_file of the table is enforced on every path but /health",
   opts,
   async () => {

@@ -39,20 +39,24 @@ export interface RunningGateway {
  * The pool's `Units` on a cluster: the scheduler runs every stone, so each counts as running and
  * nothing is stopped. "Starting" a stone waits for its upstream to answer, for as long as a
  * request still waits for it: each waiting request keeps its own queue_timeout, so one that comes
- * while an earlier one is about to time out still gets its full wait.
+ * while an earlier one is about to time out still gets its full wait. With `network = "pod"` the
+ * stones share one workload (one unit): a start waits for any of them someone waits for (the
+ * pool's own check of the stone's upstream follows).
  */
 export function scheduledUnits(
-  stoneOf: (unit: string) => GatewayStone,
+  stonesOf: (unit: string) => GatewayStone[],
   pool: () => Pool,
   probe: Probe,
   everyMs = 250,
 ): Units {
   return {
     async start(unit) {
-      const stone = stoneOf(unit);
       for (;;) {
-        if (await probe(stone, AbortSignal.timeout(2000)).catch(() => false)) return;
-        if (pool().queuedFor(stone.name) === 0) throw new Error("the upstream never answered HTTP");
+        const waiting = stonesOf(unit).filter((s) => pool().queuedFor(s.name) > 0);
+        for (const s of waiting) {
+          if (await probe(s, AbortSignal.timeout(2000)).catch(() => false)) return;
+        }
+        if (!waiting.length) throw new Error("the upstream never answered HTTP");
         await new Promise((r) => setTimeout(r, everyMs));
       }
     },
@@ -100,8 +104,9 @@ export async function startRouteGateway(
   }
   const metrics = new Metrics();
   const probe = opts.probe ?? httpProbe;
-  const byUnit = new Map([...cfg.stones.values()].map((s) => [s.unit, s]));
-  const pool: Pool = new Pool(cfg, scheduledUnits((u) => byUnit.get(u)!, () => pool, probe), probe, metrics);
+  const stones = [...cfg.stones.values()];
+  const stonesOf = (u: string) => stones.filter((s) => s.unit === u);
+  const pool: Pool = new Pool(cfg, scheduledUnits(stonesOf, () => pool, probe), probe, metrics);
   await pool.init({ idleEveryMs: 0 });
   const handler = gatewayHandler({
     cfg,
