@@ -208,7 +208,13 @@ async function loadFile(ctx: Ctx, file: string, baseDir: string): Promise<Loaded
         }
         continue;
       }
-      const vars = parseDotenv(t, lookup);
+      let vars: Map<string, string>;
+      try {
+        vars = parseDotenv(t, lookup);
+      } catch (e) {
+        if (!(e instanceof GrammarError)) throw e;
+        throw new ComposeError(ef, "", e.message, e.hint);
+      }
       const prev = lookup;
       lookup = (n) => prev(n) ?? vars.get(n);
     }

@@ -76,6 +76,23 @@ services:
   assert.ok(codex.services.length === 4);
 });
 
+Deno.test("project: a malformed .env of an include is refused naming that file", async () => {
+  const read = files({
+    "/p/compose.yaml": "include:\n  - inc/compose.yaml\nservices:\n  a:\n    image: x\n",
+    "/p/inc/compose.yaml": "services:\n  b:\n    image: y\n",
+    "/p/inc/.env": "not a pair\n",
+  });
+  const input = { files: [], projectDir: "/p", envFiles: [], profiles: [], env: () => undefined };
+  await assert.rejects(
+    () => loadProject(input, read, composeSchemaCheck),
+    (e: ComposeError) => {
+      assert.equal(e.name, "ComposeError");
+      assert.equal(e.oneLine(), `/p/inc/.env: line 1: "not a pair" is not KEY=VALUE`);
+      return true;
+    },
+  );
+});
+
 Deno.test("project: unknown keys are refused with file:line:col from the official schema", async () => {
   const read = files({ "/p/compose.yaml": "services:\n  a:\n    image: x\n    imagee: y\n" });
   await assert.rejects(
