@@ -1,7 +1,8 @@
 /**
  * The one source of the permission set lychd is compiled with (`deno task compile`), checked by
- * `lychd permissions` at run time and by tests/permissions_test.ts and
- * tests/permissions_compiled_test.ts, which run `main.ts` with exactly these flags. Pure data plus the function that turns it into Deno flags.
+ * `lychd permissions` at run time, by tests/permissions_test.ts (the set, and an audit of the
+ * source against it) and by tests/permissions_compiled_test.ts, which runs `main.ts` with exactly
+ * these flags. Pure data plus the function that turns it into Deno flags.
  *
  * How Deno treats these flags (checked with Deno 2.9.6; see docs/binary.md):
  * - `deno compile` stores the raw flags in the binary and resolves them when the binary starts
