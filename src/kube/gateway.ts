@@ -62,6 +62,14 @@ export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
       "rename the service in the Codex",
     );
   }
+  if (codex.network === "pod" && prefix === GATEWAY_SERVICE) {
+    // The pod's Deployment is labelled with the prefix as its name (./service.ts).
+    throw new KubeError(
+      "sepulcher.name",
+      `with network = "pod" the pod is labelled app.kubernetes.io/name: ${prefix}, so the gateway's Service would select the pod too`,
+      "rename the Sepulcher in the Codex",
+    );
+  }
   const stones = codex.services.filter((s) => s.role === "soulstone" && s.served);
   if (!stones.length) {
     throw new KubeError(

@@ -441,6 +441,16 @@ models = ["q"]
     "soulstones.gateway",
     /the gateway's Service is named "gateway"/,
   );
+  // With network = "pod" the pod's name label is the prefix: "gateway" would put the pod under
+  // the gateway's Service too.
+  refuses(
+    () =>
+      exp(
+        `[sepulcher]\nname = "gateway"\nnetwork = "pod"\n[soulstones.vllm]\nimage = "x"\nports = ["8001:8000"]\nmodels = ["q"]\n`,
+      ),
+    "sepulcher.name",
+    /the gateway's Service would select the pod too/,
+  );
 });
 
 /**
