@@ -2,9 +2,10 @@
  * The swap engine: which stone runs, who waits, what is drained and stopped. One FIFO per queue
  * group (stones sharing a device): swaps happen in the order of each model's first waiting
  * request, and once a stone is ready every request waiting for it goes through together. A
- * request for a ready stone with nobody waiting in its group goes straight through. Every systemd effect goes through `Units` (the systemctl wrapper of the
- * host seam); readiness = the unit is active (healthy, with `Notify=healthy`) AND the upstream
- * answers HTTP (`probe`).
+ * request for a ready stone with nobody waiting in its group goes straight through. Every systemd
+ * effect goes through `Units` (./stone.ts: the systemctl wrapper of the host seam; on a cluster,
+ * ./route.ts's scheduled units); readiness = the unit is active (healthy, with `Notify=healthy`)
+ * AND the upstream answers HTTP (`probe`).
  *
  * @module
  */
