@@ -3,9 +3,9 @@
  * group (stones sharing a device): swaps happen in the order of each model's first waiting
  * request, and once a stone is ready every request waiting for it goes through together. A
  * request for a ready stone with nobody waiting in its group goes straight through. Every systemd
- * effect goes through `Units` (./stone.ts: the systemctl wrapper of the host seam; on a cluster,
- * ./route.ts's scheduled units); readiness = the unit is active (healthy, with `Notify=healthy`)
- * AND the upstream answers HTTP (`probe`).
+ * effect goes through `Units` (./stone.ts; ./main.ts's `systemdUnits` over the systemctl wrapper
+ * of the host seam, or on a cluster ./route.ts's `scheduledUnits`); readiness = the unit is
+ * active (healthy, with `Notify=healthy`) AND the upstream answers HTTP (`probe`).
  *
  * @module
  */
