@@ -6,7 +6,7 @@ import { conflictGraph, type StoneClaim } from "./exclusivity.ts";
 import { g, MIG00, registry, SPEC, stone, UUID0, UUID1 } from "./_exclusivity_rig.ts";
 
 Deno.test("conflictGraph() finds exactly the conflicts of eight soulstones on two GPUs", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const stones = [
     stone("hotel", [UUID1]),
     stone("alpha", [g("all")]),
@@ -48,7 +48,7 @@ Deno.test("conflictGraph() finds exactly the conflicts of eight soulstones on tw
 });
 
 Deno.test("conflictGraph() keeps MIG slices of one GPU apart but not from the GPU", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const graph = conflictGraph(
     [
       stone("m0", [g("0:0")]),
@@ -74,7 +74,7 @@ Deno.test("conflictGraph() keeps MIG slices of one GPU apart but not from the GP
 });
 
 Deno.test("conflictGraph() checks stones sharing a MIG slice against the slice's capacity", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const caps = { [g("0")]: 80, [g("0:0")]: 10 };
   const small = conflictGraph(
     [stone("a", [g("0:0")], { vramGib: 4 }), stone("b", [MIG00], { vramGib: 6 })],
@@ -107,7 +107,7 @@ Deno.test("conflictGraph() checks stones sharing a MIG slice against the slice's
 });
 
 Deno.test("conflictGraph() fits VRAM only when both declare it and every shared GPU has room", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const caps = { [g("0")]: 24, [g("1")]: 24 };
   const run = (a: Partial<StoneClaim>, b: Partial<StoneClaim>, capacity = caps) =>
     conflictGraph([stone("a", [g("all")], a), stone("b", [g("all")], b)], reg, capacity).pairs.length;
@@ -129,7 +129,7 @@ Deno.test("conflictGraph() fits VRAM only when both declare it and every shared 
 });
 
 Deno.test("conflictGraph() warns when disagreeing capacity keys name one GPU and uses the smaller", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const graph = conflictGraph(
     [stone("a", [g("0")], { vramGib: 10 }), stone("b", [g("0")], { vramGib: 10 })],
     reg,
@@ -180,7 +180,7 @@ Deno.test("conflictGraph() falls back to names without a spec, warning once per 
 });
 
 Deno.test("conflictGraph() judges a device missing from its spec by name", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const graph = conflictGraph(
     [stone("a", [g("7")]), stone("b", [g("all")]), stone("c", [g("0")]), stone("d", [g("7")])],
     reg,
@@ -195,7 +195,7 @@ Deno.test("conflictGraph() judges a device missing from its spec by name", async
 });
 
 Deno.test("conflictGraph() warns when three stones fit pairwise but not together", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const graph = conflictGraph(
     [
       stone("a", [g("0")], { vramGib: 10 }),
@@ -225,7 +225,7 @@ Deno.test("conflictGraph() warns when three stones fit pairwise but not together
 });
 
 Deno.test("conflictGraph() handles 1,000 soulstones on two GPUs", async () => {
-  const reg = await registry();
+  const reg = registry(await Deno.readTextFile(SPEC));
   const kinds = [g("all"), g("0"), g("1"), UUID0];
   const stones = Array.from(
     { length: 1000 },
