@@ -84,6 +84,10 @@ export type WarningCode =
   | "kube-gateway-host-only"
   /** No `--gateway-image`: the default gateway image has to be built and pushed for the cluster. */
   | "kube-gateway-image-default"
+  /** `--gateway-image` given for a Codex without a gateway: nothing uses it. */
+  | "kube-gateway-image-unused"
+  /** Soulstones the gateway routes to are exported at replicas 0: nothing starts them on demand. */
+  | "kube-gateway-stone-scaled-down"
   /** A `[gpu.mig_profiles]` key no export uses: a whole GPU, or a slice no soulstone claims. */
   | "kube-mig-profile-unused";
 

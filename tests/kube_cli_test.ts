@@ -112,3 +112,23 @@ Deno.test("export: a missing env file is refused with its field", async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /services.web.env_files\[0\]: cannot read \/etc\/lychd\/web.env/);
 });
+
+Deno.test("export kubernetes: the host's VRAM-as-a-set note is not printed (every pod has its own GPUs)", async () => {
+  // Three stones that fit pairwise on one 24 GiB GPU but not together: on the host, check and bind
+  // warn that the admission guard decides; on a cluster the scheduler gives each its own GPU.
+  const codex = `version = 1
+[gpu.vram_gib]
+"nvidia.com/gpu=0" = 24
+${
+    ["a", "b", "c"].map((n) =>
+      `[soulstones.${n}]\nimage = "x"\ndevices = ["nvidia.com/gpu=0"]\nvram_gib = 10\n`
+    )
+      .join("")
+  }`;
+  const h = host(codex);
+  const checked = await runInProcess(h, ["check", "--cdi-dir", "/none"]);
+  assert.match(checked.stderr, /together need 30 GiB/, "the host's check does warn");
+  const r = await runInProcess(h, argv("--gpu", "dra"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /together need|ExecCondition/);
+});

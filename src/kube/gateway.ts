@@ -52,7 +52,17 @@ function fnv(text: string): string {
 export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
   const codex = ctx.plan.codex;
   const g = codex.gateway;
-  if (!g) return undefined;
+  if (!g) {
+    if (ctx.opts.gatewayImage !== undefined) {
+      warn(
+        ctx,
+        "kube-gateway-image-unused",
+        "--gateway-image",
+        "the Codex has no [gateway]: no object uses the image",
+      );
+    }
+    return undefined;
+  }
   const prefix = codex.prefix;
   const clash = codex.services.find((s) => s.name === GATEWAY_SERVICE);
   if (clash) {
@@ -125,6 +135,28 @@ export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
       `${
         onHost.join(", ")
       } not exported: on a cluster the gateway only routes (each stone has its own GPUs; scale with kubectl scale)`,
+    );
+  }
+  // Nothing starts a stone on demand on a cluster: a routed stone at replicas 0 answers no one.
+  const idle = codex.network === "pod"
+    ? (codex.services.some((s) => s.autostart) ? [] : stones)
+    : stones.filter((s) => !s.autostart);
+  if (idle.length) {
+    warn(
+      ctx,
+      "kube-gateway-stone-scaled-down",
+      "",
+      `${
+        idle.map((s) => s.path).join(", ")
+      } exported at replicas 0 (autostart = false), and nothing on a cluster starts a stone on demand: the gateway's requests for ${
+        idle.length === 1 ? "its" : "their"
+      } models wait, then get 503, until you scale ${
+        codex.network === "pod"
+          ? `deployment/${prefix}`
+          : idle.length === 1
+          ? `deployment/${idle[0].stem}`
+          : "them"
+      } to 1 (kubectl scale --replicas=1) or set autostart = true`,
     );
   }
   if (ctx.opts.gatewayImage === undefined) {

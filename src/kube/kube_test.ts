@@ -345,6 +345,7 @@ image = "y"
 ports = ["127.0.0.1:8002:80"]
 models = ["bge-m3"]
 pinned = true
+autostart = true
 [soulstones.other]
 image = "z"
 `;
@@ -393,6 +394,7 @@ image = "z"
   assert.deepEqual(lines(r).filter((w) => w.includes("gateway")).map((w) => w.split(":")[0]), [
     "gateway.listen",
     "gateway.default, soulstones.tei.pinned, soulstones.vllm.idle_stop not exported",
+    "soulstones.vllm exported at replicas 0 (autostart = false), and nothing on a cluster starts a stone on demand",
     "gateway",
   ]);
   assert.deepEqual(
@@ -400,9 +402,16 @@ image = "z"
     [
       ["kube-gateway-host-only", "gateway.listen"],
       ["kube-gateway-host-only", ""],
+      ["kube-gateway-stone-scaled-down", ""],
       ["kube-gateway-image-default", "gateway"],
     ],
   );
+  // The routed stone at replicas 0 (vllm, not autostarted) is named with the command that scales
+  // it; tei (autostart = true) runs and is not named.
+  const scaled = lines(r).find((w) => w.includes("replicas 0"));
+  assert.ok(scaled?.startsWith("soulstones.vllm exported at replicas 0 (autostart = false)"), scaled);
+  assert.ok(scaled?.includes("deployment/lychd-soulstone-vllm"), scaled);
+  assert.ok(!scaled?.includes("soulstones.tei"), scaled);
   assert.ok(!lines(r).some((w) => w.includes("not exported yet")));
   // --gateway-image: named, and no warning about the default.
   const own = exp(toml, { gatewayImage: "ghcr.io/me/lychd-gateway:1" });
@@ -420,6 +429,12 @@ image = "z"
   const plain = exp(`[soulstones.s]\nimage = "x"\n`, { gpu: "dra" });
   assert.ok(!plain.objects.some((o) => o.metadata.name.includes("gateway")));
   assert.ok(!lines(plain).some((w) => w.includes("gateway")));
+  // … but an image named for a gateway that is not there is said out loud.
+  const unused = exp(`[soulstones.s]\nimage = "x"\n`, { gatewayImage: "ghcr.io/me/lychd-gateway:1" });
+  assert.deepEqual(
+    unused.warnings.filter((w) => w.code === "kube-gateway-image-unused").map(warningLine),
+    ["--gateway-image: the Codex has no [gateway]: no object uses the image"],
+  );
 });
 
 Deno.test("the gateway: pod network routes to the one pod; a service named gateway is refused", () => {

@@ -107,7 +107,9 @@ export const exportCmd: Command = {
     try {
       const plan = makePlan(codex, registry);
       exported = exportPlan(plan, registry, { namespace, gpu, envFiles, gatewayImage });
-      warnAll(host, flags, plan.warnings);
+      // Not the VRAM-as-a-set note: it is about the host's admission guard, and on a cluster every
+      // stone has its own GPUs.
+      warnAll(host, flags, plan.warnings.filter((w) => w.code !== "vram-overfull-group"));
     } catch (e) {
       if (e instanceof CodexError) throw new CodexError(e.file, e.issues.map(place));
       if (e instanceof KubeError) {
