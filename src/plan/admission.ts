@@ -55,14 +55,21 @@ export type Admission =
 /** Build the admission model of a plan (soulstones only). */
 export function admissionModel(plan: Plan): AdmissionModel {
   const out: AdmissionModel = new Map();
+  // Each stone's rivals from one pass over the pairs (not one pass per stone: 24,161 pairs × 250).
+  const rivals = new Map<string, Set<string>>();
+  const rival = (a: string, b: string) => {
+    const set = rivals.get(a);
+    if (set) set.add(b);
+    else rivals.set(a, new Set([b]));
+  };
+  for (const [a, b] of plan.pairs) {
+    rival(a, b);
+    rival(b, a);
+  }
   for (const ps of plan.services) {
     const s = ps.service;
     if (s.role !== "soulstone") continue;
-    const conflicts = new Set<string>();
-    for (const [a, b] of plan.pairs) {
-      if (a === s.name) conflicts.add(b);
-      if (b === s.name) conflicts.add(a);
-    }
+    const conflicts = rivals.get(s.name) ?? new Set<string>();
     out.set(s.name, {
       name: s.name,
       vramGib: s.raw.vram_gib,
