@@ -79,6 +79,9 @@ export class EscapeError extends Error {
 /** Characters that need no quoting in a systemd command line word. */
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./$-]+$/;
 
+/** A word that needs neither quoting nor escaping: SAFE_WORD without `%` and `$`. */
+const WORD_AS_IS = /^[A-Za-z0-9_@+=:,./-]+$/;
+
 /** A value for a message: JSON-quoted, C1 controls and U+2028/U+2029 escaped too: one line. */
 function show(value: string): string {
   return JSON.stringify(value).replace(
@@ -108,8 +111,20 @@ export function escapeSpecifiers(value: string): string {
  */
 const EDGE_BLANK = /^[\s\u0085]|[\s\u0085]$/;
 
+/**
+ * A raw value that needs nothing done: no control character, `%` or `\\`, no blank at either end
+ * (the common case, decided by one test; anything else takes the checks below).
+ */
+// deno-lint-ignore no-control-regex
+const RAW_AS_IS = /^(?![\s\u0085])[^\u0000-\u001f\u007f%\\]*(?<![\s\u0085])$/;
+
+/** The same for an `exec` value: no `$` either. */
+// deno-lint-ignore no-control-regex
+const EXEC_AS_IS = /^(?![\s\u0085])[^\u0000-\u001f\u007f%$\\]*(?<![\s\u0085])$/;
+
 /** A raw value copied verbatim into the service. */
 export function raw(value: string): string {
+  if (RAW_AS_IS.test(value)) return value;
   noControl(value);
   if (value.endsWith("\\")) {
     throw new EscapeError(
@@ -128,11 +143,14 @@ export function raw(value: string): string {
 
 /** A raw value that ends up as one podman argument in `ExecStart=`. */
 export function execArg(value: string): string {
+  if (EXEC_AS_IS.test(value)) return value;
   return raw(value).replaceAll("$", () => "$$");
 }
 
 /** One word of a command line, quoted per systemd rules. */
 export function word(value: string, keep?: string): string {
+  // Nothing to escape or quote (no `%`, `$`, control character or unsafe character): as is.
+  if (WORD_AS_IS.test(value)) return value;
   noControl(value);
   const esc = (v: string) => v.replaceAll("%", "%%").replaceAll("$", () => "$$");
   const escaped = keep ? value.split(keep).map(esc).join(keep) : esc(value);
@@ -150,14 +168,12 @@ const PLAIN = /^[A-Za-z0-9_@+=:,./\[\]-]+$/;
 
 /** A `plain` value: refused unless it needs no escaping at all. */
 export function plain(value: string): string {
+  if (PLAIN.test(value)) return value; // PLAIN has no control character
   noControl(value);
-  if (!PLAIN.test(value)) {
-    throw new EscapeError(
-      `${show(value)} is not a plain name or number`,
-      "use letters, digits and -_.:/@+=,",
-    );
-  }
-  return value;
+  throw new EscapeError(
+    `${show(value)} is not a plain name or number`,
+    "use letters, digits and -_.:/@+=,",
+  );
 }
 
 function escapeValue(escape: Escape, value: string | string[], keep?: string): string {
@@ -185,11 +201,14 @@ function escapeValue(escape: Escape, value: string | string[], keep?: string): s
  * escaped is a `RenderError` naming its Codex field.
  */
 export function serialize(file: CheckedFile, header: string): string {
-  const out: string[] = [`# ${header}`];
+  // Built by concatenation (no array of lines per section, no join).
+  let out = `# ${header}\n`;
   for (const section of file.sections) {
-    const lines: string[] = [];
+    let lines = "";
+    const escapes = escapesOf(section.name);
     for (const e of section.entries) {
-      const escape = escapeOf(section.name, e.key);
+      let escape = escapes.get(e.key);
+      if (escape === undefined) escapes.set(e.key, escape = escapeOf(section.name, e.key));
       if (!escape) {
         throw new Error(`lychd bug: [${section.name}] ${e.key}= is not a writable key of the table`);
       }
@@ -202,11 +221,20 @@ export function serialize(file: CheckedFile, header: string): string {
         }
         throw err;
       }
-      if (text !== "") lines.push(`${e.key}=${text}`);
+      if (text !== "") lines += e.key + "=" + text + "\n";
     }
-    if (lines.length) out.push("", `[${section.name}]`, ...lines);
+    if (lines !== "") out += "\n[" + section.name + "]\n" + lines;
   }
-  return out.join("\n") + "\n";
+  return out;
+}
+
+/** Escaping classes by group and key, looked up in the key table once per key. */
+const ESCAPES = new Map<string, Map<string, Escape | undefined>>();
+
+function escapesOf(group: string): Map<string, Escape | undefined> {
+  let m = ESCAPES.get(group);
+  if (!m) ESCAPES.set(group, m = new Map());
+  return m;
 }
 
 /** Build a section of a table group: only that group's keys are accepted. */
