@@ -15,6 +15,7 @@ import { DEFAULT_SUBNET } from "./subnet.ts";
 import { serviceStem } from "../quadlet/naming.ts";
 import { healthMeaning } from "./health.ts";
 import { type SyntaxProblem, toml10Problem, tomlSyntaxProblem } from "./toml_errors.ts";
+import { inlineTablesClean } from "./toml10_clean.ts";
 
 /** Context for host-independent checks. */
 export interface LoadOptions {
@@ -77,7 +78,7 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
     throw e;
   }
   // smol-toml is more lenient than TOML 1.0 about inline tables; lychd is not.
-  const strict = toml10Problem(text);
+  const strict = inlineTablesClean(text) ? undefined : toml10Problem(text);
   if (strict) throw syntaxError(file, strict);
   // Positions are only needed for issues: index the text on the first one.
   let index: ReturnType<typeof indexToml> | undefined;
@@ -95,7 +96,7 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   }
   // A value can hold a control character only through an escape, a multi-line string or a raw
   // tab or control character in the text: without any of them, skip the walk.
-  const control = MAYBE_CONTROL.test(text) ? findControl(doc, []) : undefined;
+  const control = maybeControl(text) ? findControl(doc, []) : undefined;
   if (control) {
     throw new CodexError(file, [place({
       path: control.path,
@@ -211,9 +212,18 @@ function findProtoKey(v: unknown, path: (string | number)[]): (string | number)[
 // deno-lint-ignore no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
-/** What in TOML text could put a control character into a key or value (see loadCodex). */
+/** A character of TOML text that could put a control character into a key or value. */
 // deno-lint-ignore no-control-regex
-const MAYBE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f\\]|"""|'''/;
+const MAYBE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f\\]/;
+
+/**
+ * Whether TOML text could put a control character into a key or value (see loadCodex): a raw
+ * control character or an escape, or a multi-line string. A character class and two plain
+ * searches are faster than one expression with the three alternatives.
+ */
+function maybeControl(text: string): boolean {
+  return MAYBE_CONTROL.test(text) || text.includes('"""') || text.includes("'''");
+}
 
 /** `000A` for the first control character of `s`, if any. */
 function controlCode(s: string): string | undefined {
@@ -340,7 +350,10 @@ function normalize(raw: RawCodex, file: string): Codex {
 /** `r` with a Docker-form `health.cmd` read by meaning (`["NONE"]`: no health table at all). */
 function withHealthMeaning(r: RawSoulstone): RawSoulstone {
   if (!r.health) return r;
-  const m = healthMeaning(r.health.cmd);
+  const cmd = r.health.cmd;
+  // lychd's own spellings (a shell string, an argv array) mean what they say: no copy.
+  if (typeof cmd === "string" || (cmd[0] !== "CMD" && cmd[0] !== "CMD-SHELL" && cmd[0] !== "NONE")) return r;
+  const m = healthMeaning(cmd);
   if (m.kind === "none") {
     const { health: _none, ...rest } = r;
     return rest;
