@@ -2,10 +2,14 @@
  * A/B of two lychd checkouts, whole processes: `render` (stdout, or `--out` on tmpfs) of the two
  * 1,000-service Codexes of the headline (bench/gen.ts with and without soulstones), the two
  * checkouts alternated run by run (the order flips each pair), median of the per-pair ratios
- * new / old for wall and CPU time (user + sys, /usr/bin/time). For judging one lever against the
+ * new / old for wall and CPU time (`perf stat`'s task-clock, else user + sys from /usr/bin/time). For judging one lever against the
  * commit before it on a shared machine: `git worktree add /tmp/before HEAD~1`, then
  *
  *     deno run -A bench/ab.ts --old /tmp/before --new . [--runs 15] [--only gen,svc] [--out]
+ *       [--version] [--new-v8 FLAGS]
+ *
+ * `--new-v8 FLAGS` runs the new checkout with `--v8-flags=FLAGS` (the same checkout as `--old`
+ * measures the flags alone).
  *
  * Both checkouts' outputs are compared byte for byte first (a lever must not change the Runes).
  *
@@ -23,6 +27,7 @@ const args = parseArgs({
     only: { type: "string", default: "gen,svc" },
     out: { type: "boolean" },
     version: { type: "boolean" },
+    "new-v8": { type: "string" },
   },
   strict: true,
 });
@@ -46,11 +51,21 @@ interface Sample {
   cpu: number;
 }
 
+/** `perf stat` (CPU time to the nanosecond) when installed, else `/usr/bin/time` (10 ms steps). */
+const PERF = (() => {
+  try {
+    return new Deno.Command("perf", { args: ["stat", "-x,", "-e", "task-clock", "true"], stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
 async function run(argv: string[], before?: () => void): Promise<Sample & { out: Uint8Array }> {
   before?.();
   const t = performance.now();
-  const child = new Deno.Command("/usr/bin/time", {
-    args: ["-f", "@@ab %U %S", DENO, ...argv],
+  const child = new Deno.Command(PERF ? "perf" : "/usr/bin/time", {
+    args: PERF ? ["stat", "-x,", "-e", "task-clock", DENO, ...argv] : ["-f", "@@ab %U %S", DENO, ...argv],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -61,8 +76,11 @@ async function run(argv: string[], before?: () => void): Promise<Sample & { out:
   ]);
   const wall = performance.now() - t;
   if (!status.success) throw new Error(`${argv.join(" ")}: ${stderr.slice(0, 400)}`);
-  const m = /@@ab ([\d.]+) ([\d.]+)/.exec(stderr)!;
-  return { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, out: new Uint8Array(out) };
+  const cpu = PERF ? Number(/^([\d.]+),msec,task-clock/m.exec(stderr)![1]) : (() => {
+    const m = /@@ab ([\d.]+) ([\d.]+)/.exec(stderr)!;
+    return (Number(m[1]) + Number(m[2])) * 1000;
+  })();
+  return { wall, cpu, out: new Uint8Array(out) };
 }
 
 const median = (xs: number[]) => {
@@ -98,12 +116,15 @@ for (const name of args.values.only!.split(",")) {
       Deno.removeSync(outDir, { recursive: true });
     } catch { /* absent */ }
   };
-  const argv = (root: string) =>
-    args.values.version
-      ? ["run", "-A", `${root}/main.ts`, "--version"]
+  const v8 = args.values["new-v8"];
+  const argv = (root: string) => {
+    const run = ["run", "-A", ...(v8 && root === NEW ? [`--v8-flags=${v8}`] : []), `${root}/main.ts`];
+    return args.values.version
+      ? [...run, "--version"]
       : args.values.out
-      ? ["run", "-A", `${root}/main.ts`, "render", "--out", outDir, ...common]
-      : ["run", "-A", `${root}/main.ts`, "render", ...common];
+      ? [...run, "render", "--out", outDir, ...common]
+      : [...run, "render", ...common];
+  };
   const a = await run(argv(OLD), rm);
   const b = await run(argv(NEW), rm);
   if (a.out.length !== b.out.length || !a.out.every((x, i) => x === b.out[i])) {
