@@ -205,36 +205,68 @@ export function serialize(file: CheckedFile, header: string): string {
   let out = `# ${header}\n`;
   for (const section of file.sections) {
     let lines = "";
-    const escapes = escapesOf(section.name);
+    const writers = writersOf(section.name);
     for (const e of section.entries) {
-      let escape = escapes.get(e.key);
-      if (escape === undefined) escapes.set(e.key, escape = escapeOf(section.name, e.key));
-      if (!escape) {
-        throw new Error(`lychd bug: [${section.name}] ${e.key}= is not a writable key of the table`);
-      }
-      let text: string;
-      try {
-        text = escapeValue(escape, e.value, e.keep);
-      } catch (err) {
-        if (err instanceof EscapeError) {
-          throw new RenderError(e.path ?? `${file.name} ${e.key}=`, err.message, err.hint);
+      const w = writers.get(e.key) ?? writerOf(writers, section.name, e.key);
+      if (w.lines !== undefined && typeof e.value === "string") {
+        let line = w.lines.get(e.value);
+        if (line === undefined) {
+          line = lineOf(file, e, w.escape);
+          if (memoized < MEMO_MAX) {
+            w.lines.set(e.value, line);
+            memoized++;
+          }
         }
-        throw err;
-      }
-      if (text !== "") lines += e.key + "=" + text + "\n";
+        lines += line;
+      } else lines += lineOf(file, e, w.escape);
     }
     if (lines !== "") out += "\n[" + section.name + "]\n" + lines;
   }
   return out;
 }
 
-/** Escaping classes by group and key, looked up in the key table once per key. */
-const ESCAPES = new Map<string, Map<string, Escape | undefined>>();
+/** `Key=value\n` with the value escaped by its class; empty for an empty value. */
+function lineOf(file: CheckedFile, e: Entry, escape: Escape): string {
+  let text: string;
+  try {
+    text = escapeValue(escape, e.value, e.keep);
+  } catch (err) {
+    if (err instanceof EscapeError) {
+      throw new RenderError(e.path ?? `${file.name} ${e.key}=`, err.message, err.hint);
+    }
+    throw err;
+  }
+  return text === "" ? "" : e.key + "=" + text + "\n";
+}
 
-function escapesOf(group: string): Map<string, Escape | undefined> {
-  let m = ESCAPES.get(group);
-  if (!m) ESCAPES.set(group, m = new Map());
+/**
+ * How one key is written: its escaping class, looked up in the key table once; for a `plain` key
+ * (names, numbers: the unit names of `Conflicts=` and `After=` repeat thousands of times) its
+ * lines by value, each escaped and built once.
+ */
+interface KeyWriter {
+  escape: Escape;
+  lines?: Map<string, string>;
+}
+
+const WRITERS = new Map<string, Map<string, KeyWriter>>();
+
+/** Lines kept in the `plain` memo, over all keys (a bound for a long-lived process). */
+let memoized = 0;
+const MEMO_MAX = 100_000;
+
+function writersOf(group: string): Map<string, KeyWriter> {
+  let m = WRITERS.get(group);
+  if (!m) WRITERS.set(group, m = new Map());
   return m;
+}
+
+function writerOf(writers: Map<string, KeyWriter>, group: string, key: string): KeyWriter {
+  const escape = escapeOf(group, key);
+  if (!escape) throw new Error(`lychd bug: [${group}] ${key}= is not a writable key of the table`);
+  const w: KeyWriter = escape === "plain" ? { escape, lines: new Map() } : { escape };
+  writers.set(key, w);
+  return w;
 }
 
 /** Build a section of a table group: only that group's keys are accepted. */
@@ -265,7 +297,11 @@ export class SectionBuilder<G extends GroupName> {
   }
   /** Append one line per value. */
   addAll(key: KeyOf<G>, values: Iterable<string>, path?: string): this {
-    for (const v of values) this.add(key, v, path);
+    // `add` for each, inlined (Conflicts= of a stone takes hundreds): empty values skipped.
+    for (const v of values) {
+      if (v === undefined || v === "") continue;
+      this.entries.push(path === undefined ? { key, value: v } : { key, value: v, path });
+    }
     return this;
   }
   build(): Section {
