@@ -163,15 +163,15 @@ function containerFile(plan: Plan, ps: PlannedService, guard?: string[]): UnitFi
   if (codex.network === "bridge") {
     c.add("Network", naming.networkFile(prefix));
     c.add("NetworkAlias", s.name, p("network"));
-    for (const a of r.aliases ?? []) c.add("NetworkAlias", a, p("aliases"));
+    if (r.aliases) c.addAll("NetworkAlias", r.aliases, p("aliases"));
   } else if (codex.network === "pod") c.add("Pod", naming.podFile(prefix));
   else c.add("Network", codex.network);
   // Always the JSON array form: Quadlet trims quotes at the ends of raw values, a JSON array
   // starts with "[" and ends with "]", and podman reads it as exec form.
   if (r.entrypoint) c.add("Entrypoint", JSON.stringify(r.entrypoint), p("entrypoint"));
   if (r.command?.length) c.add("Exec", r.command, p("command"));
-  for (const [k, v] of Object.entries(r.env ?? {})) c.add("Environment", `${k}=${v}`, p(`env.${k}`));
-  for (const f of r.env_files ?? []) c.add("EnvironmentFile", f, p("env_files"));
+  c.addTable("Environment", r.env, p("env"));
+  if (r.env_files) c.addAll("EnvironmentFile", r.env_files, p("env_files"));
   if (codex.network !== "pod") {
     s.ports.forEach((port, i) => c.add("PublishPort", formatPort(port), p(`ports[${i}]`)));
   }
@@ -181,23 +181,21 @@ function containerFile(plan: Plan, ps: PlannedService, guard?: string[]): UnitFi
     c.add("Volume", v, p(`volumes[${i}]`));
   });
   (r.tmpfs ?? []).forEach((t, i) => c.add("Tmpfs", t, p(`tmpfs[${i}]`)));
-  for (const d of r.devices ?? []) c.add("AddDevice", d, p("devices"));
-  for (const h of r.add_hosts ?? []) c.add("AddHost", h, p("add_hosts"));
+  if (r.devices) c.addAll("AddDevice", r.devices, p("devices"));
+  if (r.add_hosts) c.addAll("AddHost", r.add_hosts, p("add_hosts"));
   // The gateway by one name from every container of the bridge (docs/gateway.md).
   const sn = codex.gateway ? bridgeSubnet(codex) : undefined;
   if (sn) c.add("AddHost", `${GATEWAY_HOST}:${sn.gateway}`, "gateway");
   if (r.read_only) c.add("ReadOnly", true, p("read_only"));
   if (s.noNewPrivileges) c.add("NoNewPrivileges", true);
-  for (const cap of r.cap_add ?? []) c.add("AddCapability", cap.toUpperCase(), p("cap_add"));
-  for (const cap of r.cap_drop ?? []) c.add("DropCapability", cap.toUpperCase(), p("cap_drop"));
+  (r.cap_add ?? []).forEach((cap) => c.add("AddCapability", cap.toUpperCase(), p("cap_add")));
+  (r.cap_drop ?? []).forEach((cap) => c.add("DropCapability", cap.toUpperCase(), p("cap_drop")));
   c.add("User", r.user, p("user"));
   c.add("UserNS", r.userns, p("userns"));
   c.add("Memory", s.memory, p("memory"));
   c.add("ShmSize", s.shmSize, p("shm_size"));
-  for (const [k, v] of Object.entries(r.labels ?? {})) c.add("Label", `${k}=${v}`, p(`labels.${k}`));
-  for (const [k, v] of Object.entries(r.annotations ?? {})) {
-    c.add("Annotation", `${k}=${v}`, p(`annotations.${k}`));
-  }
+  c.addTable("Label", r.labels, p("labels"));
+  c.addTable("Annotation", r.annotations, p("annotations"));
   for (const sec of s.secrets) {
     const parts = [
       sec.name,
@@ -225,10 +223,10 @@ function containerFile(plan: Plan, ps: PlannedService, guard?: string[]): UnitFi
   c.add("AutoUpdate", r.auto_update, p("auto_update"));
   c.add("WorkingDir", r.working_dir, p("working_dir"));
   c.add("HostName", r.hostname, p("hostname"));
-  for (const [k, v] of Object.entries(r.ulimits ?? {})) c.add("Ulimit", `${k}=${v}`, p(`ulimits.${k}`));
+  c.addTable("Ulimit", r.ulimits, p("ulimits"));
   c.add("StopSignal", r.stop_signal, p("stop_signal"));
-  for (const g of r.group_add ?? []) c.add("GroupAdd", g, p("group_add"));
-  for (const [k, v] of Object.entries(r.sysctls ?? {})) c.add("Sysctl", `${k}=${v}`, p(`sysctls.${k}`));
+  if (r.group_add) c.addAll("GroupAdd", r.group_add, p("group_add"));
+  c.addTable("Sysctl", r.sysctls, p("sysctls"));
   if (s.role === "soulstone" || r.init) {
     // A conflict stop sends SIGTERM; catatonit as PID 1 forwards it, so the workload ends with
     // 143 (not a SIGKILL 137 after the stop timeout) and systemd counts it a clean stop.
