@@ -6,7 +6,7 @@
  * commit before it on a shared machine: `git worktree add /tmp/before HEAD~1`, then
  *
  *     deno run -A bench/ab.ts --old /tmp/before --new . [--runs 15] [--only gen,svc] [--out]
- *       [--version] [--new-v8 FLAGS]
+ *       [--version] [--new-v8 FLAGS] [--deno-flag=--no-code-cache]…
  *
  * `--new-v8 FLAGS` runs the new checkout with `--v8-flags=FLAGS` (the same checkout as `--old`
  * measures the flags alone).
@@ -28,6 +28,7 @@ const args = parseArgs({
     out: { type: "boolean" },
     version: { type: "boolean" },
     "new-v8": { type: "string" },
+    "deno-flag": { type: "string", multiple: true },
   },
   strict: true,
 });
@@ -118,7 +119,13 @@ for (const name of args.values.only!.split(",")) {
   };
   const v8 = args.values["new-v8"];
   const argv = (root: string) => {
-    const run = ["run", "-A", ...(v8 && root === NEW ? [`--v8-flags=${v8}`] : []), `${root}/main.ts`];
+    const run = [
+      "run",
+      "-A",
+      ...(args.values["deno-flag"] ?? []),
+      ...(v8 && root === NEW ? [`--v8-flags=${v8}`] : []),
+      `${root}/main.ts`,
+    ];
     return args.values.version
       ? [...run, "--version"]
       : args.values.out
