@@ -89,8 +89,13 @@ function verdictOf(g: GroupVerdicts, group: string, key: string, target: string)
 /** Downgrade every file to what Podman `target` (major.minor) accepts. */
 export function downgrade(files: UnitFile[], target: string): Downgraded {
   const warnings: string[] = [];
-  const out = files.map((f) => downgradeFile(f, target, warnings) as CheckedFile);
+  const out = files.map((f) => downgradeOne(f, target, warnings));
   return { files: out, warnings };
+}
+
+/** `downgrade` of one file, its warnings appended to `warnings` (the renderer's streaming form). */
+export function downgradeOne(file: UnitFile, target: string, warnings: string[]): CheckedFile {
+  return downgradeFile(file, target, warnings) as CheckedFile;
 }
 
 function downgradeFile(file: UnitFile, target: string, warnings: string[]): UnitFile {
