@@ -199,9 +199,7 @@ export function judgePairs(
   for (let i = 0; i < all.length; i++) {
     const a = all[i];
     if (!a.exclusive) continue;
-    const candidates = candidatesOf(a, i, ix, stamp);
-    for (let c = 0; c < candidates.length; c++) {
-      const j = candidates[c];
+    for (const j of candidatesOf(a, i, ix, stamp)) {
       const b = all[j];
       if (a.coexists.has(b.name) || b.coexists.has(a.name)) continue;
       const shared = sharedUnits(a, b);

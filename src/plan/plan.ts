@@ -179,7 +179,7 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     const after = new Set([...req, ...wants, ...(r.after ?? []).map((n) => unitOf.get(n)!)]);
     const mine = conflictsOf(s.name);
     // One ordering edge per conflicting pair: the later name after the earlier.
-    for (let i = 0; i < mine.length; i++) if (mine[i] < s.name) after.add(unitOf.get(mine[i])!);
+    for (const o of mine) if (o < s.name) after.add(unitOf.get(o)!);
     return {
       service: s,
       unit: unitOf.get(s.name)!,
