@@ -216,7 +216,7 @@ export function serialize(file: CheckedFile, header: string): string {
       const e = entries[i];
       const w = writers.get(e.key) ?? writerOf(writers, section.name, e.key);
       let line: string | undefined;
-      if (w.lines !== undefined && typeof e.value === "string") {
+      if (w.lines !== undefined && typeof e.value === "string" && e.keep === undefined) {
         line = w.lines.get(e.value);
         if (line === undefined) {
           line = lineOf(file, e, w.escape);
