@@ -97,7 +97,7 @@ export function loadCodex(text: string, file: string, opts: LoadOptions = {}): C
   }
   // A value can hold a control character only through an escape, a multi-line string or a raw
   // tab or control character in the text: without any of them, skip the walk.
-  const control = maybeControl(text) ? findControl(doc, []) : undefined;
+  const control = MAYBE_CONTROL.test(text) ? findControl(doc, []) : undefined;
   if (control) {
     throw new CodexError(file, [place({
       path: control.path,
@@ -213,18 +213,9 @@ function findProtoKey(v: unknown, path: (string | number)[]): (string | number)[
 // deno-lint-ignore no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
-/** A character of TOML text that could put a control character into a key or value. */
+/** What in TOML text could put a control character into a key or value (see loadCodex). */
 // deno-lint-ignore no-control-regex
-const MAYBE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f\\]/;
-
-/**
- * Whether TOML text could put a control character into a key or value (see loadCodex): a raw
- * control character or an escape, or a multi-line string. A character class and two plain
- * searches are faster than one expression with the three alternatives.
- */
-function maybeControl(text: string): boolean {
-  return MAYBE_CONTROL.test(text) || text.includes('"""') || text.includes("'''");
-}
+const MAYBE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f\\]|"""|'''/;
 
 /** `000A` for the first control character of `s`, if any. */
 function controlCode(s: string): string | undefined {
