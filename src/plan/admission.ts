@@ -55,19 +55,36 @@ export type Admission =
 /** Build the admission model of a plan (soulstones only). */
 export function admissionModel(plan: Plan): AdmissionModel {
   const out: AdmissionModel = new Map();
+  // Each stone's rivals from one pass over the pairs (not one pass per stone: 24,161 pairs × 250),
+  // on the first read of a `conflicts` (rendering reads none).
+  let rivals: Map<string, Set<string>> | undefined;
+  const rivalsOf = (name: string): string[] => {
+    if (!rivals) {
+      const m = new Map<string, Set<string>>();
+      const rival = (a: string, b: string) => {
+        const set = m.get(a);
+        if (set) set.add(b);
+        else m.set(a, new Set([b]));
+      };
+      for (const [a, b] of plan.pairs) {
+        rival(a, b);
+        rival(b, a);
+      }
+      rivals = m;
+    }
+    return [...(rivals.get(name) ?? [])].sort();
+  };
   for (const ps of plan.services) {
     const s = ps.service;
     if (s.role !== "soulstone") continue;
-    const conflicts = new Set<string>();
-    for (const [a, b] of plan.pairs) {
-      if (a === s.name) conflicts.add(b);
-      if (b === s.name) conflicts.add(a);
-    }
+    let conflicts: string[] | undefined;
     out.set(s.name, {
       name: s.name,
       vramGib: s.raw.vram_gib,
       pinned: s.served?.pinned ?? false,
-      conflicts: [...conflicts].sort(),
+      get conflicts() {
+        return conflicts ??= rivalsOf(s.name);
+      },
       fits: plan.fits.get(s.name) ?? new Map(),
       devices: [...new Set(ps.claims.flatMap((c) => c.physical))].sort(),
     });

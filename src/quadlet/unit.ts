@@ -81,6 +81,9 @@ export class EscapeError extends LychdError {
 /** Characters that need no quoting in a systemd command line word. */
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./$-]+$/;
 
+/** A word that needs neither quoting nor escaping: SAFE_WORD without `%` and `$`. */
+const WORD_AS_IS = /^[A-Za-z0-9_@+=:,./-]+$/;
+
 /** A value for a message: JSON-quoted, C1 controls and U+2028/U+2029 escaped too: one line. */
 function show(value: string): string {
   return JSON.stringify(value).replace(
@@ -110,8 +113,20 @@ export function escapeSpecifiers(value: string): string {
  */
 const EDGE_BLANK = /^[\s\u0085]|[\s\u0085]$/;
 
+/**
+ * A raw value that needs nothing done: no control character, `%` or `\\`, no blank at either end
+ * (the common case, decided by one test; anything else takes the checks below).
+ */
+// deno-lint-ignore no-control-regex
+const RAW_AS_IS = /^(?![\s\u0085])[^\u0000-\u001f\u007f%\\]*(?<![\s\u0085])$/;
+
+/** The same for an `exec` value: no `$` either. */
+// deno-lint-ignore no-control-regex
+const EXEC_AS_IS = /^(?![\s\u0085])[^\u0000-\u001f\u007f%$\\]*(?<![\s\u0085])$/;
+
 /** A raw value copied verbatim into the service. */
 export function raw(value: string): string {
+  if (RAW_AS_IS.test(value)) return value;
   noControl(value);
   if (value.endsWith("\\")) {
     throw new EscapeError(
@@ -130,11 +145,14 @@ export function raw(value: string): string {
 
 /** A raw value that ends up as one podman argument in `ExecStart=`. */
 export function execArg(value: string): string {
+  if (EXEC_AS_IS.test(value)) return value;
   return raw(value).replaceAll("$", () => "$$");
 }
 
 /** One word of a command line, quoted per systemd rules. */
 export function word(value: string, keep?: string): string {
+  // Nothing to escape or quote (no `%`, `$`, control character or unsafe character): as is.
+  if (WORD_AS_IS.test(value)) return value;
   noControl(value);
   const esc = (v: string) => v.replaceAll("%", "%%").replaceAll("$", () => "$$");
   const escaped = keep ? value.split(keep).map(esc).join(keep) : esc(value);
@@ -152,14 +170,12 @@ const PLAIN = /^[A-Za-z0-9_@+=:,./\[\]-]+$/;
 
 /** A `plain` value: refused unless it needs no escaping at all. */
 export function plain(value: string): string {
+  if (PLAIN.test(value)) return value; // PLAIN has no control character
   noControl(value);
-  if (!PLAIN.test(value)) {
-    throw new EscapeError(
-      `${show(value)} is not a plain name or number`,
-      "use letters, digits and -_.:/@+=,",
-    );
-  }
-  return value;
+  throw new EscapeError(
+    `${show(value)} is not a plain name or number`,
+    "use letters, digits and -_.:/@+=,",
+  );
 }
 
 function escapeValue(escape: Escape, value: string | string[], keep?: string): string {
@@ -187,28 +203,81 @@ function escapeValue(escape: Escape, value: string | string[], keep?: string): s
  * escaped is a `RenderError` naming its Codex field.
  */
 export function serialize(file: CheckedFile, header: string): string {
-  const out: string[] = [`# ${header}`];
-  for (const section of file.sections) {
-    const lines: string[] = [];
-    for (const e of section.entries) {
-      const escape = escapeOf(section.name, e.key);
-      if (!escape) {
-        throw new Error(`lychd bug: [${section.name}] ${e.key}= is not a writable key of the table`);
-      }
-      let text: string;
-      try {
-        text = escapeValue(escape, e.value, e.keep);
-      } catch (err) {
-        if (err instanceof EscapeError) {
-          throw new RenderError(e.path ?? `${file.name} ${e.key}=`, err.message, err.hint);
+  // The lines collected and joined once: the text is one flat string, not a tree of
+  // concatenations that stays alive (and is copied by every scavenge) until it is written.
+  const parts: string[] = [`# ${header}\n`];
+  // Indexed loops: a cold for-of allocates an iterator result per step (≈ 110,000 lines here).
+  const sections = file.sections;
+  for (let s = 0; s < sections.length; s++) {
+    const section = sections[s];
+    const at = parts.length;
+    parts.push(""); // the section's header, once it has a line
+    const writers = writersOf(section.name);
+    const entries = section.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      const w = writers.get(e.key) ?? writerOf(writers, section.name, e.key);
+      let line: string | undefined;
+      if (w.lines !== undefined && typeof e.value === "string" && e.keep === undefined) {
+        line = w.lines.get(e.value);
+        if (line === undefined) {
+          line = lineOf(file, e, w.escape);
+          if (memoized < MEMO_MAX) {
+            w.lines.set(e.value, line);
+            memoized++;
+          }
         }
-        throw err;
-      }
-      if (text !== "") lines.push(`${e.key}=${text}`);
+      } else line = lineOf(file, e, w.escape);
+      if (line !== "") parts.push(line);
     }
-    if (lines.length) out.push("", `[${section.name}]`, ...lines);
+    if (parts.length > at + 1) parts[at] = "\n[" + section.name + "]\n";
+    else parts.length = at;
   }
-  return out.join("\n") + "\n";
+  return parts.join("");
+}
+
+/** `Key=value\n` with the value escaped by its class; empty for an empty value. */
+function lineOf(file: CheckedFile, e: Entry, escape: Escape): string {
+  let text: string;
+  try {
+    text = escapeValue(escape, e.value, e.keep);
+  } catch (err) {
+    if (err instanceof EscapeError) {
+      throw new RenderError(e.path ?? `${file.name} ${e.key}=`, err.message, err.hint);
+    }
+    throw err;
+  }
+  return text === "" ? "" : e.key + "=" + text + "\n";
+}
+
+/**
+ * How one key is written: its escaping class, looked up in the key table once; for a `plain` key
+ * (names, numbers: the unit names of `Conflicts=` and `After=` repeat thousands of times) its
+ * lines by value, each escaped and built once.
+ */
+interface KeyWriter {
+  escape: Escape;
+  lines?: Map<string, string>;
+}
+
+const WRITERS = new Map<string, Map<string, KeyWriter>>();
+
+/** Lines kept in the `plain` memo, over all keys (a bound for a long-lived process). */
+let memoized = 0;
+const MEMO_MAX = 100_000;
+
+function writersOf(group: string): Map<string, KeyWriter> {
+  let m = WRITERS.get(group);
+  if (!m) WRITERS.set(group, m = new Map());
+  return m;
+}
+
+function writerOf(writers: Map<string, KeyWriter>, group: string, key: string): KeyWriter {
+  const escape = escapeOf(group, key);
+  if (!escape) throw new Error(`lychd bug: [${group}] ${key}= is not a writable key of the table`);
+  const w: KeyWriter = escape === "plain" ? { escape, lines: new Map() } : { escape };
+  writers.set(key, w);
+  return w;
 }
 
 /** Build a section of a table group: only that group's keys are accepted. */
@@ -239,8 +308,29 @@ export class SectionBuilder<G extends GroupName> {
   }
   /** Append one line per value. */
   addAll(key: KeyOf<G>, values: Iterable<string>, path?: string): this {
-    for (const v of values) this.add(key, v, path);
+    // `add` for each, inlined (Conflicts= of a stone takes hundreds): empty values skipped. An
+    // array by index: a cold for-of allocates an iterator result per step.
+    if (Array.isArray(values)) {
+      for (let i = 0; i < values.length; i++) this.#push(key, values[i], path);
+    } else for (const v of values) this.#push(key, v, path);
     return this;
+  }
+  /**
+   * Append `key=name=value` for each entry of a table (`env`, `labels`…), with the path
+   * `<path>.<name>`; nothing for an absent table.
+   */
+  addTable(key: KeyOf<G>, table: Record<string, string | number> | undefined, path: string): this {
+    if (table === undefined) return this;
+    const names = Object.keys(table);
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i];
+      this.add(key, `${k}=${table[k]}`, `${path}.${k}`);
+    }
+    return this;
+  }
+  #push(key: string, v: string, path: string | undefined): void {
+    if (v === undefined || v === "") return;
+    this.entries.push(path === undefined ? { key, value: v } : { key, value: v, path });
   }
   build(): Section {
     return { name: this.name, entries: this.entries };
