@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { fakeHost } from "../src/host/_fake.ts";
 import { parseRoutes, routesText, type RouteTable } from "../src/gateway/routes.ts";
-import { type RunningGateway, startRouteGateway } from "../src/gateway/route.ts";
+import { type RunningGateway, runRouteGateway, startRouteGateway } from "../src/gateway/route.ts";
 import { fakeOpenAi } from "./fixtures/fake_openai.ts";
 import { chat, freePort } from "./lib/gateway.ts";
 
@@ -242,4 +242,41 @@ Deno.test("routesText ↔ parseRoutes: the same table back, and the same bytes t
   assert.deepEqual(parseRoutes(text, "r.json"), t);
   assert.equal(routesText(parseRoutes(text, "r.json")), text);
   assert.ok(text.indexOf('"a"') < text.indexOf('"b"'));
+});
+
+Deno.test("route-only start failures: lychd's refusals are one line with their hint, a bug says internal error", async () => {
+  const run = async (args: string[], setup?: (h: ReturnType<typeof fakeHost>) => void) => {
+    const h = fakeHost();
+    setup?.(h);
+    const code = await runRouteGateway(h, args);
+    return { code, err: h.stderr.text };
+  };
+  const flag = await run(["--route", "/x.json"]);
+  assert.equal(flag.code, 1);
+  assert.match(flag.err, /^lychd-gateway: .*--route.* \(hint: usage: gateway_route\.ts --routes FILE/);
+  const none = await run([]);
+  assert.equal(
+    none.err,
+    "lychd-gateway: give --routes FILE (hint: the routing table `lychd export kubernetes` writes into a ConfigMap)\n",
+  );
+  const bug = await run(["--routes", "/r.json"], (h) => {
+    h.fs.readTextFile = () => Promise.reject(new TypeError("boom"));
+  });
+  assert.equal(bug.code, 1);
+  assert.equal(bug.err, "lychd-gateway: internal error: boom\n");
+});
+
+Deno.test("systemd-mode start failures: a refusal is its line, a bug says internal error", async () => {
+  const { runGateway } = await import("../src/gateway/main.ts");
+  const both = fakeHost({ env: { HOME: "/home/u" } });
+  assert.equal(await runGateway(both, ["--socket", "/s", "--listen", "127.0.0.1:1"]), 1);
+  assert.equal(both.stderr.text, "lychd-gateway: give exactly one of --socket PATH and --listen IP:PORT\n");
+  const flag = fakeHost({ env: { HOME: "/home/u" } });
+  assert.equal(await runGateway(flag, ["--sockett", "/s"]), 1);
+  assert.match(flag.stderr.text, /^lychd-gateway: .*--sockett.*\n$/);
+  assert.doesNotMatch(flag.stderr.text, /internal error/);
+  const bug = fakeHost({ env: { HOME: "/home/u" } });
+  bug.fs.readTextFile = () => Promise.reject(new TypeError("boom"));
+  assert.equal(await runGateway(bug, ["--socket", "/s", "--codex", "/c.toml"]), 1);
+  assert.equal(bug.stderr.text, "lychd-gateway: internal error: boom\n");
 });

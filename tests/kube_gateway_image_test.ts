@@ -45,7 +45,10 @@ Deno.test("gateway_route.ts runs with --no-config --cached-only from an empty DE
     }).output();
     const err = new TextDecoder().decode(o.stderr);
     assert.equal(o.code, 1, err);
-    assert.equal(err, `lychd-gateway: ${dir}/none.json does not exist\n`);
+    assert.equal(
+      err,
+      `lychd-gateway: ${dir}/none.json does not exist (hint: mount the routing table ConfigMap \`lychd export kubernetes\` writes (<prefix>-gateway-routes))\n`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -12,6 +12,7 @@ import { systemctl } from "../host/systemctl.ts";
 import { readCodex, readRegistry, resolvePaths } from "../cli/context.ts";
 import { makePlan } from "../plan/plan.ts";
 import { CodexError, formatIssue } from "../codex/errors.ts";
+import { asLychdError, LychdError } from "../errors.ts";
 import { gatewayConfig } from "./config.ts";
 import { Pool } from "./pool.ts";
 import type { Probe, Units } from "./stone.ts";
@@ -61,19 +62,25 @@ export async function startGateway(
   args: string[],
   opts: { units?: Units; probe?: Probe; idleEveryMs?: number; loadingEverySeconds?: number } = {},
 ): Promise<RunningGateway> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      socket: { type: "string" },
-      listen: { type: "string" },
-      codex: { type: "string" },
-      system: { type: "boolean" },
-      "cdi-dir": { type: "string", multiple: true },
-    },
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        socket: { type: "string" },
+        listen: { type: "string" },
+        codex: { type: "string" },
+        system: { type: "boolean" },
+        "cdi-dir": { type: "string", multiple: true },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    throw new LychdError((e as Error).message.split("\n")[0]);
+  }
+  const { values } = parsed;
   if (!values.socket === !values.listen) {
-    throw new Error("give exactly one of --socket PATH and --listen IP:PORT");
+    throw new LychdError("give exactly one of --socket PATH and --listen IP:PORT");
   }
   const paths = resolvePaths(host, {
     codex: values.codex,
@@ -83,21 +90,21 @@ export async function startGateway(
   const { codex } = await readCodex(host, paths, { allowDefault: false, quiet: true });
   const plan = makePlan(codex, await readRegistry(host, paths.cdiDirs));
   const cfg = gatewayConfig(codex, plan);
-  if (!cfg.models.size) throw new Error(`${codex.file}: no soulstone has models: nothing to serve`);
+  if (!cfg.models.size) throw new LychdError(`${codex.file}: no soulstone has models: nothing to serve`);
   let keys: string[] = [];
   if (cfg.apiKeyFile) {
     const text = await host.fs.readTextFile(cfg.apiKeyFile);
-    if (text === undefined) throw new Error(`gateway.api_key_file ${cfg.apiKeyFile} does not exist`);
+    if (text === undefined) throw new LychdError(`gateway.api_key_file ${cfg.apiKeyFile} does not exist`);
     const mode = (await host.fs.stat(cfg.apiKeyFile))?.mode ?? 0;
     if (mode & 0o077) {
-      throw new Error(
+      throw new LychdError(
         `gateway.api_key_file ${cfg.apiKeyFile} is readable by others (mode ${
           (mode & 0o777).toString(8)
         }); chmod 600 it`,
       );
     }
     keys = parseKeys(text);
-    if (!keys.length) throw new Error(`gateway.api_key_file ${cfg.apiKeyFile} holds no key`);
+    if (!keys.length) throw new LychdError(`gateway.api_key_file ${cfg.apiKeyFile} holds no key`);
   }
   const metrics = new Metrics();
   const pool = new Pool(
@@ -148,9 +155,15 @@ export async function runGateway(host: Host, args: string[]): Promise<number> {
   try {
     gw = await startGateway(host, args);
   } catch (e) {
-    const line = e instanceof CodexError
-      ? e.issues.map((i) => formatIssue(e.file, i))[0]
-      : (e as Error).message.split("\n")[0];
+    // lychd's own refusals are one line (a Codex error: its first issue); anything else is a bug.
+    const known = asLychdError(e);
+    const line = (e instanceof CodexError
+      ? e.issues.map((i) =>
+        formatIssue(e.file, i)
+      )[0]
+      : known
+      ? known.oneLine()
+      : `internal error: ${e instanceof Error ? e.message : String(e)}`).split("\n")[0];
     host.stderr.write(`lychd-gateway: ${line}\n`);
     return 1;
   }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { asLychdError, LychdError } from "../errors.ts";
 import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
 import { Pool } from "./pool.ts";
@@ -83,14 +84,32 @@ export async function startRouteGateway(
   args: string[],
   opts: { probe?: Probe; loadingEverySeconds?: number } = {},
 ): Promise<RunningGateway> {
-  const { values } = parseArgs({
-    args,
-    options: { routes: { type: "string" }, listen: { type: "string" } },
-    strict: true,
-  });
-  if (!values.routes) throw new Error("give --routes FILE (the routing table lychd export kubernetes wrote)");
+  let values: { routes?: string; listen?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { routes: { type: "string" }, listen: { type: "string" } },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new LychdError(
+      (e as Error).message.split("\n")[0],
+      "usage: gateway_route.ts --routes FILE [--listen ADDR:PORT]",
+    );
+  }
+  if (!values.routes) {
+    throw new LychdError(
+      "give --routes FILE",
+      "the routing table `lychd export kubernetes` writes into a ConfigMap",
+    );
+  }
   const text = await host.fs.readTextFile(values.routes);
-  if (text === undefined) throw new Error(`${values.routes} does not exist`);
+  if (text === undefined) {
+    throw new LychdError(
+      `${values.routes} does not exist`,
+      "mount the routing table ConfigMap `lychd export kubernetes` writes (<prefix>-gateway-routes)",
+    );
+  }
   const table = parseRoutes(text, values.routes);
   const cfg = routeConfig(table);
   let keys: string[] = [];
@@ -148,7 +167,10 @@ export async function runRouteGateway(host: Host, args: string[]): Promise<numbe
   try {
     gw = await startRouteGateway(host, args);
   } catch (e) {
-    host.stderr.write(`lychd-gateway: ${(e as Error).message.split("\n")[0]}\n`);
+    // lychd's own refusals are one line with their hint; anything else is a bug and says so.
+    const known = asLychdError(e);
+    const line = known ? known.oneLine() : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    host.stderr.write(`lychd-gateway: ${line.split("\n")[0]}\n`);
     return 1;
   }
   const n = gw.pool.cfg.models.size;
