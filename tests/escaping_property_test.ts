@@ -27,7 +27,7 @@ import { CdiRegistry } from "../src/cdi/registry.ts";
 import { makePlan } from "../src/plan/plan.ts";
 import { RenderError, renderPlan } from "../src/quadlet/render.ts";
 import { quadletCommand, quadletDryrun, REQUIRE_ORACLE, warnMissing } from "./lib/quadlet.ts";
-import { execWordsRaw, lastValue, splitDryrun } from "./lib/systemd.ts";
+import { execWordsRaw, keySequence, lastValue, splitDryrun } from "./lib/systemd.ts";
 import { type Case, caseArb, codexText, IMAGE, twinOf } from "./lib/escaping_cases.ts";
 
 const available = quadletCommand() !== undefined;
@@ -87,21 +87,6 @@ const NETWORK = renderPlan(
 ).runes.find((r) => r.name === "lychd.network")!.text;
 
 // ---- reading what came back ----
-
-/** `[Section]` / `Key` sequence of a unit text; anything else (but comments, blanks) is an error. */
-function keySequence(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    if (/^\[[^\]]+\]$/.test(line)) out.push(line);
-    else {
-      const m = /^([A-Za-z0-9-]+)=/.exec(line);
-      if (!m) throw new Error(`not a key line: ${JSON.stringify(line)}`);
-      out.push(m[1]);
-    }
-  }
-  return out;
-}
 
 /** Undo `%%` (and `$$` when `dollar`); a lone `%` or `$` means lychd emitted a specifier/variable. */
 function strictUnescape(w: string, dollar: boolean): string {

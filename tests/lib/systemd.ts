@@ -1,6 +1,7 @@
 /**
  * Test helpers that read what the real Quadlet generator printed: split `-dryrun` output into
- * units, and unescape an `ExecStart=` line the way systemd does (quotes, C escapes, `%%`, `$$`).
+ * units, read a unit's `[Section]` / `Key` sequence, and unescape an `ExecStart=` line the way
+ * systemd does (quotes, C escapes, `%%`, `$$`).
  *
  * @module
  */
@@ -21,6 +22,21 @@ export function splitDryrun(stdout: string): Map<string, string> {
 export function lastValue(unit: string, key: string): string | undefined {
   const lines = unit.split("\n").filter((l) => l.startsWith(`${key}=`));
   return lines.length ? lines[lines.length - 1].slice(key.length + 1) : undefined;
+}
+
+/** `[Section]` / `Key` sequence of a unit text; anything else (but comments, blanks) is an error. */
+export function keySequence(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    if (/^\[[^\]]+\]$/.test(line)) out.push(line);
+    else {
+      const m = /^([A-Za-z0-9-]+)=/.exec(line);
+      if (!m) throw new Error(`not a key line: ${JSON.stringify(line)}`);
+      out.push(m[1]);
+    }
+  }
+  return out;
 }
 
 const C_ESCAPES: Record<string, string> = {
