@@ -11,8 +11,8 @@ import type { Host } from "../host/host.ts";
 import { systemctl } from "../host/systemctl.ts";
 import { readCodex, readRegistry, resolvePaths } from "../cli/context.ts";
 import { makePlan } from "../plan/plan.ts";
-import { CodexError, formatIssue } from "../codex/errors.ts";
-import { asLychdError, LychdError } from "../errors.ts";
+import { LychdError } from "../errors.ts";
+import { type RunningGateway, serveUntilSignal } from "./process.ts";
 import { gatewayConfig } from "./config.ts";
 import { Pool } from "./pool.ts";
 import type { Probe, Units } from "./stone.ts";
@@ -20,16 +20,7 @@ import { Metrics } from "./metrics.ts";
 import { gatewayHandler } from "./server.ts";
 import { parseKeys } from "./http.ts";
 
-/** A running gateway. */
-export interface RunningGateway {
-  /** Where it listens: `unix:/path` or `127.0.0.1:port`. */
-  address: string;
-  port?: number;
-  pool: Pool;
-  metrics: Metrics;
-  finished: Promise<void>;
-  shutdown(): Promise<void>;
-}
+export type { RunningGateway } from "./process.ts";
 
 /** Units through the systemctl wrapper of the host seam. */
 export function systemdUnits(host: Host, user: boolean): Units {
@@ -150,28 +141,9 @@ export async function startGateway(
 }
 
 /** The process: start, log one line, serve until SIGTERM/SIGINT. Returns the exit code. */
-export async function runGateway(host: Host, args: string[]): Promise<number> {
-  let gw: RunningGateway;
-  try {
-    gw = await startGateway(host, args);
-  } catch (e) {
-    // lychd's own refusals are one line (a Codex error: its first issue); anything else is a bug.
-    const known = asLychdError(e);
-    const line = (e instanceof CodexError
-      ? e.issues.map((i) =>
-        formatIssue(e.file, i)
-      )[0]
-      : known
-      ? known.oneLine()
-      : `internal error: ${e instanceof Error ? e.message : String(e)}`).split("\n")[0];
-    host.stderr.write(`lychd-gateway: ${line}\n`);
-    return 1;
-  }
-  const n = gw.pool.cfg.models.size;
-  host.stderr.write(`lychd-gateway: serving ${n} model id${n === 1 ? "" : "s"} on ${gw.address}\n`);
-  const stop = () => void gw.shutdown();
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
-  await gw.finished;
-  return 0;
+export function runGateway(host: Host, args: string[]): Promise<number> {
+  return serveUntilSignal(host, () => startGateway(host, args), (gw) => {
+    const n = gw.pool.cfg.models.size;
+    return `serving ${n} model id${n === 1 ? "" : "s"} on ${gw.address}`;
+  });
 }

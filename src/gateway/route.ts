@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { asLychdError, LychdError } from "../errors.ts";
+import { LychdError } from "../errors.ts";
+import { type RunningGateway as BaseGateway, serveUntilSignal } from "./process.ts";
 import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
 import { Pool } from "./pool.ts";
@@ -26,14 +27,9 @@ import { gatewayHandler } from "./server.ts";
 import { parseKeys } from "./http.ts";
 import { parseRoutes, routeConfig, RoutesError } from "./routes.ts";
 
-/** A running route-only gateway (the shape of ./main.ts's `RunningGateway`). */
-export interface RunningGateway {
-  address: string;
+/** A running route-only gateway: always on TCP, so with a port. */
+export interface RunningGateway extends BaseGateway {
   port: number;
-  pool: Pool;
-  metrics: Metrics;
-  finished: Promise<void>;
-  shutdown(): Promise<void>;
 }
 
 /**
@@ -162,24 +158,9 @@ export async function startRouteGateway(
 }
 
 /** The process: start, log one line, serve until SIGTERM/SIGINT. Returns the exit code. */
-export async function runRouteGateway(host: Host, args: string[]): Promise<number> {
-  let gw: RunningGateway;
-  try {
-    gw = await startRouteGateway(host, args);
-  } catch (e) {
-    // lychd's own refusals are one line with their hint; anything else is a bug and says so.
-    const known = asLychdError(e);
-    const line = known ? known.oneLine() : `internal error: ${e instanceof Error ? e.message : String(e)}`;
-    host.stderr.write(`lychd-gateway: ${line.split("\n")[0]}\n`);
-    return 1;
-  }
-  const n = gw.pool.cfg.models.size;
-  host.stderr.write(
-    `lychd-gateway: routing ${n} model id${n === 1 ? "" : "s"} on ${gw.address} (route-only)\n`,
-  );
-  const stop = () => void gw.shutdown();
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
-  await gw.finished;
-  return 0;
+export function runRouteGateway(host: Host, args: string[]): Promise<number> {
+  return serveUntilSignal(host, () => startRouteGateway(host, args), (gw) => {
+    const n = gw.pool.cfg.models.size;
+    return `routing ${n} model id${n === 1 ? "" : "s"} on ${gw.address} (route-only)`;
+  });
 }
