@@ -17,6 +17,7 @@
  * @module
  */
 import { compileFlags } from "../src/permissions.ts";
+import { V8_FLAGS } from "./v8_flags.ts";
 import { versionLine } from "../src/version.ts";
 
 /** The targets built by default. */
@@ -132,6 +133,7 @@ async function build(target: string, outDir: string, dir: string): Promise<strin
     "--target",
     target,
     ...compileFlags(),
+    V8_FLAGS,
     "--output",
     out,
     `${ROOT}/main.ts`,

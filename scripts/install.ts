@@ -17,6 +17,7 @@
  * @module
  */
 import { compileFlags } from "../src/permissions.ts";
+import { V8_FLAGS } from "./v8_flags.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
@@ -63,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     "--config",
     `${ROOT}/deno.json`,
     ...compileFlags(),
+    V8_FLAGS,
     `${ROOT}/main.ts`,
   ]);
   // 3. Name this Deno by its absolute path (deno install writes a bare `deno`).

@@ -5,6 +5,7 @@
  * @module
  */
 import { genCodex } from "../../bench/gen.ts";
+import { V8_FLAGS } from "../v8_flags.ts";
 import { type Ctx, DENO, lychd, N, say } from "./context.ts";
 import {
   median,
@@ -58,7 +59,14 @@ export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Prom
   const base = shm ?? tmp;
   const fsName = shm ? "tmpfs" : "disk";
   const bundled = ctx.bundle ? bundle(ROOT, tmp) : undefined;
-  const variants: [string, string[]][] = [["main.ts", lychd(ROOT)]];
+  // "installed": main.ts as `deno task install`'s shim and `deno task compile`'s binary run it, with
+  // the shipped V8 flags (scripts/v8_flags.ts); the headline stays `deno run -A main.ts`.
+  const variants: [string, string[]][] = [["main.ts", lychd(ROOT)], ["installed", [
+    "run",
+    V8_FLAGS,
+    "-A",
+    `${ROOT}/main.ts`,
+  ]]];
   if (bundled) variants.push(["bundle", ["run", "-A", bundled]]);
   const codexes = [
     { label: "gen.ts (1,000 services, 250 soulstones, CDI)", text: genCodex(N), cdi: true },
@@ -181,7 +189,9 @@ export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Prom
   }
   say();
   say(
-    "lychd = `deno run -A main.ts` (main.ts) or `deno run -A` of `deno bundle main.ts` (bundle). Ratios = median over " +
+    "lychd = `deno run -A main.ts` (main.ts), the same with the installed shim's V8 flags " +
+      `(installed: \`${V8_FLAGS}\`) ` +
+      "or `deno run -A` of `deno bundle main.ts` (bundle). Ratios = median over " +
       "the pairs of lychd's time / quadlet's time in the same pair; wall and CPU (user + sys, /usr/bin/time); " +
       "peak RSS = median of the runs' maxima.",
   );
