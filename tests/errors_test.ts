@@ -19,7 +19,7 @@ import { GrammarError } from "../src/compose/text.ts";
 import { NormalizeError } from "../src/compose/normalize.ts";
 import { KubeError } from "../src/kube/errors.ts";
 import { EnvFileError } from "../src/kube/envfile.ts";
-import { Unavailable } from "../src/gateway/pool.ts";
+import { Unavailable } from "../src/gateway/stone.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
 import { type FakeHost, fakeHost } from "../src/host/_fake.ts";
 import { runInProcess } from "./lib/cli.ts";

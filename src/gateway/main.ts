@@ -12,7 +12,7 @@ import { systemctl } from "../host/systemctl.ts";
 import { readCodex, readRegistry, resolvePaths } from "../cli/context.ts";
 import { makePlan } from "../plan/plan.ts";
 import { LychdError } from "../errors.ts";
-import { type RunningGateway, serveUntilSignal } from "./process.ts";
+import { listenGateway, type RunningGateway, serveUntilSignal } from "./process.ts";
 import { gatewayConfig } from "./config.ts";
 import { Pool } from "./pool.ts";
 import type { Probe, Units } from "./stone.ts";
@@ -106,38 +106,7 @@ export async function startGateway(
   );
   await pool.init({ idleEveryMs: opts.idleEveryMs });
   const handler = gatewayHandler({ cfg, pool, metrics, keys, loadingEverySeconds: opts.loadingEverySeconds });
-  const onError = (e: unknown) => {
-    host.stderr.write(`lychd-gateway: ${(e as Error).message}\n`);
-    return new Response("internal error", { status: 500 });
-  };
-  let server: Deno.HttpServer;
-  let address: string;
-  let port: number | undefined;
-  if (values.socket) {
-    await Deno.remove(values.socket).catch(() => {});
-    server = Deno.serve({ path: values.socket, onListen: () => {}, onError }, handler);
-    address = `unix:${values.socket}`;
-  } else {
-    const i = values.listen!.lastIndexOf(":");
-    const hostname = values.listen!.slice(0, i).replace(/^\[|\]$/g, "");
-    server = Deno.serve(
-      { hostname, port: Number(values.listen!.slice(i + 1)), onListen: () => {}, onError },
-      handler,
-    );
-    port = (server.addr as Deno.NetAddr).port;
-    address = `${hostname}:${port}`;
-  }
-  return {
-    address,
-    port,
-    pool,
-    metrics,
-    finished: server.finished,
-    async shutdown() {
-      pool.close();
-      await server.shutdown();
-    },
-  };
+  return listenGateway(host, { socket: values.socket, listen: values.listen }, handler, pool, metrics);
 }
 
 /** The process: start, log one line, serve until SIGTERM/SIGINT. Returns the exit code. */

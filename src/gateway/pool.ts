@@ -10,7 +10,6 @@
  * @module
  */
 import { admit } from "../plan/admission.ts";
-import { LychdError } from "../errors.ts";
 import type { GatewayConfig, GatewayStone } from "./config.ts";
 import type { Metrics } from "./metrics.ts";
 import {
@@ -20,20 +19,10 @@ import {
   lease,
   type Probe,
   type Slot,
+  Unavailable,
   type Units,
   waitUpstream,
 } from "./stone.ts";
-
-/** A stone's state. */
-export type StoneState = "off" | "loading" | "ready" | "draining";
-
-/** Why a request could not get its model. */
-export class Unavailable extends LychdError {
-  override readonly name: string = "Unavailable";
-  constructor(message: string, readonly kind: "timeout" | "refused" | "failed" | "cancelled") {
-    super(message);
-  }
-}
 
 interface Job {
   kind: "acquire" | "stop" | "preload";

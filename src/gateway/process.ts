@@ -1,7 +1,8 @@
 /**
  * What both gateway processes (the systemd one, ./main.ts, and the route-only one for Kubernetes,
- * ./route.ts) do around serving: start, print one line (the address, or why it could not start),
- * serve until SIGTERM/SIGINT, and return the exit code for the entry's `Deno.exit`.
+ * ./route.ts) do around serving: listen (a Unix socket or `IP:PORT`), start, print one line (the
+ * address, or why it could not start), serve until SIGTERM/SIGINT, and return the exit code for
+ * the entry's `Deno.exit`.
  *
  * Kept free of npm packages: the route gateway's module graph runs `--cached-only`.
  *
@@ -21,6 +22,52 @@ export interface RunningGateway {
   metrics: Metrics;
   finished: Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/**
+ * Serve `handler` on a Unix socket (`socket`, replacing a stale one) or on `listen` (`IP:PORT`,
+ * `[IPv6]:PORT`; port 0 picks one). An error in the handler is logged and answered 500.
+ */
+export async function listenGateway(
+  host: Host,
+  where: { socket?: string; listen?: string },
+  handler: Deno.ServeHandler,
+  pool: Pool,
+  metrics: Metrics,
+): Promise<RunningGateway> {
+  const onError = (e: unknown) => {
+    host.stderr.write(`lychd-gateway: ${(e as Error).message}\n`);
+    return new Response("internal error", { status: 500 });
+  };
+  let server: Deno.HttpServer;
+  let address: string;
+  let port: number | undefined;
+  if (where.socket) {
+    await Deno.remove(where.socket).catch(() => {});
+    server = Deno.serve({ path: where.socket, onListen: () => {}, onError }, handler);
+    address = `unix:${where.socket}`;
+  } else {
+    const listen = where.listen!;
+    const i = listen.lastIndexOf(":");
+    const hostname = listen.slice(0, i).replace(/^\[|\]$/g, "");
+    server = Deno.serve(
+      { hostname, port: Number(listen.slice(i + 1)), onListen: () => {}, onError },
+      handler,
+    );
+    port = (server.addr as Deno.NetAddr).port;
+    address = `${hostname}:${port}`;
+  }
+  return {
+    address,
+    port,
+    pool,
+    metrics,
+    finished: server.finished,
+    async shutdown() {
+      pool.close();
+      await server.shutdown();
+    },
+  };
 }
 
 /** The line a failed start prints: lychd's own refusal with its hint, or "internal error" for a bug. */

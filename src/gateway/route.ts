@@ -16,7 +16,7 @@
  * @module
  */
 import { LychdError } from "../errors.ts";
-import { type RunningGateway as BaseGateway, serveUntilSignal } from "./process.ts";
+import { listenGateway, type RunningGateway as BaseGateway, serveUntilSignal } from "./process.ts";
 import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
 import { Pool } from "./pool.ts";
@@ -131,30 +131,8 @@ export async function startRouteGateway(
     loadingEverySeconds: opts.loadingEverySeconds,
     routeOnly: true,
   });
-  const listen = values.listen ?? cfg.listen;
-  const i = listen.lastIndexOf(":");
-  const hostname = listen.slice(0, i).replace(/^\[|\]$/g, "");
-  const server = Deno.serve({
-    hostname,
-    port: Number(listen.slice(i + 1)),
-    onListen: () => {},
-    onError: (e: unknown) => {
-      host.stderr.write(`lychd-gateway: ${(e as Error).message}\n`);
-      return new Response("internal error", { status: 500 });
-    },
-  }, handler);
-  const port = (server.addr as Deno.NetAddr).port;
-  return {
-    address: `${hostname}:${port}`,
-    port,
-    pool,
-    metrics,
-    finished: server.finished,
-    async shutdown() {
-      pool.close();
-      await server.shutdown();
-    },
-  };
+  const gw = await listenGateway(host, { listen: values.listen ?? cfg.listen }, handler, pool, metrics);
+  return { ...gw, port: gw.port! };
 }
 
 /** The process: start, log one line, serve until SIGTERM/SIGINT. Returns the exit code. */

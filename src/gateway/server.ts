@@ -7,7 +7,8 @@
  * @module
  */
 import type { GatewayConfig } from "./config.ts";
-import { type Pool, Unavailable } from "./pool.ts";
+import type { Pool } from "./pool.ts";
+import { Unavailable } from "./stone.ts";
 import type { Lease } from "./stone.ts";
 import type { Metrics } from "./metrics.ts";
 import { HOP, JSON_HEADERS, openAiError, timingSafeEqual } from "./http.ts";

@@ -1,12 +1,25 @@
 /**
  * One stone's side of the swap engine: its systemd unit (`Units`) and upstream probe (`Probe`),
  * its slot (state, in-flight count, last use), leases that count requests in and out, waiting for
- * a started upstream to answer, and draining then stopping it. The queueing lives in `pool.ts`.
+ * a started upstream to answer, draining then stopping it, and `Unavailable` (why a request could
+ * not get its model). The queueing lives in `pool.ts`.
  *
  * @module
  */
 import type { GatewayStone } from "./config.ts";
-import type { Pool, StoneState } from "./pool.ts";
+import type { Pool } from "./pool.ts";
+import { LychdError } from "../errors.ts";
+
+/** A stone's state. */
+export type StoneState = "off" | "loading" | "ready" | "draining";
+
+/** Why a request could not get its model. */
+export class Unavailable extends LychdError {
+  override readonly name: string = "Unavailable";
+  constructor(message: string, readonly kind: "timeout" | "refused" | "failed" | "cancelled") {
+    super(message);
+  }
+}
 
 /** The systemd side, as the pool needs it. */
 export interface Units {

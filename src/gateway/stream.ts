@@ -5,7 +5,7 @@
  * @module
  */
 import type { ServerDeps } from "./server.ts";
-import { Unavailable } from "./pool.ts";
+import { Unavailable } from "./stone.ts";
 import type { Lease } from "./stone.ts";
 
 /** A streaming request for a model that is not ready: SSE comments while it loads, then the stream. */

@@ -14,7 +14,7 @@ export const UUID1 = "nvidia.com/gpu=GPU-8a2b3c4d-1f2e-3d4c-5b6a-7f8e9d0c1b2a";
 export const MIG00 = "nvidia.com/gpu=MIG-6d2f3a41-5e9b-5c1a-8f2e-0b7c9d4e1a23";
 export const g = (n: string) => `nvidia.com/gpu=${n}`;
 
-/** The registry of `text`, the spec at SPEC as the tests read it (no `Deno.*` in src/plan). */
+/** The registry of `text`, the spec at SPEC as the tests read it (src/plan reads no files itself). */
 export function registry(text: string): CdiRegistry {
   return CdiRegistry.fromSpecs([{ path: "/etc/cdi/nvidia.yaml", text }], parseYaml);
 }

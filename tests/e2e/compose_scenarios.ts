@@ -6,28 +6,12 @@
  * (Notify=healthy). Runs INSIDE the e2e root (scripts/e2e.sh).
  */
 import assert from "node:assert/strict";
+import { type Out, sh } from "./shell.ts";
 
 const LYCHD = ["run", "-A", "/lychd/main.ts"];
 const WORK = "/root/compose-e2e";
 const CODEX = "/root/.config/lychd/compose-codex.toml";
 
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-  cmd: string;
-}
-
-async function sh(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Out> {
-  const o = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return {
-    code: o.code,
-    stdout: dec.decode(o.stdout),
-    stderr: dec.decode(o.stderr),
-    cmd: [cmd, ...args].join(" "),
-  };
-}
 const lychd = (...args: string[]) => sh(Deno.execPath(), [...LYCHD, ...args]);
 // The database turns ready (and healthy) this many seconds after the import.
 const READY_AT = String(Math.floor(Date.now() / 1000) + 15);

@@ -6,6 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { type Out, sh } from "./shell.ts";
 
 const LYCHD = ["run", "-A", "/lychd/main.ts"];
 export const CODEX = "/root/.config/lychd/codex.toml";
@@ -16,17 +17,7 @@ const IMAGE = "localhost/lychd-fake-openai:latest";
 export const U = (n: string) => `gwe-soulstone-${n}.service`;
 export const PROBE_DIR = "/root/gwe-probe";
 
-export interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function sh(cmd: string, args: string[]): Promise<Out> {
-  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, stdout: dec.decode(o.stdout), stderr: dec.decode(o.stderr) };
-}
+export { type Out, sh };
 export const lychd = (...args: string[]) => sh(Deno.execPath(), [...LYCHD, ...args]);
 export const sctl = (...args: string[]) => sh("systemctl", ["--user", ...args]);
 export const state = async (u: string) =>

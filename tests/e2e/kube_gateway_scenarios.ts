@@ -12,6 +12,7 @@
  * lists it among what kube play lacks.
  */
 import assert from "node:assert/strict";
+import { ok, sh } from "./shell.ts";
 
 const LYCHD = ["run", "-A", "/lychd/main.ts"];
 const CODEX = "/lychd/tests/e2e/kube/gateway_codex.toml";
@@ -24,29 +25,6 @@ const GW = "http://127.0.0.1:14000";
 const GW_IMAGE = "localhost/lychd-gateway-e2e:latest";
 const FAKE_IMAGE = "localhost/lychd-fake-openai:latest";
 const STONES = { alpha: "kgw-soulstone-alpha", bravo: "kgw-soulstone-bravo" };
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-  cmd: string;
-}
-
-async function sh(cmd: string, args: string[]): Promise<Out> {
-  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return {
-    code: o.code,
-    stdout: dec.decode(o.stdout),
-    stderr: dec.decode(o.stderr),
-    cmd: [cmd, ...args].join(" "),
-  };
-}
-
-function ok(o: Out): Out {
-  if (o.code !== 0) assert.fail(`$ ${o.cmd}\n(exit ${o.code})\n${o.stdout}${o.stderr}`);
-  return o;
-}
 
 /** busybox + deno (+ its shared libraries) + files, imported as an image. */
 async function importImage(ref: string, copy: string, env: string, cmd: string): Promise<void> {

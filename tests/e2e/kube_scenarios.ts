@@ -5,35 +5,13 @@
  * (scripts/e2e.sh); lychd is the working tree's main.ts.
  */
 import assert from "node:assert/strict";
+import { ok, type Out, sh } from "./shell.ts";
 
 const LYCHD = ["run", "-A", "/lychd/main.ts"];
 const CODEX = "/lychd/tests/e2e/kube/codex.toml";
 const DIR = "/var/lib/lychd-e2e-kube";
 const OUT = `${DIR}/out`;
 const STREAM = `${DIR}/stream.yaml`;
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-  cmd: string;
-}
-
-async function sh(cmd: string, args: string[]): Promise<Out> {
-  const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return {
-    code: o.code,
-    stdout: dec.decode(o.stdout),
-    stderr: dec.decode(o.stderr),
-    cmd: [cmd, ...args].join(" "),
-  };
-}
-
-function ok(o: Out): Out {
-  if (o.code !== 0) assert.fail(`$ ${o.cmd}\n(exit ${o.code})\n${o.stdout}${o.stderr}`);
-  return o;
-}
 
 async function waitFile(path: string, seconds = 60): Promise<string | undefined> {
   for (let i = 0; i < seconds * 2; i++) {

@@ -5,6 +5,7 @@
  * `deno task e2e`.
  */
 import assert from "node:assert/strict";
+import { type Out, sh } from "./shell.ts";
 
 const LYCHD = ["run", "-A", "/lychd/main.ts"];
 const CODEX_SRC = "/lychd/tests/e2e/codex.toml";
@@ -12,24 +13,6 @@ const CODEX = "/root/.config/lychd/codex.toml";
 const UNITS = "/root/.config/containers/systemd";
 const GENERATOR_OUT = "/run/user/0/systemd/generator";
 const SHARED = "/var/lib/lychd-e2e-shared";
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-  cmd: string;
-}
-
-async function sh(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Out> {
-  const o = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  return {
-    code: o.code,
-    stdout: dec.decode(o.stdout),
-    stderr: dec.decode(o.stderr),
-    cmd: [cmd, ...args].join(" "),
-  };
-}
 
 const lychd = (...args: string[]) => sh(Deno.execPath(), [...LYCHD, ...args]);
 const sctl = (...args: string[]) => sh("systemctl", ["--user", ...args]);
