@@ -40,9 +40,12 @@ const fine = await import(url("src/codex/normalize.ts")).then(async (n) => ({
   normalize: n.normalize,
   parse: (await import("smol-toml")).parse,
   clean: (await import(url("src/codex/toml10_clean.ts"))).inlineTablesClean,
-  validate: (await import(url("src/codex/validator.generated.ts"))).validate,
+  validate: (await import(url("src/codex/validator.generated.js")).catch(() =>
+    import(url("src/codex/validator.generated.ts")) // before it became a .js module
+  )).validate,
   checks: (await import(url("src/codex/validate.ts"))).validateCodex,
-}), () => undefined);
+}), () =>
+  undefined);
 if (fine) {
   lap("import lychd modules"); // the rest of them
   const doc = fine.parse(text);

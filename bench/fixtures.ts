@@ -46,10 +46,14 @@ export async function baselineStages(): Promise<Stages | undefined> {
     const m = await import(new URL(`file://${root}/${mod}`).href);
     for (const n of names) out[n] = m[n];
   }
-  // A checkout from before the generated validator has none: its stage is skipped.
-  try {
-    const g = await import(new URL(`file://${root}/src/codex/validator.generated.ts`).href);
-    out.validateGenerated = g.validate;
-  } catch { /* absent */ }
+  // A checkout from before the generated validator has none: its stage is skipped. It was a .ts
+  // module before it became a .js one.
+  for (const ext of ["js", "ts"]) {
+    try {
+      const g = await import(new URL(`file://${root}/src/codex/validator.generated.${ext}`).href);
+      out.validateGenerated = g.validate;
+      break;
+    } catch { /* absent */ }
+  }
   return out as Stages;
 }

@@ -6,7 +6,7 @@
  */
 export { loadCodex } from "../src/codex/load.ts";
 export { CodexSchema } from "../src/codex/schema.ts";
-export { validate as validateGenerated } from "../src/codex/validator.generated.ts";
+export { validate as validateGenerated } from "../src/codex/validator.generated.js";
 export { validateCodex } from "../src/codex/validate.ts";
 export { makePlan } from "../src/plan/plan.ts";
 export { renderPlan } from "../src/quadlet/render.ts";

@@ -1,5 +1,5 @@
 /**
- * The generated validator (src/codex/validator.generated.ts, what a valid Codex is checked by)
+ * The generated validator (src/codex/validator.generated.js, what a valid Codex is checked by)
  * against the zod schema it is generated from (src/codex/schema.ts, the source of truth):
  * - the committed file is what `deno task gen` generates now (a schema change without `deno task
  *   gen` fails here);
@@ -14,10 +14,10 @@
 import assert from "node:assert/strict";
 import { parse as parseToml } from "smol-toml";
 import fc from "fast-check";
-import { validate } from "../src/codex/validator.generated.ts";
+import { validate } from "../src/codex/validator.generated.js";
 import { CodexSchema } from "../src/codex/schema.ts";
 import { DEFAULT_CODEX } from "../src/codex/default.ts";
-import { generate, refuseUnsupported } from "../scripts/gen_validator.ts";
+import { generate, refuseUnsupported, TYPES } from "../scripts/gen_validator.ts";
 import { z } from "zod";
 import { genCodex } from "../bench/gen.ts";
 import { type Doc, mutate, mutation } from "./lib/codex_mutations.ts";
@@ -73,8 +73,10 @@ function parsed(text: string): Doc | undefined {
 }
 
 Deno.test("validator: the committed file is what `deno task gen` generates from the schema", () => {
-  const committed = Deno.readTextFileSync(`${ROOT}src/codex/validator.generated.ts`);
-  assert.ok(committed === generate(), "src/codex/validator.generated.ts is stale: run `deno task gen`");
+  const committed = Deno.readTextFileSync(`${ROOT}src/codex/validator.generated.js`);
+  assert.ok(committed === generate(), "src/codex/validator.generated.js is stale: run `deno task gen`");
+  const types = Deno.readTextFileSync(`${ROOT}src/codex/validator.generated.d.ts`);
+  assert.equal(types, TYPES, "src/codex/validator.generated.d.ts is stale: run `deno task gen`");
 });
 
 Deno.test("validator: generation stops at a refinement that is not a named check, or a transform", () => {

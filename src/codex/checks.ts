@@ -1,7 +1,7 @@
 /**
  * The Codex schema's checks that a JSON Schema cannot state, by name: the field grammars and the
  * predicates of src/codex/schema.ts. The zod schema runs them through `superRefine`/`refine`;
- * the validator generated from it (src/codex/validator.generated.ts, `deno task gen`) calls the
+ * the validator generated from it (src/codex/validator.generated.js, `deno task gen`) calls the
  * same functions by the same names. Free of zod, so the success path never loads it.
  *
  * @module

@@ -9,7 +9,7 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import { CodexError, type CodexIssue, q } from "./errors.ts";
 import { indexToml, locate } from "./locate.ts";
 import type { RawCodex } from "./schema.ts";
-import { validate as validateRaw } from "./validator.generated.ts";
+import { validate as validateRaw } from "./validator.generated.js";
 import type { Codex } from "./model.ts";
 import { validateCodex } from "./validate.ts";
 import { normalize } from "./normalize.ts";
