@@ -6,10 +6,11 @@
  * commit before it on a shared machine: `git worktree add /tmp/before HEAD~1`, then
  *
  *     deno run -A bench/ab.ts --old /tmp/before --new . [--runs 15] [--only gen,svc] [--out]
- *       [--version] [--new-v8 FLAGS] [--deno-flag=--no-code-cache]…
+ *       [--version] [--new-v8 FLAGS] [--old-v8 FLAGS] [--deno-flag=--no-code-cache]…
  *
  * `--new-v8 FLAGS` runs the new checkout with `--v8-flags=FLAGS` (the same checkout as `--old`
- * measures the flags alone).
+ * measures the flags alone); `--old-v8 FLAGS` likewise for the old one (e.g. both with the shipped
+ * flags of scripts/v8_flags.ts, the new one with more).
  *
  * Both checkouts' outputs are compared byte for byte first (a lever must not change the Runes).
  *
@@ -28,6 +29,7 @@ const args = parseArgs({
     out: { type: "boolean" },
     version: { type: "boolean" },
     "new-v8": { type: "string" },
+    "old-v8": { type: "string" },
     "deno-flag": { type: "string", multiple: true },
   },
   strict: true,
@@ -118,12 +120,15 @@ for (const name of args.values.only!.split(",")) {
     } catch { /* absent */ }
   };
   const v8 = args.values["new-v8"];
-  const argv = (root: string) => {
+  const oldV8 = args.values["old-v8"];
+  const argv = (side: "old" | "new") => {
+    const root = side === "old" ? OLD : NEW;
+    const flags = side === "old" ? oldV8 : v8;
     const run = [
       "run",
       "-A",
       ...(args.values["deno-flag"] ?? []),
-      ...(v8 && root === NEW ? [`--v8-flags=${v8}`] : []),
+      ...(flags ? [`--v8-flags=${flags}`] : []),
       `${root}/main.ts`,
     ];
     return args.values.version
@@ -132,8 +137,8 @@ for (const name of args.values.only!.split(",")) {
       ? [...run, "render", "--out", outDir, ...common]
       : [...run, "render", ...common];
   };
-  const a = await run(argv(OLD), rm);
-  const b = await run(argv(NEW), rm);
+  const a = await run(argv("old"), rm);
+  const b = await run(argv("new"), rm);
   if (a.out.length !== b.out.length || !a.out.every((x, i) => x === b.out[i])) {
     throw new Error(`${name}: the two checkouts render different bytes`);
   }
@@ -144,11 +149,11 @@ for (const name of args.values.only!.split(",")) {
   for (let i = 0; i < RUNS; i++) {
     let o: Sample, n: Sample;
     if (i % 2 === 0) {
-      o = await run(argv(OLD), rm);
-      n = await run(argv(NEW), rm);
+      o = await run(argv("old"), rm);
+      n = await run(argv("new"), rm);
     } else {
-      n = await run(argv(NEW), rm);
-      o = await run(argv(OLD), rm);
+      n = await run(argv("new"), rm);
+      o = await run(argv("old"), rm);
     }
     wall.push(n.wall / o.wall);
     cpu.push(n.cpu / o.cpu);
