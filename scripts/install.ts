@@ -12,7 +12,9 @@
  * - Dependencies: first checked against the committed, frozen `deno.lock` (`deno cache --frozen`),
  *   then installed from that cache into `<root>/bin/.lychd/node_modules` (with `deno install`'s
  *   own lockfile there, which must be allowed to add the entry for lychd itself), so the command
- *   works from any HOME without a warm Deno cache or network.
+ *   works from any HOME without a warm Deno cache or network. The shim then runs with
+ *   `--node-modules-dir=manual`: `auto` would have Deno check that directory against the lockfile
+ *   on every start, 10–20 ms of each cold `lychd render` of 1,000 services (BENCHMARKS.md).
  *
  * @module
  */
@@ -67,11 +69,14 @@ async function main(argv: string[]): Promise<number> {
     V8_FLAGS,
     `${ROOT}/main.ts`,
   ]);
-  // 3. Name this Deno by its absolute path (deno install writes a bare `deno`).
+  // 3. Name this Deno by its absolute path (deno install writes a bare `deno`), and run with the
+  // node_modules install just made as it is (see the module header).
   const shim = await Deno.readTextFile(bin);
   const pinned = shim.replace(/^exec deno run /m, `exec '${DENO.replaceAll("'", `'"'"'`)}' run `);
   if (pinned === shim) throw new Error(`${bin}: no \`exec deno run\` line to pin to ${DENO}`);
-  await Deno.writeTextFile(bin, pinned);
+  const manual = pinned.replace(" --node-modules-dir=auto ", " --node-modules-dir=manual ");
+  if (manual === pinned) throw new Error(`${bin}: no \`--node-modules-dir=auto\` to make manual`);
+  await Deno.writeTextFile(bin, manual);
   const onPath = (Deno.env.get("PATH") ?? "").split(":").includes(`${root}/bin`);
   console.log(`installed ${bin} (runs ${ROOT}/main.ts with Deno ${Deno.version.deno} at ${DENO})`);
   if (!onPath) console.log(`add it to PATH: export PATH="${root}/bin:$PATH"`);

@@ -46,10 +46,11 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     const isPermission = (w: string) => /^--(allow|deny|ignore)-|^--no-prompt$/.test(w);
     const flags = words.slice(3).filter(isPermission);
     assert.deepEqual([...flags].sort(), [...compileFlags()].sort());
-    // Besides them only --quiet (no download chatter), the install's own --config and the shipped
-    // V8 flags (scripts/v8_flags.ts).
+    // Besides them only --quiet (no download chatter), the install's own --config, its node_modules
+    // used as installed (`manual`: no check against the lockfile on each start) and the shipped V8
+    // flags (scripts/v8_flags.ts).
     const other = words.slice(3).filter((w) => w.startsWith("--") && !isPermission(w));
-    assert.deepEqual(other.sort(), ["--config", "--node-modules-dir=auto", "--quiet", V8_FLAGS].sort());
+    assert.deepEqual(other.sort(), ["--config", "--node-modules-dir=manual", "--quiet", V8_FLAGS].sort());
     assert.equal(words.at(-2), `file://${ROOT}/main.ts`);
     // Started from elsewhere, with nothing but PATH and HOME.
     const env = { PATH: "/usr/bin:/bin", HOME: root, NO_COLOR: "1" };
