@@ -35,6 +35,31 @@ function bundle(root: string, dir: string): string | undefined {
 }
 
 /**
+ * The installed `lychd` (`deno task install` into a temp root): the words after `deno` of its shim's
+ * `exec` line (its config, node_modules mode and V8 flags), with its permission flags replaced by
+ * `-A`: the output dir is on /dev/shm, which Deno allows only with `--allow-all`, and the flags
+ * themselves measured no cost. Undefined, reported, when the install fails.
+ */
+function installedArgv(root: string, dir: string): string[] | undefined {
+  const o = new Deno.Command(DENO, {
+    args: ["run", "-A", `${root}/scripts/install.ts`, "--root", `${dir}/install`],
+    cwd: root,
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  if (!o.success) {
+    say(`(deno task install failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]})`);
+    return undefined;
+  }
+  const line = Deno.readTextFileSync(`${dir}/install/bin/lychd`).split("\n").find((l) =>
+    l.startsWith("exec ")
+  )!;
+  const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+  const permission = (w: string) => /^--(allow|deny|ignore)-|^--no-prompt$/.test(w);
+  return ["run", "-A", ...words.slice(3, -1).filter((w) => !permission(w))];
+}
+
+/**
  * The headline: lychd against the Quadlet generator, whole processes, on two Codexes (bench/gen.ts's
  * 1,000 services with 250 soulstones and a CDI spec; 1,000 plain services, no CDI spec), two
  * comparisons each: `render` to stdout vs `quadlet -dryrun -user` (both stdouts piped and read to the
@@ -59,14 +84,12 @@ export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Prom
   const base = shm ?? tmp;
   const fsName = shm ? "tmpfs" : "disk";
   const bundled = ctx.bundle ? bundle(ROOT, tmp) : undefined;
-  // "installed": main.ts as `deno task install`'s shim and `deno task compile`'s binary run it, with
-  // the shipped V8 flags (scripts/v8_flags.ts); the headline stays `deno run -A main.ts`.
-  const variants: [string, string[]][] = [["main.ts", lychd(ROOT)], ["installed", [
-    "run",
-    V8_FLAGS,
-    "-A",
-    `${ROOT}/main.ts`,
-  ]]];
+  // "installed": the command `deno task install` puts on PATH (its shim's line: the permission set,
+  // the install's config and node_modules, the shipped V8 flags of scripts/v8_flags.ts); the
+  // headline's definition stays `deno run -A main.ts`.
+  const variants: [string, string[]][] = [["main.ts", lychd(ROOT)]];
+  const installed = installedArgv(ROOT, tmp);
+  if (installed) variants.push(["installed", installed]);
   if (bundled) variants.push(["bundle", ["run", "-A", bundled]]);
   const codexes = [
     { label: "gen.ts (1,000 services, 250 soulstones, CDI)", text: genCodex(N), cdi: true },
@@ -189,8 +212,8 @@ export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Prom
   }
   say();
   say(
-    "lychd = `deno run -A main.ts` (main.ts), the same with the installed shim's V8 flags " +
-      `(installed: \`${V8_FLAGS}\`) ` +
+    "lychd = `deno run -A main.ts` (main.ts), the command `deno task install` puts on PATH " +
+      `(installed: its shim's line, with \`${V8_FLAGS}\`, its permission flags replaced by -A for /dev/shm) ` +
       "or `deno run -A` of `deno bundle main.ts` (bundle). Ratios = median over " +
       "the pairs of lychd's time / quadlet's time in the same pair; wall and CPU (user + sys, /usr/bin/time); " +
       "peak RSS = median of the runs' maxima.",
