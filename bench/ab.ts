@@ -64,11 +64,37 @@ const PERF = (() => {
   }
 })();
 
-async function run(argv: string[], before?: () => void): Promise<Sample & { out: Uint8Array }> {
+/**
+ * V8 rejects a code cache made under other V8 flags, and Deno then compiles and rewrites it: two
+ * flag sets alternating on one cache would both pay that on every run. So when the sides' flags
+ * differ, each side gets its own DENO_DIR: links to everything in the real one but its own
+ * `v8_code_cache_v2*` (made by the side's first, untimed run).
+ */
+function ownDenoDir(side: string): string {
+  const real = JSON.parse(
+    new TextDecoder().decode(new Deno.Command(DENO, { args: ["info", "--json"] }).outputSync().stdout),
+  ).denoDir as string;
+  const dir = `${tmp}/deno-dir-${side}`;
+  Deno.mkdirSync(dir);
+  for (const e of Deno.readDirSync(real)) {
+    if (!e.name.startsWith("v8_code_cache")) Deno.symlinkSync(`${real}/${e.name}`, `${dir}/${e.name}`);
+  }
+  return dir;
+}
+const separate = (args.values["new-v8"] ?? "") !== (args.values["old-v8"] ?? "");
+const denoDirs = separate ? { old: ownDenoDir("old"), new: ownDenoDir("new") } : undefined;
+if (denoDirs) console.log("V8 flags differ: each side has its own code cache (DENO_DIR)");
+
+async function run(
+  argv: string[],
+  before?: () => void,
+  denoDir?: string,
+): Promise<Sample & { out: Uint8Array }> {
   before?.();
   const t = performance.now();
   const child = new Deno.Command(PERF ? "perf" : "/usr/bin/time", {
     args: PERF ? ["stat", "-x,", "-e", "task-clock", DENO, ...argv] : ["-f", "@@ab %U %S", DENO, ...argv],
+    env: denoDir ? { DENO_DIR: denoDir } : undefined,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -137,8 +163,8 @@ for (const name of args.values.only!.split(",")) {
       ? [...run, "render", "--out", outDir, ...common]
       : [...run, "render", ...common];
   };
-  const a = await run(argv("old"), rm);
-  const b = await run(argv("new"), rm);
+  const a = await run(argv("old"), rm, denoDirs?.old);
+  const b = await run(argv("new"), rm, denoDirs?.new);
   if (a.out.length !== b.out.length || !a.out.every((x, i) => x === b.out[i])) {
     throw new Error(`${name}: the two checkouts render different bytes`);
   }
@@ -149,11 +175,11 @@ for (const name of args.values.only!.split(",")) {
   for (let i = 0; i < RUNS; i++) {
     let o: Sample, n: Sample;
     if (i % 2 === 0) {
-      o = await run(argv("old"), rm);
-      n = await run(argv("new"), rm);
+      o = await run(argv("old"), rm, denoDirs?.old);
+      n = await run(argv("new"), rm, denoDirs?.new);
     } else {
-      n = await run(argv("new"), rm);
-      o = await run(argv("old"), rm);
+      n = await run(argv("new"), rm, denoDirs?.new);
+      o = await run(argv("old"), rm, denoDirs?.old);
     }
     wall.push(n.wall / o.wall);
     cpu.push(n.cpu / o.cpu);
