@@ -5,8 +5,11 @@
  *
  * - Where: `deno install`'s own rules: `--root DIR`, else `$DENO_INSTALL_ROOT`, else `~/.deno`;
  *   the command is `<root>/bin/lychd`.
- * - What: a shell shim that runs this checkout's `main.ts` with those flags (moving or deleting
- *   the checkout breaks it; run the task again from the new place).
+ * - What: a shell shim that runs, with those flags, this checkout's code as JavaScript: the tree
+ *   scripts/build_js.ts writes into `<root>/bin/.lychd` (types stripped, lines and columns kept;
+ *   Deno loads a `.ts` module from an emit carrying its whole source again as a source map, and a
+ *   `.js` one as written: render 0.95–0.97, `--version` 0.93). The install does not depend on
+ *   the checkout afterwards; run the task again after changing it.
  * - Which Deno: the shim names the Deno that ran this task by its absolute path, so the permission
  *   semantics are those of the audited Deno version even if another `deno` comes first on PATH.
  * - Dependencies: first checked against the committed, frozen `deno.lock` (`deno cache --frozen`),
@@ -20,6 +23,7 @@
  */
 import { compileFlags } from "../src/permissions.ts";
 import { V8_FLAGS } from "./v8_flags.ts";
+import { build, ENTRIES } from "./build_js.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
@@ -69,16 +73,32 @@ async function main(argv: string[]): Promise<number> {
     V8_FLAGS,
     `${ROOT}/main.ts`,
   ]);
-  // 3. Name this Deno by its absolute path (deno install writes a bare `deno`), and run with the
-  // node_modules install just made as it is (see the module header).
+  // 3. The JavaScript tree, beside the install's config and node_modules (the files of an earlier
+  // build removed first: they are this task's own).
+  const tree = `${root}/bin/.lychd`;
+  for (const old of ["src", ...ENTRIES.map((e) => e.replace(/\.ts$/, ".js"))]) {
+    await Deno.remove(`${tree}/${old}`, { recursive: true }).catch(() => {});
+  }
+  build(ROOT, tree);
+  // 4. Name this Deno by its absolute path (deno install writes a bare `deno`), run the tree and
+  // its node_modules as installed (see the module header).
   const shim = await Deno.readTextFile(bin);
-  const pinned = shim.replace(/^exec deno run /m, `exec '${DENO.replaceAll("'", `'"'"'`)}' run `);
-  if (pinned === shim) throw new Error(`${bin}: no \`exec deno run\` line to pin to ${DENO}`);
-  const manual = pinned.replace(" --node-modules-dir=auto ", " --node-modules-dir=manual ");
-  if (manual === pinned) throw new Error(`${bin}: no \`--node-modules-dir=auto\` to make manual`);
-  await Deno.writeTextFile(bin, manual);
+  const edits: [string | RegExp, string][] = [
+    [/^exec deno run /m, `exec '${DENO.replaceAll("'", `'"'"'`)}' run `],
+    [" --node-modules-dir=auto ", " --node-modules-dir=manual "],
+    [`'file://${ROOT}/main.ts'`, `'file://${tree}/main.js'`],
+  ];
+  let text = shim;
+  for (const [from, to] of edits) {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`${bin}: no ${from} in the shim deno install wrote`);
+    text = next;
+  }
+  await Deno.writeTextFile(bin, text);
   const onPath = (Deno.env.get("PATH") ?? "").split(":").includes(`${root}/bin`);
-  console.log(`installed ${bin} (runs ${ROOT}/main.ts with Deno ${Deno.version.deno} at ${DENO})`);
+  console.log(
+    `installed ${bin} (runs ${tree}/main.js, built from ${ROOT}, with Deno ${Deno.version.deno} at ${DENO})`,
+  );
   if (!onPath) console.log(`add it to PATH: export PATH="${root}/bin:$PATH"`);
   if (/\/_npx\//.test(DENO)) {
     console.log("note: this Deno lives in npx's cache; if npx clears it, run `deno task install` again");

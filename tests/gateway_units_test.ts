@@ -68,6 +68,17 @@ Deno.test("from a checkout, units run deno with the gateway's (or binder's) exac
   const svc = runes.find((r) => r.name === "gw-gateway.service")!.text;
   assert.match(svc, /"--allow-net=127\.0\.0\.1,\[::1\],unix:%t\/lychd\/gw-gateway\/gateway\.sock"/);
   assert.match(svc, /gateway\.ts --socket %t\/lychd\/gw-gateway\/gateway\.sock --codex /);
+  // The installed tree (scripts/build_js.ts): its main.js and gateway.js, its config.
+  const js = invocationFor({ exec: Deno.execPath(), main: "file:///i/bin/.lychd/main.js" }, {
+    codex: "/c.toml",
+    unitDir: "/x",
+    systemdDir: "/y",
+    cdiDirs: ["/etc/cdi", "/var/run/cdi"],
+    system: false,
+  }, "/c.toml");
+  assert.deepEqual(js.binder.slice(-1), ["/i/bin/.lychd/main.js"]);
+  assert.deepEqual(js.gateway.slice(-1), ["/i/bin/.lychd/gateway.js"]);
+  assert.ok(js.gateway.includes("--config=/i/bin/.lychd/deno.json"));
   // Compiled: the binary itself and lychd-gateway beside it.
   const bin = invocationFor({ exec: "/opt/lychd/lychd", main: "file:///x/main.ts" }, {
     codex: "/c.toml",

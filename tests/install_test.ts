@@ -51,7 +51,7 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     // flags (scripts/v8_flags.ts).
     const other = words.slice(3).filter((w) => w.startsWith("--") && !isPermission(w));
     assert.deepEqual(other.sort(), ["--config", "--node-modules-dir=manual", "--quiet", V8_FLAGS].sort());
-    assert.equal(words.at(-2), `file://${ROOT}/main.ts`);
+    assert.equal(words.at(-2), `file://${root}/bin/.lychd/main.js`, "the shim runs the built tree");
     // Started from elsewhere, with nothing but PATH and HOME.
     const env = { PATH: "/usr/bin:/bin", HOME: root, NO_COLOR: "1" };
     const perms = await sh(`${root}/bin/lychd`, ["permissions"], env, root);
@@ -67,6 +67,35 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     // and no network still load the TOML parser.
     const check = await sh(`${root}/bin/lychd`, ["check", "--quiet"], env, root);
     assert.equal(check.code, 0, check.stderr);
+    // The built tree renders the bytes main.ts renders (the embedded default Codex), but for the
+    // units that run lychd: they name the tree's entry points and config.
+    const built = await sh(`${root}/bin/lychd`, ["render"], env, root);
+    const denoDir = JSON.parse((await sh(Deno.execPath(), ["info", "--json"])).stdout).denoDir as string;
+    const source = await sh(Deno.execPath(), ["run", "-A", `${ROOT}/main.ts`, "render"], {
+      ...env,
+      DENO_DIR: denoDir, // this checkout's cache: no downloads
+    }, root);
+    assert.equal(built.code, 0, built.stderr);
+    assert.ok(
+      built.stdout.includes(` ${root}/bin/.lychd/gateway.js --socket `),
+      "the gateway unit runs the tree",
+    );
+    const asSource = built.stdout.replaceAll(`${root}/bin/.lychd/deno.json`, `${ROOT}/deno.json`)
+      .replaceAll(`${root}/bin/.lychd/gateway.js`, `${ROOT}/gateway.ts`)
+      .replaceAll(`${root}/bin/.lychd/main.js`, `${ROOT}/main.ts`);
+    assert.equal(asSource, source.stdout);
+    assert.equal(built.stderr, source.stderr);
+    // Every module of the tree links (an import of a name that was only a type would not).
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of Deno.readDirSync(d)) {
+        if (e.isDirectory && e.name !== "node_modules") walk(`${d}/${e.name}`);
+        else if (e.name.endsWith(".js")) files.push(`${d}/${e.name}`);
+      }
+    };
+    walk(`${root}/bin/.lychd`);
+    assert.ok(files.length > 100, `${files.length} modules built`);
+    for (const f of files) await import(`file://${f}`);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -4,7 +4,8 @@
  * - A compiled binary (`lychd`): itself for the guard, and `lychd-gateway` beside it (built by
  *   `deno task compile` with the gateway's permission set) for the gateway.
  * - `deno run` of a checkout: the same `deno` with the same permission set (binder's, gateway's)
- *   and `--config` of the checkout, running `main.ts` / `gateway.ts` of that checkout.
+ *   and `--config` of the checkout, running `main.ts` / `gateway.ts` of that checkout; of the tree
+ *   `deno task install` builds (`main.js`, scripts/build_js.ts): its `main.js` / `gateway.js`.
  * The flags that found the Codex and the CDI specs are passed along, so all agree.
  *
  * @module
@@ -41,13 +42,14 @@ export function invocationFor(
     ? decodeURIComponent(new URL(program.main).pathname)
     : program.main;
   const root = main.slice(0, main.lastIndexOf("/"));
+  const ext = main.endsWith(".js") ? "js" : "ts";
   const run = (
     flags: string[],
     file: string,
   ) => [exec, "run", "--quiet", `--config=${root}/deno.json`, ...flags, `${root}/${file}`];
   return {
-    binder: run(compileFlags(), "main.ts"),
-    gateway: run(gatewayFlags(SOCKET_TOKEN), "gateway.ts"),
+    binder: run(compileFlags(), `main.${ext}`),
+    gateway: run(gatewayFlags(SOCKET_TOKEN), `gateway.${ext}`),
     context,
   };
 }
