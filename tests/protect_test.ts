@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { run } from "../src/cli/run.ts";
 import { realHost } from "../src/host/real.ts";
 import { fakeHost, FakeRunner, FakeStream } from "../src/host/_fake.ts";
-import type { Host } from "../src/host/host.ts";
+import type { Host, PermissionQuery, PermissionState } from "../src/host/host.ts";
 import { resolveExisting } from "../src/codex/protect.ts";
 
 interface World {
@@ -196,4 +196,27 @@ Deno.test("resolveExisting resolves the nearest existing ancestor and appends th
     dangling: "/home/u/dangling",
   });
   assert.deepEqual(await resolveExisting(host, "/"), { real: "/" });
+});
+
+Deno.test("resolveExisting asks nothing beneath a missing directory, nor about a path it may not read", async () => {
+  const denied = (q: PermissionQuery): PermissionState =>
+    q.kind === "read" && q.target?.startsWith("/secret") ? "denied" : "granted";
+  const host = fakeHost({ cwd: "/home/u", permissions: denied });
+  host.fs.put("/secret/a/f", "x");
+  const asked: string[] = [];
+  const stat = host.fs.stat.bind(host.fs);
+  host.fs.stat = (p: string) => {
+    asked.push(p);
+    return stat(p);
+  };
+  const memo = new Map();
+  for (let i = 0; i < 50; i++) {
+    assert.deepEqual(await resolveExisting(host, `/srv/none/s${i}`, memo), { real: `/srv/none/s${i}` });
+  }
+  // `/srv` exists? No: the first missing ancestor ends the questions.
+  assert.deepEqual(asked, ["/srv"]);
+  asked.length = 0;
+  // Unreadable: treated as missing, as a refused lstat would be, without asking.
+  assert.deepEqual(await resolveExisting(host, "/secret/a/f", memo), { real: "/secret/a/f" });
+  assert.deepEqual(asked, []);
 });

@@ -34,48 +34,64 @@ export interface Resolved {
   dangling?: string;
 }
 
+/** A path resolved, and whether nothing is there (`lstat` found nothing, so nothing beneath either). */
+export interface Step extends Resolved {
+  missing?: boolean;
+}
+
 /**
  * `path` with symlinks resolved: `realPath` of the nearest existing ancestor plus the remaining
  * components. A component that cannot be resolved (missing, unreadable, a loop) is treated as
  * missing; a dangling symlink among them is reported (the one nearest the root). `memo` shares
  * what ancestors resolve to between calls (one check of many volumes under `/srv` asks once).
+ *
+ * Ancestors first: beneath a path `lstat` found missing nothing is looked at (a Codex of 1,000
+ * services with sources under one absent `/srv/x` asks about `/srv/x` once, not about each), and
+ * a path this process may not read is not asked about (the refusal would only be caught again).
  */
 export function resolveExisting(
   host: Host,
   path: string,
-  memo: Map<string, Promise<Resolved>> = new Map(),
+  memo: Map<string, Promise<Step>> = new Map(),
 ): Promise<Resolved> {
-  const resolve = (cur: string): Promise<Resolved> => {
+  const resolve = (cur: string): Promise<Step> => {
     let done = memo.get(cur);
     if (!done) {
-      done = (async (): Promise<Resolved> => {
-        // lstat first: a missing path (most volume sources before their first start) costs one
-        // failed call instead of two.
+      done = (async (): Promise<Step> => {
+        if (cur === "/") return { real: "/" };
+        const up = await resolve(posix.dirname(cur));
+        const beneath = (symlink: boolean): Step => {
+          const dangling = up.dangling ?? (symlink ? cur : undefined);
+          return {
+            real: posix.join(up.real, posix.basename(cur)),
+            ...(dangling ? { dangling } : {}),
+            ...(up.missing ? { missing: true } : {}),
+          };
+        };
+        if (up.missing) return beneath(false);
+        if (await host.permission({ kind: "read", target: cur }) !== "granted") return beneath(false);
         let info: Awaited<ReturnType<typeof host.fs.stat>>;
         try {
           info = await host.fs.stat(cur);
-        } catch { /* unreadable: treated as missing */ }
-        let real: string | undefined;
-        if (info !== undefined) {
-          try {
-            real = await host.fs.realPath(cur);
-          } catch {
-            real = undefined;
-          }
+        } catch {
+          return beneath(false); // unreadable: treated as missing
         }
-        if (real !== undefined) return { real };
-        if (cur === "/") return { real: "/" };
-        const symlink = info?.isSymlink ?? false;
-        const up = await resolve(posix.dirname(cur));
-        const dangling = up.dangling ?? (symlink ? cur : undefined);
-        return { real: posix.join(up.real, posix.basename(cur)), ...(dangling ? { dangling } : {}) };
+        if (info === undefined) return { ...beneath(false), missing: true };
+        let real: string | undefined;
+        try {
+          real = await host.fs.realPath(cur);
+        } catch {
+          real = undefined;
+        }
+        return real !== undefined ? { real } : beneath(info.isSymlink);
       })();
       memo.set(cur, done);
     }
     return done;
   };
   // Absolute paths (every host-path volume) need no working directory: asking for it is a syscall.
-  return resolve(path.startsWith("/") ? posix.resolve(path) : posix.resolve(host.cwd(), path));
+  return resolve(path.startsWith("/") ? posix.resolve(path) : posix.resolve(host.cwd(), path))
+    .then(({ real, dangling }) => dangling ? { real, dangling } : { real });
 }
 
 /**
@@ -93,7 +109,7 @@ export async function checkProtectedVolumes(
     ["the Quadlet unit directory", paths.unitDir],
     ["the systemd unit directory", paths.systemdDir],
   ];
-  const memo = new Map<string, Promise<Resolved>>();
+  const memo = new Map<string, Promise<Step>>();
   const resolved: { what: string; dir: string; real: string }[] = [];
   for (const [what, dir] of named) {
     resolved.push({ what, dir, real: (await resolveExisting(host, dir, memo)).real });
