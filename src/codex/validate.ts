@@ -52,27 +52,28 @@ export function validateCodex(codex: Codex, opts: LoadOptions): RawIssue[] {
   issues.push(...unitClashIssues(codex, at));
 
   const protectedDirs = (opts.protectedDirs ?? []).filter(Boolean);
-  for (const s of codex.services) {
-    issues.push(
-      ...mountIssues(s, at, protectedDirs),
-      ...deviceIssues(s, at),
-      ...portIssues(codex, s, at),
-      ...lifecycleIssues(s, at),
-      ...referenceIssues(s, at, byName),
-    );
+  // Most checks find nothing: only a non-empty list is spread (a cold spread of an empty array
+  // per check and service was ~4 ms of a 1,000-service Codex).
+  const put = (found: RawIssue[]) => {
+    if (found.length) issues.push(...found);
+  };
+  const services = codex.services;
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i];
+    put(mountIssues(s, at, protectedDirs));
+    put(deviceIssues(s, at));
+    put(portIssues(codex, s, at));
+    put(lifecycleIssues(s, at));
+    put(referenceIssues(s, at, byName));
     if (s.role === "soulstone") {
-      issues.push(
-        ...soulstoneReferenceIssues(s, at, soulstones),
-        ...onDemandIssues(s, at),
-        ...servedIssues(s, at),
-      );
+      put(soulstoneReferenceIssues(s, at, soulstones));
+      put(onDemandIssues(s, at));
+      put(servedIssues(s, at));
     }
-    issues.push(
-      ...soulstoneOnlyIssues(s, at),
-      ...podmanArgIssues(s, at),
-      ...labelIssues(s, at),
-      ...secretIssues(s, at),
-    );
+    put(soulstoneOnlyIssues(s, at));
+    put(podmanArgIssues(s, at));
+    put(labelIssues(s, at));
+    put(secretIssues(s, at));
   }
 
   issues.push(...fallbackLoopIssues(codex, at, byName));

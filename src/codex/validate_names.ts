@@ -80,11 +80,14 @@ export function unitClashIssues(codex: Codex, at: At): RawIssue[] {
   return issues;
 }
 
+const REFERENCE_FIELDS = ["requires", "wants", "after", "conflicts_with"] as const;
+
 /** `requires`, `wants`, `after`, `conflicts_with` name other services of this Codex. */
 export function referenceIssues(s: Service, at: At, byName: Map<string, Service>): RawIssue[] {
   const issues: RawIssue[] = [];
-  for (const field of ["requires", "wants", "after", "conflicts_with"] as const) {
-    (s.raw[field] ?? []).forEach((n, i) => {
+  for (let f = 0; f < REFERENCE_FIELDS.length; f++) {
+    const field = REFERENCE_FIELDS[f];
+    s.raw[field]?.forEach((n, i) => {
       if (n === s.name) {
         issues.push({ path: at(s, field, i), message: `${s.path} cannot name itself in ${field}` });
       } else if (!byName.has(n)) {

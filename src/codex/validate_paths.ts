@@ -93,11 +93,11 @@ export function mountIssues(s: Service, at: At, protectedDirs: string[]): RawIss
   const r = s.raw;
   (r.volumes ?? []).forEach((spec, i) => {
     const m = s.mounts[i];
-    const path = at(s, "volumes", i);
+    const path = () => at(s, "volumes", i); // built only for an issue
     const parts = spec.split(":");
     if (parts.length < 2 || !m.source || !m.target) {
       issues.push({
-        path,
+        path: path(),
         message: `${q(spec)} is not "source:destination[:options]"`,
         hint: 'e.g. "models:/models:ro" or "/srv/data:/data"',
       });
@@ -106,7 +106,7 @@ export function mountIssues(s: Service, at: At, protectedDirs: string[]): RawIss
     if (m.named) {
       if (!NAME_RE.test(m.source)) {
         issues.push({
-          path,
+          path: path(),
           message: `volume source ${q(m.source)} is neither an absolute path nor a volume name`,
           hint: m.source.startsWith("~")
             ? "write the full path, e.g. /home/you/models"
@@ -115,13 +115,13 @@ export function mountIssues(s: Service, at: At, protectedDirs: string[]): RawIss
       }
     } else if (!isAbsClean(m.source)) {
       issues.push({
-        path,
+        path: path(),
         message: `volume source ${q(m.source)} is not a clean absolute path`,
         hint: 'no "." or ".." segments',
       });
     } else if (/[%\\]/.test(m.source)) {
       issues.push({
-        path,
+        path: path(),
         message: `volume source ${q(m.source)} contains "%" or "\\"`,
         hint: "rename the directory; these characters are refused in paths",
       });
@@ -129,7 +129,7 @@ export function mountIssues(s: Service, at: At, protectedDirs: string[]): RawIss
       const hit = protectedDirs.find((d) => pathsNest(m.source, d));
       if (hit) {
         issues.push({
-          path,
+          path: path(),
           message: `volume source ${q(m.source)} overlaps ${q(hit)}, which lychd manages`,
           hint: "mount a directory outside the Codex and unit directories",
         });
@@ -137,17 +137,17 @@ export function mountIssues(s: Service, at: At, protectedDirs: string[]): RawIss
     }
     if (!isAbsClean(m.target)) {
       issues.push({
-        path,
+        path: path(),
         message: `volume destination ${q(m.target)} is not a clean absolute path`,
         hint: 'e.g. "/data"',
       });
     } else if (/[%\\]/.test(m.target)) {
-      issues.push({ path, message: `volume destination ${q(m.target)} contains "%" or "\\"` });
+      issues.push({ path: path(), message: `volume destination ${q(m.target)} contains "%" or "\\"` });
     }
     for (const o of m.options) {
       if (!VOLUME_OPTIONS.has(o)) {
         issues.push({
-          path,
+          path: path(),
           message: `unknown volume option ${q(o)}`,
           hint: `known options: ${[...VOLUME_OPTIONS].join(", ")}`,
         });
@@ -174,21 +174,21 @@ export function mountIssues(s: Service, at: At, protectedDirs: string[]): RawIss
 export function deviceIssues(s: Service, at: At): RawIssue[] {
   const issues: RawIssue[] = [];
   (s.raw.devices ?? []).forEach((d, i) => {
-    const path = at(s, "devices", i);
+    const path = () => at(s, "devices", i); // built only for an issue
     if (d.startsWith("/")) {
       const dev = d.split(":")[0];
       const hint = gpuNodeHint(dev);
-      if (hint) issues.push({ path, message: `GPU device node ${q(dev)} is not allowed`, hint });
+      if (hint) issues.push({ path: path(), message: `GPU device node ${q(dev)} is not allowed`, hint });
       else if (!dev.startsWith("/dev/") || !isAbsClean(dev)) {
         issues.push({
-          path,
+          path: path(),
           message: `${q(d)} is neither a CDI name nor a /dev path`,
           hint: 'e.g. "nvidia.com/gpu=0" or "/dev/ttyUSB0"',
         });
       }
     } else if (!isQualifiedName(d)) {
       issues.push({
-        path,
+        path: path(),
         message: `${q(d)} is not a CDI device name`,
         hint:
           '"vendor/class=name": vendor and class start with a letter, e.g. "nvidia.com/gpu=0" or "nvidia.com/gpu=0:1"',
@@ -204,12 +204,12 @@ export function podmanArgIssues(s: Service, at: At): RawIssue[] {
   (s.raw.podman_args ?? []).forEach((arg, i) => {
     const flag = arg.split("=")[0];
     const why = MANAGED_FLAGS[flag];
-    const path = at(s, "podman_args", i);
-    if (why) issues.push({ path, message: `${q(arg)} is managed by lychd`, hint: why });
+    const path = () => at(s, "podman_args", i); // built only for an issue
+    if (why) issues.push({ path: path(), message: `${q(arg)} is managed by lychd`, hint: why });
     const dev = /(\/dev\/[^\s:,]+)/.exec(arg);
     if (dev && gpuNodeHint(dev[1])) {
       issues.push({
-        path,
+        path: path(),
         message: `GPU device node ${q(dev[1])} is not allowed`,
         hint: gpuNodeHint(dev[1]),
       });

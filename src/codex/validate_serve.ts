@@ -33,17 +33,20 @@ export function ipcShmIssues(codex: Codex, at: At): RawIssue[] {
 /** Ports: duplicates within one service (across services: plan.ts, which knows conflicts). */
 export function portIssues(codex: Codex, s: Service, at: At): RawIssue[] {
   const issues: RawIssue[] = [];
-  const seen = new Map<string, number>();
-  s.ports.forEach((p, i) => {
-    const key = `${p.ip}|${p.host}|${p.proto}`;
-    if (seen.has(key)) {
-      issues.push({
-        path: at(s, "ports", i),
-        message: `host port ${p.host}/${p.proto} is published twice by ${s.path}`,
-      });
-    }
-    seen.set(key, i);
-  });
+  // One port cannot repeat itself.
+  const seen = s.ports.length > 1 ? new Map<string, number>() : undefined;
+  if (seen) {
+    s.ports.forEach((p, i) => {
+      const key = `${p.ip}|${p.host}|${p.proto}`;
+      if (seen.has(key)) {
+        issues.push({
+          path: at(s, "ports", i),
+          message: `host port ${p.host}/${p.proto} is published twice by ${s.path}`,
+        });
+      }
+      seen.set(key, i);
+    });
+  }
   if ((codex.network === "host" || codex.network === "none") && s.ports.length) {
     issues.push({
       path: at(s, "ports"),

@@ -29,18 +29,30 @@ export function fallbackLoop(
   return undefined;
 }
 
+const ORDER_FIELDS = ["requires", "wants", "after"] as const;
+
 /** A cycle in the ordering graph of requires/wants/after (names in order, first repeated last). */
 export function findCycle(
   codex: Codex,
   byName: Map<string, Service>,
 ): (string[] & { field: string }) | undefined {
+  // Only services that name another one have edges; a service without any cannot be on a cycle
+  // (indexed loops and no per-service lists: this runs cold over every service of the Codex).
   const edges = new Map<string, { to: string; field: string }[]>();
-  for (const s of codex.services) {
-    const list: { to: string; field: string }[] = [];
-    for (const field of ["requires", "wants", "after"] as const) {
-      for (const to of s.raw[field] ?? []) if (byName.has(to) && to !== s.name) list.push({ to, field });
+  const services = codex.services;
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i];
+    let list: { to: string; field: string }[] | undefined;
+    for (let f = 0; f < ORDER_FIELDS.length; f++) {
+      const field = ORDER_FIELDS[f];
+      const names = s.raw[field];
+      if (!names) continue;
+      for (let j = 0; j < names.length; j++) {
+        const to = names[j];
+        if (byName.has(to) && to !== s.name) (list ??= []).push({ to, field });
+      }
     }
-    edges.set(s.name, list);
+    if (list) edges.set(s.name, list);
   }
   const state = new Map<string, 1 | 2>();
   const stack: string[] = [];
@@ -48,20 +60,28 @@ export function findCycle(
   const visit = (n: string): boolean => {
     state.set(n, 1);
     stack.push(n);
-    for (const e of edges.get(n) ?? []) {
-      const st = state.get(e.to);
-      if (st === 1) {
-        const cyc = stack.slice(stack.indexOf(e.to));
-        const field = edges.get(cyc[0])!.find((x) => x.to === (cyc[1] ?? e.to))?.field ?? e.field;
-        found = Object.assign([...cyc, e.to], { field });
-        return true;
+    const list = edges.get(n);
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        const st = state.get(e.to);
+        if (st === 1) {
+          const cyc = stack.slice(stack.indexOf(e.to));
+          const field = edges.get(cyc[0])!.find((x) => x.to === (cyc[1] ?? e.to))?.field ?? e.field;
+          found = Object.assign([...cyc, e.to], { field });
+          return true;
+        }
+        if (!st && visit(e.to)) return true;
       }
-      if (!st && visit(e.to)) return true;
     }
     stack.pop();
     state.set(n, 2);
     return false;
   };
-  for (const s of codex.services) if (!state.has(s.name) && visit(s.name)) break;
+  for (let i = 0; i < services.length; i++) {
+    const name = services[i].name;
+    if (!edges.has(name)) continue; // no edge out: never on a cycle, nothing to visit
+    if (!state.has(name) && visit(name)) break;
+  }
   return found;
 }
