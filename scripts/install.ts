@@ -10,6 +10,12 @@
  *   Deno loads a `.ts` module from an emit carrying its whole source again as a source map, and a
  *   `.js` one as written: render 0.95–0.97, `--version` 0.93). The install does not depend on
  *   the checkout afterwards; run the task again after changing it.
+ * - What loads when: where the permission set may read the install (the default `~/.deno`, under
+ *   /home or /root), the shim adds `--unstable-lazy-dynamic-imports`, so a verb's modules are read
+ *   when it runs; Deno otherwise reads and analyses the modules of every verb (compose, kube,
+ *   gateway, bind…) before running one: render 0.94–0.97, `--version` 0.74. Elsewhere (`--root
+ *   /opt/lychd`) it cannot (Deno checks read permission for a module imported after start, and the
+ *   audited set is not widened for it): every module is read at start, as from a checkout.
  * - Which Deno: the shim names the Deno that ran this task by its absolute path, so the permission
  *   semantics are those of the audited Deno version even if another `deno` comes first on PATH.
  * - Dependencies: first checked against the committed, frozen `deno.lock` (`deno cache --frozen`),
@@ -42,6 +48,18 @@ async function run(args: string[], opts: { quiet?: boolean } = {}): Promise<void
   }
 }
 
+/**
+ * Whether the permission set may read `dir` (one of its `--allow-read=` paths is `dir` or above
+ * it): then the installed lychd can load a verb's modules when the verb runs
+ * (`--unstable-lazy-dynamic-imports`), since Deno checks read permission for a module imported
+ * after start. Elsewhere (`--root /opt/lychd`) every module any verb could load is read at start.
+ */
+export function readableBy(flags: string[], dir: string): boolean {
+  const grants = flags.find((f) => f.startsWith("--allow-read="))?.slice("--allow-read=".length).split(",") ??
+    [];
+  return grants.some((g) => dir === g || dir.startsWith(g.endsWith("/") ? g : `${g}/`));
+}
+
 /** The install root `deno install` will use: `--root`, `$DENO_INSTALL_ROOT`, `~/.deno`. */
 export function installRoot(argv: string[], env: (name: string) => string | undefined): string {
   const i = argv.indexOf("--root");
@@ -53,6 +71,8 @@ export function installRoot(argv: string[], env: (name: string) => string | unde
 async function main(argv: string[]): Promise<number> {
   const root = installRoot(argv, (n) => Deno.env.get(n));
   const bin = `${root}/bin/lychd`;
+  const tree = `${root}/bin/.lychd`;
+  const lazy = readableBy(compileFlags(), tree.startsWith("/") ? tree : `${Deno.cwd()}/${tree}`);
   // 1. The dependencies, exactly as the committed lockfile pins them.
   await run(["cache", "--frozen", "--quiet", "main.ts"], { quiet: true });
   // 2. The shim, with the compile permission set.
@@ -71,11 +91,11 @@ async function main(argv: string[]): Promise<number> {
     `${ROOT}/deno.json`,
     ...compileFlags(),
     V8_FLAGS,
+    ...(lazy ? ["--unstable-lazy-dynamic-imports"] : []),
     `${ROOT}/main.ts`,
   ]);
   // 3. The JavaScript tree, beside the install's config and node_modules (the files of an earlier
   // build removed first: they are this task's own).
-  const tree = `${root}/bin/.lychd`;
   for (const old of ["src", ...ENTRIES.map((e) => e.replace(/\.ts$/, ".js"))]) {
     await Deno.remove(`${tree}/${old}`, { recursive: true }).catch(() => {});
   }
@@ -99,6 +119,12 @@ async function main(argv: string[]): Promise<number> {
   console.log(
     `installed ${bin} (runs ${tree}/main.js, built from ${ROOT}, with Deno ${Deno.version.deno} at ${DENO})`,
   );
+  if (!lazy) {
+    console.log(
+      `note: the permission set may not read ${tree}, so every verb's modules load at each start (a few ms; ` +
+        "under /home or /root they load with their verb)",
+    );
+  }
   if (!onPath) console.log(`add it to PATH: export PATH="${root}/bin:$PATH"`);
   if (/\/_npx\//.test(DENO)) {
     console.log("note: this Deno lives in npx's cache; if npx clears it, run `deno task install` again");

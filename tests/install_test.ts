@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { compileFlags } from "../src/permissions.ts";
 import { V8_FLAGS } from "../scripts/v8_flags.ts";
 import { versionLine } from "../src/version.ts";
-import { installRoot } from "../scripts/install.ts";
+import { installRoot, readableBy } from "../scripts/install.ts";
 import { ROOT } from "./lib/cli.ts";
 
 async function sh(cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT) {
@@ -24,6 +24,15 @@ function shimWords(shim: string): string[] {
   const line = shim.split("\n").find((l) => l.startsWith("exec "))!;
   return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
+
+Deno.test("install: a verb's modules load with the verb only where the permission set may read the install", () => {
+  const flags = ["--allow-read=/home,/root,/tmp", "--allow-write=/tmp"];
+  assert.equal(readableBy(flags, "/root/.deno/bin/.lychd"), true);
+  assert.equal(readableBy(flags, "/home/u/.deno/bin/.lychd"), true);
+  assert.equal(readableBy(flags, "/opt/lychd/bin/.lychd"), false);
+  assert.equal(readableBy(flags, "/homer/x"), false, "a grant is a path, not a prefix of letters");
+  assert.equal(readableBy(["--allow-write=/opt"], "/opt/x"), false);
+});
 
 Deno.test("install root: --root, then DENO_INSTALL_ROOT, then ~/.deno (deno install's order)", () => {
   const env = (vars: Record<string, string>) => (n: string) => vars[n];
@@ -47,10 +56,15 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     const flags = words.slice(3).filter(isPermission);
     assert.deepEqual([...flags].sort(), [...compileFlags()].sort());
     // Besides them only --quiet (no download chatter), the install's own --config, its node_modules
-    // used as installed (`manual`: no check against the lockfile on each start) and the shipped V8
-    // flags (scripts/v8_flags.ts).
+    // used as installed (`manual`: no check against the lockfile on each start), the shipped V8
+    // flags (scripts/v8_flags.ts) and, the install being under /tmp (readable by the set), a verb's
+    // modules loaded with the verb.
     const other = words.slice(3).filter((w) => w.startsWith("--") && !isPermission(w));
-    assert.deepEqual(other.sort(), ["--config", "--node-modules-dir=manual", "--quiet", V8_FLAGS].sort());
+    assert.deepEqual(
+      other.sort(),
+      ["--config", "--node-modules-dir=manual", "--quiet", V8_FLAGS, "--unstable-lazy-dynamic-imports"]
+        .sort(),
+    );
     assert.equal(words.at(-2), `file://${root}/bin/.lychd/main.js`, "the shim runs the built tree");
     // Started from elsewhere, with nothing but PATH and HOME.
     const env = { PATH: "/usr/bin:/bin", HOME: root, NO_COLOR: "1" };
@@ -67,6 +81,16 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     // and no network still load the TOML parser.
     const check = await sh(`${root}/bin/lychd`, ["check", "--quiet"], env, root);
     assert.equal(check.code, 0, check.stderr);
+    // Verbs whose modules load after start (lazily): each runs.
+    for (const argv of [["schema"], ["completions", "bash"], ["status"], ["bind", "--dry-run", "--quiet"]]) {
+      const r = await sh(`${root}/bin/lychd`, argv, env, root);
+      assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
+    }
+    // A refused Codex is worded by zod, loaded only then.
+    await Deno.writeTextFile(`${root}/bad.toml`, "version = 1\n[services.x]\nimage = 3\n");
+    const bad = await sh(`${root}/bin/lychd`, ["check", "--codex", `${root}/bad.toml`], env, root);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /bad\.toml:3:1: services\.x\.image: expected a string, got the integer 3/);
     // The built tree renders the bytes main.ts renders (the embedded default Codex), but for the
     // units that run lychd: they name the tree's entry points and config.
     const built = await sh(`${root}/bin/lychd`, ["render"], env, root);
