@@ -6,11 +6,14 @@
  * commit before it on a shared machine: `git worktree add /tmp/before HEAD~1`, then
  *
  *     deno run -A bench/ab.ts --old /tmp/before --new . [--runs 15] [--only gen,svc] [--out]
- *       [--version] [--new-v8 FLAGS] [--old-v8 FLAGS] [--deno-flag=--no-code-cache]…
+ *       [--version] [--new-v8 FLAGS] [--old-v8 FLAGS] [--deno-flag=--no-code-cache]… [--installed]
  *
  * `--new-v8 FLAGS` runs the new checkout with `--v8-flags=FLAGS` (the same checkout as `--old`
  * measures the flags alone); `--old-v8 FLAGS` likewise for the old one (e.g. both with the shipped
  * flags of scripts/v8_flags.ts, the new one with more).
+ *
+ * `--installed`: each checkout as `deno task install` ships it (installed into a temp root; its shim's
+ * command line, permissions `-A`), instead of `deno run -A main.ts`.
  *
  * Both checkouts' outputs are compared byte for byte first (a lever must not change the Runes).
  *
@@ -18,6 +21,7 @@
  */
 import { parseArgs } from "node:util";
 import { genCodex } from "./gen.ts";
+import { installedArgv } from "../scripts/bench/measure.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -30,6 +34,7 @@ const args = parseArgs({
     version: { type: "boolean" },
     "new-v8": { type: "string" },
     "old-v8": { type: "string" },
+    installed: { type: "boolean" },
     "deno-flag": { type: "string", multiple: true },
   },
   strict: true,
@@ -81,6 +86,11 @@ function ownDenoDir(side: string): string {
   }
   return dir;
 }
+/** `--installed`: each side's shim command line (its own flags and code; V8 flags as shipped). */
+const shipped = args.values.installed
+  ? { old: installedArgv(OLD, `${tmp}/install-old`), new: installedArgv(NEW, `${tmp}/install-new`) }
+  : undefined;
+if (shipped) console.log("installed: each checkout as deno task install ships it");
 const separate = (args.values["new-v8"] ?? "") !== (args.values["old-v8"] ?? "");
 const denoDirs = separate ? { old: ownDenoDir("old"), new: ownDenoDir("new") } : undefined;
 if (denoDirs) console.log("V8 flags differ: each side has its own code cache (DENO_DIR)");
@@ -150,7 +160,7 @@ for (const name of args.values.only!.split(",")) {
   const argv = (side: "old" | "new") => {
     const root = side === "old" ? OLD : NEW;
     const flags = side === "old" ? oldV8 : v8;
-    const run = [
+    const run = shipped ? shipped[side] : [
       "run",
       "-A",
       ...(args.values["deno-flag"] ?? []),

@@ -139,3 +139,26 @@ export function total(dir: string): number {
   for (const e of Deno.readDirSync(dir)) if (e.isFile) n += Deno.statSync(`${dir}/${e.name}`).size;
   return n;
 }
+
+/**
+ * The installed `lychd` of checkout `root` (`deno task install --root dir`): the words after `deno`
+ * of its shim's `exec` line (its config, node_modules mode, V8 flags, lazily loaded verbs and the
+ * code it runs), with its permission flags replaced by `-A`: benches write on /dev/shm, which Deno
+ * allows only with `--allow-all`, and the flags themselves measured no cost. Throws when the install
+ * fails.
+ */
+export function installedArgv(root: string, dir: string): string[] {
+  const o = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}/scripts/install.ts`, "--root", dir],
+    cwd: root,
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  if (!o.success) {
+    throw new Error(`deno task install failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]}`);
+  }
+  const line = Deno.readTextFileSync(`${dir}/bin/lychd`).split("\n").find((l) => l.startsWith("exec "))!;
+  const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]);
+  const permission = (w: string) => /^--(allow|deny|ignore)-|^--no-prompt$/.test(w);
+  return ["run", "-A", ...words.slice(3, -1).filter((w) => !permission(w))];
+}

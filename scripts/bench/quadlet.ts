@@ -8,6 +8,7 @@ import { genCodex } from "../../bench/gen.ts";
 import { V8_FLAGS } from "../v8_flags.ts";
 import { type Ctx, DENO, lychd, N, say } from "./context.ts";
 import {
+  installedArgv,
   median,
   medianOf,
   ms,
@@ -32,31 +33,6 @@ function bundle(root: string, dir: string): string | undefined {
   if (o.success) return `${out}/main.js`;
   say(`(deno bundle failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]})`);
   return undefined;
-}
-
-/**
- * The installed `lychd` (`deno task install` into a temp root): the words after `deno` of its shim's
- * `exec` line (its config, node_modules mode and V8 flags), with its permission flags replaced by
- * `-A`: the output dir is on /dev/shm, which Deno allows only with `--allow-all`, and the flags
- * themselves measured no cost. Undefined, reported, when the install fails.
- */
-function installedArgv(root: string, dir: string): string[] | undefined {
-  const o = new Deno.Command(DENO, {
-    args: ["run", "-A", `${root}/scripts/install.ts`, "--root", `${dir}/install`],
-    cwd: root,
-    stdout: "null",
-    stderr: "piped",
-  }).outputSync();
-  if (!o.success) {
-    say(`(deno task install failed: ${new TextDecoder().decode(o.stderr).split("\n")[0]})`);
-    return undefined;
-  }
-  const line = Deno.readTextFileSync(`${dir}/install/bin/lychd`).split("\n").find((l) =>
-    l.startsWith("exec ")
-  )!;
-  const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
-  const permission = (w: string) => /^--(allow|deny|ignore)-|^--no-prompt$/.test(w);
-  return ["run", "-A", ...words.slice(3, -1).filter((w) => !permission(w))];
 }
 
 /**
@@ -88,8 +64,11 @@ export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Prom
   // the install's config and node_modules, the shipped V8 flags of scripts/v8_flags.ts); the
   // headline's definition stays `deno run -A main.ts`.
   const variants: [string, string[]][] = [["main.ts", lychd(ROOT)]];
-  const installed = installedArgv(ROOT, tmp);
-  if (installed) variants.push(["installed", installed]);
+  try {
+    variants.push(["installed", installedArgv(ROOT, `${tmp}/install`)]);
+  } catch (err) {
+    say(`(${(err as Error).message})`);
+  }
   if (bundled) variants.push(["bundle", ["run", "-A", bundled]]);
   const codexes = [
     { label: "gen.ts (1,000 services, 250 soulstones, CDI)", text: genCodex(N), cdi: true },
