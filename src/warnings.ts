@@ -64,6 +64,8 @@ export type WarningCode =
   | "bind-root-user-manager"
   /** Rootless, a gateway on the bridge: containers cannot reach it by name (docs/gateway.md). */
   | "bind-rootless-gateway-unreachable"
+  /** A compiled lychd names `lychd-gateway` beside it for the gateway units, and it is not there. */
+  | "gateway-program-missing"
   // `lychd export kubernetes` (path: the Codex field the line begins with; empty for a summary line)
   /** A field (or part of one) with no Kubernetes counterpart, not exported: restart, a host device, … */
   | "kube-field-dropped"

@@ -23,6 +23,7 @@ import type { Warning } from "../warnings.ts";
 import { checkProtectedVolumes } from "../codex/protect.ts";
 import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
+import type { LychdInvocation } from "../quadlet/gateway.ts";
 import { GATEWAY_HOST } from "../codex/subnet.ts";
 
 /** Where lychd reads and writes. */
@@ -255,12 +256,10 @@ export async function build(
     throw e;
   }
   const { version, source } = await targetVersion(host, flags, loaded.codex);
+  const lychd = hostInvocation(host, paths, loaded.codex.file);
   let rendered: Rendered;
   try {
-    rendered = renderPlan(plan, {
-      podmanVersion: version,
-      lychd: hostInvocation(host, paths, loaded.codex.file),
-    });
+    rendered = renderPlan(plan, { podmanVersion: version, lychd });
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
     throw new CodexError(loaded.codex.file, [place({ path: e.path, message: e.message, hint: e.hint })]);
@@ -272,8 +271,34 @@ export async function build(
     rendered,
     version,
     versionSource: source,
-    warnings: [...plan.warnings, ...rendered.warnings],
+    warnings: [...plan.warnings, ...rendered.warnings, ...await gatewayProgramWarnings(host, plan, lychd)],
   };
+}
+
+/**
+ * A compiled lychd names `lychd-gateway` beside itself in the gateway's units, and `deno task
+ * compile` does not build one yet (docs/gateway.md): said when the Codex has a gateway and that file
+ * is not there, rather than left for a unit that cannot start.
+ */
+export async function gatewayProgramWarnings(
+  host: Host,
+  plan: Plan,
+  lychd: LychdInvocation,
+): Promise<Warning[]> {
+  if (!plan.codex.gateway || !host.program || lychd.gateway.length !== 1) return [];
+  const program = lychd.gateway[0];
+  // Missing for sure only when lstat says so; a path this lychd may not read stays unjudged.
+  const info = await host.fs.stat(program).catch(() => "unknown" as const);
+  if (info !== undefined) return [];
+  return [{
+    code: "gateway-program-missing",
+    path: "gateway",
+    message:
+      `the gateway's units run ${program}, which is not there: \`deno task compile\` builds lychd alone, ` +
+      "so the gateway would not start",
+    hint:
+      "run lychd from a checkout or from `deno task install` for a Codex with a gateway (docs/gateway.md)",
+  }];
 }
 
 /** Absolute destination of a Rune. */

@@ -3,7 +3,10 @@ import { checkSecrets } from "./bind.ts";
 import { fakeHost } from "../../host/_fake.ts";
 import { loadCodex } from "../../codex/load.ts";
 import { LychdError } from "../../errors.ts";
-import { firstBindWarnings, type Paths } from "../context.ts";
+import { firstBindWarnings, gatewayProgramWarnings, type Paths } from "../context.ts";
+import { invocationFor } from "../invocation.ts";
+import { makePlan } from "../../plan/plan.ts";
+import { CdiRegistry } from "../../cdi/registry.ts";
 import { warningLine } from "../../warnings.ts";
 
 const FILE = "/home/u/.config/lychd/codex.toml";
@@ -67,4 +70,31 @@ Deno.test("firstBindWarnings(): root into its own user manager; rootless with a 
     "running as root without --system: binding into root's own user manager (use --system for /etc/containers/systemd)",
   ]]);
   assert.deepEqual(firstBindWarnings(h, { system: true } as Paths, gw), [], "--system: neither");
+});
+
+Deno.test("a compiled lychd says when lychd-gateway is not beside it, for a Codex with a gateway", async () => {
+  const withGateway = loadCodex(
+    `version = 1\n[soulstones.llm]\nimage = "localhost/llm"\nmodels = ["m"]\nports = ["8000:8000"]\n`,
+    FILE,
+  );
+  const plan = makePlan(withGateway, CdiRegistry.fromSpecs([], () => ({})));
+  const paths = { codex: FILE, unitDir: "/u", systemdDir: "/s", cdiDirs: [], system: false } as Paths;
+  const h = fakeHost();
+  h.program = () => ({ exec: "/home/u/bin/lychd", main: "file:///embedded/main.ts" });
+  const inv = invocationFor(h.program(), paths, FILE);
+  const ws = await gatewayProgramWarnings(h, plan, inv);
+  assert.deepEqual(ws.map((w) => [w.code, w.path]), [["gateway-program-missing", "gateway"]]);
+  assert.match(
+    warningLine(ws[0]),
+    /^gateway: the gateway's units run \/home\/u\/bin\/lychd-gateway, which is not there/,
+  );
+  // From Deno (a checkout, the installed command) the units run deno: nothing to check.
+  const deno = invocationFor({ exec: "/usr/bin/deno", main: "file:///c/main.ts" }, paths, FILE);
+  assert.deepEqual(await gatewayProgramWarnings(h, plan, deno), []);
+  h.fs.put("/home/u/bin/lychd-gateway", "");
+  assert.deepEqual(await gatewayProgramWarnings(h, plan, inv), [], "there: nothing to say");
+  const noGateway = makePlan(codex, CdiRegistry.fromSpecs([], () => ({})));
+  const bare = fakeHost();
+  bare.program = h.program;
+  assert.deepEqual(await gatewayProgramWarnings(bare, noGateway, inv), [], "no gateway: nothing to say");
 });
