@@ -215,6 +215,9 @@ export function gatewayObjects(ctx: Ctx): GatewayExport | undefined {
               "run",
               "--no-config",
               "--cached-only",
+              // request.signal aborts when the client goes, not also after a response (deno.json's
+              // "unstable" for a checkout; here there is no config).
+              "--unstable-no-legacy-abort",
               `--allow-net=0.0.0.0:${g.port},${dial.join(",")}`,
               `--allow-read=${reads.join(",")}`,
               GATEWAY_ENTRY,

@@ -40,7 +40,9 @@ image = "z"
   assert.deepEqual(dep.spec.strategy, { type: "Recreate" });
   const c = dep.spec.template.spec.containers[0];
   assert.equal(c.image, DEFAULT_GATEWAY_IMAGE);
+  assert.deepEqual(c.command?.slice(0, 4), ["deno", "run", "--no-config", "--cached-only"]);
   assert.deepEqual(c.command?.slice(4), [
+    "--unstable-no-legacy-abort",
     "--allow-net=0.0.0.0:4000,vllm:8000,tei:80",
     "--allow-read=/etc/lychd-gateway,/run/secrets/lychd-gateway-key",
     "/app/gateway_route.ts",
