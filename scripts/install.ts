@@ -69,10 +69,12 @@ export function installRoot(argv: string[], env: (name: string) => string | unde
 }
 
 async function main(argv: string[]): Promise<number> {
-  const root = installRoot(argv, (n) => Deno.env.get(n));
+  // Absolute: the shim names the tree by a file URL.
+  const given = installRoot(argv, (n) => Deno.env.get(n));
+  const root = decodeURIComponent(new URL(given, `file://${Deno.cwd()}/`).pathname).replace(/\/$/, "");
   const bin = `${root}/bin/lychd`;
   const tree = `${root}/bin/.lychd`;
-  const lazy = readableBy(compileFlags(), tree.startsWith("/") ? tree : `${Deno.cwd()}/${tree}`);
+  const lazy = readableBy(compileFlags(), tree);
   // 1. The dependencies, exactly as the committed lockfile pins them.
   await run(["cache", "--frozen", "--quiet", "main.ts"], { quiet: true });
   // 2. The shim, with the compile permission set.
