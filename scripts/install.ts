@@ -69,9 +69,11 @@ export function installRoot(argv: string[], env: (name: string) => string | unde
 }
 
 async function main(argv: string[]): Promise<number> {
-  // Absolute: the shim names the tree by a file URL.
+  // Absolute (the shim names the tree by a file URL), a relative one against where `deno task` was
+  // typed (INIT_CWD; the task itself runs in the checkout).
   const given = installRoot(argv, (n) => Deno.env.get(n));
-  const root = decodeURIComponent(new URL(given, `file://${Deno.cwd()}/`).pathname).replace(/\/$/, "");
+  const cwd = Deno.env.get("INIT_CWD") ?? Deno.cwd();
+  const root = decodeURIComponent(new URL(given, `file://${cwd}/`).pathname).replace(/\/$/, "");
   const bin = `${root}/bin/lychd`;
   const tree = `${root}/bin/.lychd`;
   const lazy = readableBy(compileFlags(), tree);
