@@ -8,7 +8,9 @@
 import assert from "node:assert/strict";
 import { type Out, sh } from "./shell.ts";
 
-const LYCHD = ["run", "-A", "/lychd/main.ts"];
+/** How lychd runs: `deno run -A` of this checkout, or the installed command (`useInstalled`). */
+let PROGRAM = Deno.execPath();
+let LYCHD = ["run", "-A", "/lychd/main.ts"];
 export const CODEX = "/root/.config/lychd/codex.toml";
 export const KEY_FILE = "/root/.config/lychd/gateway.key";
 export const KEY = "e2e-gateway-key-0123456789";
@@ -18,7 +20,19 @@ export const U = (n: string) => `gwe-soulstone-${n}.service`;
 export const PROBE_DIR = "/root/gwe-probe";
 
 export { type Out, sh };
-export const lychd = (...args: string[]) => sh(Deno.execPath(), [...LYCHD, ...args]);
+export const lychd = (...args: string[]) => sh(PROGRAM, [...LYCHD, ...args]);
+
+/**
+ * From here on, lychd is the command `deno task install` puts in `root` (its shim: the audited
+ * permission set, the JavaScript copy of the code); the units it binds run that copy's gateway.
+ */
+export async function useInstalled(root: string): Promise<string> {
+  const o = await sh(Deno.execPath(), ["run", "-A", "/lychd/scripts/install.ts", "--root", root]);
+  if (o.code !== 0) assert.fail(`deno task install failed (exit ${o.code})\n${o.stdout}${o.stderr}`);
+  PROGRAM = `${root}/bin/lychd`;
+  LYCHD = [];
+  return PROGRAM;
+}
 export const sctl = (...args: string[]) => sh("systemctl", ["--user", ...args]);
 export const state = async (u: string) =>
   (await sctl("show", "-p", "ActiveState", "--value", u)).stdout.trim();

@@ -1,8 +1,9 @@
 /**
  * The gateway end to end on the real host (scripts/e2e.sh runs it inside the e2e root after
- * tests/e2e/scenarios.ts): systemd owns the TCP listener (socket + systemd-socket-proxyd), the
- * gateway runs from this checkout under its own permission set, the soulstones are containers of
- * a fake OpenAI server image imported here. Scenarios 1–8 of issue 13.
+ * tests/e2e/scenarios.ts): systemd owns the TCP listener (socket + systemd-socket-proxyd), lychd
+ * is the command `deno task install` installs (so the gateway runs from its JavaScript copy, under
+ * its own permission set), the soulstones are containers of a fake OpenAI server image imported
+ * here. Scenarios 1–8 of issue 13.
  */
 import assert from "node:assert/strict";
 import {
@@ -24,6 +25,7 @@ import {
   sh,
   state,
   U,
+  useInstalled,
   waitFor,
 } from "./gateway_helpers.ts";
 
@@ -42,7 +44,9 @@ Deno.test({
     await Deno.copyFile("/lychd/tests/e2e/gateway_codex.toml", CODEX);
     await Deno.writeTextFile(KEY_FILE, `${KEY}\n`, { mode: 0o600 });
     await Deno.chmod(KEY_FILE, 0o600);
-    // The gateway runs `deno run` from this checkout: it needs the warm module cache.
+    // lychd as installed; the gateway it binds runs `deno run` of the install's copy, with the npm
+    // modules from the warm module cache.
+    const installed = await useInstalled("/root/.deno");
     await ok(
       await sctl("set-environment", `DENO_DIR=${Deno.env.get("DENO_DIR") ?? "/var/cache/lychd-deno-dir"}`),
       "set-environment",
@@ -55,6 +59,12 @@ Deno.test({
       await Deno.remove(`${PROBE_DIR}/${f}`).catch(() => {});
     }
     await ok(await lychd("bind"), "lychd bind");
+    const unit = await Deno.readTextFile("/root/.config/systemd/user/gwe-gateway.service");
+    assert.match(
+      unit,
+      /\/root\/\.deno\/bin\/\.lychd\/gateway\.js --socket /,
+      `the gateway unit runs the installed copy (${installed})`,
+    );
     await ok(await lychd("start"), "lychd start");
     const all = ["a", "b", "c", "d", "e"];
 
