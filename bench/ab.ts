@@ -21,7 +21,7 @@
  */
 import { parseArgs } from "node:util";
 import { genCodex } from "./gen.ts";
-import { installedArgv } from "../scripts/bench/measure.ts";
+import { benchInput, installedArgv } from "../scripts/bench/measure.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -44,7 +44,6 @@ const OLD = Deno.realPathSync(args.values.old);
 const NEW = Deno.realPathSync(args.values.new!);
 const RUNS = Number(args.values.runs);
 const DENO = Deno.execPath();
-const HERE = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const base = (() => {
   try {
     return Deno.statSync("/dev/shm").isDirectory ? "/dev/shm" : undefined;
@@ -137,18 +136,7 @@ console.log(`old ${OLD}\nnew ${NEW}\n${RUNS} pairs per row; load ${load()}`);
 for (const name of args.values.only!.split(",")) {
   const c = codexes[name];
   const dir = `${tmp}/${name}`;
-  Deno.mkdirSync(`${dir}/cdi`, { recursive: true });
-  if (c.cdi) Deno.copyFileSync(`${HERE}/tests/fixtures/cdi/nvidia.yaml`, `${dir}/cdi/nvidia.yaml`);
-  Deno.writeTextFileSync(`${dir}/codex.toml`, c.text);
-  const common = [
-    "--codex",
-    `${dir}/codex.toml`,
-    "--cdi-dir",
-    `${dir}/cdi`,
-    "--podman-version",
-    "5.4",
-    "--quiet",
-  ];
+  const common = benchInput(dir, c.text, c.cdi);
   const outDir = `${tmp}/out`;
   const rm = () => {
     try {

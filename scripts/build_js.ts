@@ -23,7 +23,7 @@ import { stripTypeScriptTypes } from "node:module";
 export const ENTRIES = ["main.ts", "gateway.ts", "gateway_route.ts"];
 
 /** Relative `.ts` specifiers of import/export statements and dynamic imports → `.js`. */
-export function rewriteSpecifiers(js: string): string {
+function rewriteSpecifiers(js: string): string {
   return js.replace(
     /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"'\n]*)\.ts\2/g,
     (_m, lead: string, q: string, spec: string) => `${lead}${q}${spec}.js${q}`,
@@ -31,7 +31,7 @@ export function rewriteSpecifiers(js: string): string {
 }
 
 /** One module's JavaScript: types stripped (positions kept), specifiers rewritten. */
-export function toJs(ts: string): string {
+function toJs(ts: string): string {
   let js: string;
   try {
     js = stripTypeScriptTypes(ts, { mode: "strip" });

@@ -162,3 +162,19 @@ export function installedArgv(root: string, dir: string): string[] {
   const permission = (w: string) => /^--(allow|deny|ignore)-|^--no-prompt$/.test(w);
   return ["run", "-A", ...words.slice(3, -1).filter((w) => !permission(w))];
 }
+
+/**
+ * The headline's input in `dir`: `codex.toml` with `text`, `cdi/` holding the CDI fixture when `cdi`;
+ * returns the render flags that name them (`--podman-version 5.4 --quiet`, as every row renders).
+ */
+export function benchInput(dir: string, text: string, cdi: boolean): string[] {
+  Deno.mkdirSync(`${dir}/cdi`, { recursive: true });
+  if (cdi) {
+    Deno.copyFileSync(
+      new URL("../../tests/fixtures/cdi/nvidia.yaml", import.meta.url),
+      `${dir}/cdi/nvidia.yaml`,
+    );
+  }
+  Deno.writeTextFileSync(`${dir}/codex.toml`, text);
+  return ["--codex", `${dir}/codex.toml`, "--cdi-dir", `${dir}/cdi`, "--podman-version", "5.4", "--quiet"];
+}

@@ -8,6 +8,7 @@ import { genCodex } from "../../bench/gen.ts";
 import { V8_FLAGS } from "../v8_flags.ts";
 import { type Ctx, DENO, lychd, N, say } from "./context.ts";
 import {
+  benchInput,
   installedArgv,
   median,
   medianOf,
@@ -45,7 +46,7 @@ function bundle(root: string, dir: string): string | undefined {
  * ratio is the median of the pairs' ratios, so load that drifts across the run cancels out.
  */
 export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Promise<void> {
-  const { runs: RUNS, root: ROOT, here: HERE, tmp, shm, results } = ctx;
+  const { runs: RUNS, root: ROOT, tmp, shm, results } = ctx;
   say();
   say("## lychd vs the Quadlet generator (whole processes; median of pair ratios)");
   say();
@@ -102,18 +103,7 @@ export async function versusQuadlet(ctx: Ctx, env: Record<string, string>): Prom
   for (const c of codexes) {
     const dir = `${tmp}/vs-${k}`;
     const runes = `${base}/vs-runes-${k++}`;
-    Deno.mkdirSync(`${dir}/cdi`, { recursive: true });
-    if (c.cdi) Deno.copyFileSync(`${HERE}/tests/fixtures/cdi/nvidia.yaml`, `${dir}/cdi/nvidia.yaml`);
-    Deno.writeTextFileSync(`${dir}/codex.toml`, c.text);
-    const common = [
-      "--codex",
-      `${dir}/codex.toml`,
-      "--cdi-dir",
-      `${dir}/cdi`,
-      "--podman-version",
-      "5.4",
-      "--quiet",
-    ];
+    const common = benchInput(dir, c.text, c.cdi);
     // The Runes quadlet reads, written once (not timed).
     const o = await new Deno.Command(DENO, {
       args: [...lychd(ROOT), "render", "--out", runes, ...common],

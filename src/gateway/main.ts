@@ -15,7 +15,7 @@ import { LychdError } from "../errors.ts";
 import { listenGateway, type RunningGateway, serveUntilSignal } from "./process.ts";
 import { gatewayConfig } from "./config.ts";
 import { Pool } from "./pool.ts";
-import type { Probe, Units } from "./stone.ts";
+import { httpProbe, type Probe, type Units } from "./stone.ts";
 import { Metrics } from "./metrics.ts";
 import { gatewayHandler } from "./server.ts";
 import { parseKeys } from "./http.ts";
@@ -34,18 +34,6 @@ export function systemdUnits(host: Host, user: boolean): Units {
     },
   };
 }
-
-/** Any HTTP answer from the upstream counts (a 404 on /health is still a server). */
-export const httpProbe: Probe = async (stone, signal) => {
-  if (!stone.upstream) return true;
-  try {
-    const r = await fetch(`${stone.upstream}/health`, { signal });
-    await r.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Start the gateway. Throws a one-line error for a bad Codex or key file. */
 export async function startGateway(

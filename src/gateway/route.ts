@@ -20,7 +20,7 @@ import { listenGateway, type RunningGateway as BaseGateway, serveUntilSignal } f
 import { parseArgs } from "node:util";
 import type { Host } from "../host/host.ts";
 import { Pool } from "./pool.ts";
-import type { Probe, Units } from "./stone.ts";
+import { httpProbe, type Probe, type Units } from "./stone.ts";
 import type { GatewayStone } from "./config.ts";
 import { Metrics } from "./metrics.ts";
 import { gatewayHandler } from "./server.ts";
@@ -60,18 +60,6 @@ export function scheduledUnits(
     stop: () => Promise.resolve(),
     states: (units) => Promise.resolve(Object.fromEntries(units.map((u) => [u, "active"]))),
   };
-}
-
-/** Any HTTP answer from the upstream's /health counts (a 404 is still a server). */
-async function httpProbe(stone: GatewayStone, signal: AbortSignal): Promise<boolean> {
-  if (!stone.upstream) return true;
-  try {
-    const r = await fetch(`${stone.upstream}/health`, { signal });
-    await r.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Start the route-only gateway. Throws a one-line error for a bad table or key file. */

@@ -33,6 +33,18 @@ export interface Units {
 /** Whether a stone's upstream answers HTTP at all (any status). */
 export type Probe = (stone: GatewayStone, signal: AbortSignal) => Promise<boolean>;
 
+/** The probe of both gateways: any HTTP answer from the upstream counts (a 404 on /health is still a server). */
+export const httpProbe: Probe = async (stone, signal) => {
+  if (!stone.upstream) return true;
+  try {
+    const r = await fetch(`${stone.upstream}/health`, { signal });
+    await r.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** A held slot on a ready stone; `release()` once the response ends. */
 export interface Lease {
   stone: GatewayStone;
