@@ -138,6 +138,47 @@ Deno.test("loadCodex() validates volumes: sources, destinations, options, protec
     protectedDirs: ["/cfg/lychd"],
   });
   assert.match(e.message, /overlaps "\/cfg\/lychd", which lychd manages/);
+  // Protected directories and sources compared as normal paths ("//", a trailing "/").
+  for (
+    const [src, dir] of [["//cfg//lychd/:/data", "/cfg/lychd"], ["/cfg/:/data", "/cfg//lychd/"], [
+      "/:/d",
+      "/x",
+    ]]
+  ) {
+    assert.match(
+      fails(`version = 1\n[vessel]\nimage = "x"\nvolumes = ["${src}"]\n`, { protectedDirs: [dir] }).message,
+      /overlaps/,
+      src,
+    );
+  }
+  assert.equal(
+    loadCodex('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/cfg/lychdx:/d"]\n', "f", {
+      protectedDirs: ["/cfg/lychd/"],
+    }).services.length,
+    1,
+  );
+  // "." and ".." segments anywhere, in sources and destinations; a name starting with "." is fine.
+  for (
+    const v of [
+      "/srv/.:/data",
+      "/srv/..:/data",
+      "/./srv:/data",
+      "/srv/a/../b:/data",
+      "/srv:/data/.",
+      "/srv:/data/../x",
+    ]
+  ) {
+    assert.match(
+      fails(`version = 1\n[vessel]\nimage = "x"\nvolumes = ["${v}"]\n`).message,
+      /not a clean absolute path/,
+      v,
+    );
+  }
+  assert.equal(
+    loadCodex('version = 1\n[vessel]\nimage = "x"\nvolumes = ["/srv/.cache/..x:/data/.d"]\n', "f").services
+      .length,
+    1,
+  );
   const ok = loadCodex('version = 1\n[vessel]\nimage = "x"\nvolumes = ["data:/d:ro,Z", "/srv/m:/m"]\n', "f");
   assert.deepEqual(ok.services[0].mounts, [
     { source: "data", named: true, target: "/d", options: ["ro", "Z"] },
@@ -148,6 +189,20 @@ Deno.test("loadCodex() validates volumes: sources, destinations, options, protec
 Deno.test("loadCodex() refuses control characters anywhere, with the path", () => {
   const e = fails('version = 1\n[vessel]\nimage = "x"\ndescription = "a\\tb"\n');
   assert.match(e.message, /:4:1: vessel\.description: "a\\tb" contains a control character \(U\+0009\)/);
+  // Every way TOML text can carry one: multi-line strings of both kinds, an escape, a raw tab.
+  const cases: [string, string][] = [
+    ['description = """a\nb"""', "U+000A"],
+    ["description = '''\na\nb'''", "U+000A"],
+    ['description = "bell\\u0007"', "U+0007"],
+    ["description = 'a\tb'", "U+0009"],
+  ];
+  for (const [line, code] of cases) {
+    assert.match(
+      fails(`version = 1\n[vessel]\nimage = "x"\n${line}\n`).message,
+      new RegExp(`\\(${code.replace("+", "\\+")}\\)`),
+      line,
+    );
+  }
 });
 
 Deno.test("loadCodex() refuses ports outside 1-65535 and duplicates within a service", () => {

@@ -71,17 +71,35 @@ export function parseDuration(input: string | number): Parsed<{ text: string; se
   }
   const s = input.trim();
   if (!/^(\d+(ms|h|m|s))+$/.test(s)) return bad(`${JSON.stringify(input)} is not a duration`, hint);
+  // The regex above vouched for the shape: number, unit, number, unit…
   let seconds = 0;
-  for (const part of s.matchAll(/(\d+)(ms|h|m|s)/g)) seconds += Number(part[1]) * DURATION_UNITS[part[2]];
+  for (let i = 0; i < s.length;) {
+    const start = i;
+    while (s.charCodeAt(i) <= 57) i++;
+    const value = Number(s.slice(start, i));
+    const unit = s.charCodeAt(i) === 109 && s.charCodeAt(i + 1) === 115 ? "ms" : s[i];
+    i += unit.length;
+    seconds += value * DURATION_UNITS[unit];
+  }
   if (seconds <= 0) return bad(`${JSON.stringify(input)} is not a positive duration`, hint);
   return ok({ text: s, seconds });
 }
 
 /** IPv4 dotted quad. */
 export function isIPv4(s: string): boolean {
-  const parts = s.split(".");
-  return parts.length === 4 &&
-    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255 && (p === "0" || p[0] !== "0"));
+  // Four runs of 1-3 ASCII digits, each ≤ 255 without a leading zero, joined by ".": by character
+  // codes (a split, a callback and a regex per part cost ≈ 1 ms of a cold 1,000-service render).
+  const n = s.length;
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    const start = i;
+    let v = 0;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) v = v * 10 + c - 48;
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return false;
+    if (part < 3 && s.charCodeAt(i++) !== 46) return false;
+  }
+  return i === n;
 }
 
 /** IPv6 (RFC 4291 text forms, no zone). */

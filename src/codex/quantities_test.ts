@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { formatPort, isIPv6, parseDuration, parsePort, parseSize, portsCollide } from "./quantities.ts";
+import fc from "fast-check";
+import {
+  formatPort,
+  isIPv4,
+  isIPv6,
+  parseDuration,
+  parsePort,
+  parseSize,
+  portsCollide,
+} from "./quantities.ts";
 
 Deno.test("parseSize() accepts m/g suffixes and integer MiB, refuses garbage, zero and negatives", () => {
   assert.deepEqual(parseSize("512m"), { ok: true, value: { text: "512m", mib: 512 } });
@@ -51,4 +60,51 @@ Deno.test("isIPv6() accepts compressed forms and refuses junk", () => {
     assert.ok(isIPv6(ok), ok);
   }
   for (const bad of ["1::2::3", "12345::", "g::1", "1.2.3.4", ":"]) assert.equal(isIPv6(bad), false, bad);
+});
+
+// The regex forms these functions had before they were written by character codes: the reference.
+const refIPv4 = (s: string) => {
+  const parts = s.split(".");
+  return parts.length === 4 &&
+    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255 && (p === "0" || p[0] !== "0"));
+};
+const refSeconds = (s: string) => {
+  let seconds = 0;
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  for (const part of s.matchAll(/(\d+)(ms|h|m|s)/g)) seconds += Number(part[1]) * units[part[2]];
+  return seconds;
+};
+
+Deno.test("isIPv4() agrees with the regex form on dotted texts and on noise", () => {
+  const octet = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("00", "01", "007", "1a", "", "٣"),
+  );
+  const dotted = fc.array(octet, { minLength: 1, maxLength: 6 }).map((xs) => xs.join("."));
+  fc.assert(
+    fc.property(fc.oneof(dotted, fc.string({ unit: fc.constantFrom(..."0123456789.a ") })), (s) => {
+      assert.equal(isIPv4(s), refIPv4(s), JSON.stringify(s));
+    }),
+    { numRuns: 3000 },
+  );
+  for (const s of ["0.0.0.0", "255.255.255.255", "127.0.0.1"]) assert.equal(isIPv4(s), true, s);
+  for (const s of ["256.0.0.1", "1.2.3", "1.2.3.4.", ".1.2.3", "01.2.3.4", "1..2.3", "1.2.3.4 "]) {
+    assert.equal(isIPv4(s), false, s);
+  }
+});
+
+Deno.test("parseDuration() adds its parts as the regex form did", () => {
+  const part = fc.tuple(fc.nat({ max: 100000 }), fc.constantFrom("ms", "s", "m", "h")).map(([n, u]) =>
+    `${n}${u}`
+  );
+  fc.assert(
+    fc.property(fc.array(part, { minLength: 1, maxLength: 4 }), (parts) => {
+      const s = parts.join("");
+      const r = parseDuration(s);
+      const want = refSeconds(s);
+      if (want <= 0) assert.equal(r.ok, false, s);
+      else assert.deepEqual(r, { ok: true, value: { text: s, seconds: want } }, s);
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -70,10 +70,14 @@ const MANAGED_FLAGS: Record<string, string> = {
 };
 
 function isAbsClean(p: string): boolean {
-  return p.startsWith("/") && !p.split("/").some((seg) => seg === ".." || seg === ".");
+  // A "." or ".." segment of an absolute path follows a "/": without "/." there is none.
+  return p.startsWith("/") && (!p.includes("/.") || !p.split("/").some((seg) => seg === ".." || seg === "."));
 }
 
 function normPath(p: string): string {
+  // Most paths are already normal (no "//", no trailing "/"): one test each instead of two replaces
+  // (a host-path volume is compared with every protected directory).
+  if (!p.includes("//") && (p.length < 2 || !p.endsWith("/"))) return p;
   const out = p.replace(/\/+/g, "/");
   return out.length > 1 ? out.replace(/\/$/, "") : out;
 }
@@ -224,8 +228,10 @@ export function podmanArgIssues(s: Service, at: At): RawIssue[] {
  */
 export function labelIssues(s: Service, at: At): RawIssue[] {
   const issues: RawIssue[] = [];
-  for (const field of ["labels", "annotations"] as const) {
-    for (const k of Object.keys(s.raw[field] ?? {})) {
+  for (let f = 0; f < 2; f++) {
+    const field = f === 0 ? "labels" : "annotations";
+    const table = s.raw[field];
+    for (const k in table) {
       if (k.includes("=")) {
         issues.push({
           path: at(s, field, k),

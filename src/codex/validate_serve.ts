@@ -33,19 +33,21 @@ export function ipcShmIssues(codex: Codex, at: At): RawIssue[] {
 /** Ports: duplicates within one service (across services: plan.ts, which knows conflicts). */
 export function portIssues(codex: Codex, s: Service, at: At): RawIssue[] {
   const issues: RawIssue[] = [];
-  // One port cannot repeat itself.
-  const seen = s.ports.length > 1 ? new Map<string, number>() : undefined;
-  if (seen) {
-    s.ports.forEach((p, i) => {
-      const key = `${p.ip}|${p.host}|${p.proto}`;
-      if (seen.has(key)) {
+  // One port cannot repeat itself: each against the earlier ones (a service publishes a few; a
+  // Map and a key string per service cost more than the comparisons).
+  const ports = s.ports;
+  for (let i = 1; i < ports.length; i++) {
+    const p = ports[i];
+    for (let j = 0; j < i; j++) {
+      const o = ports[j];
+      if (o.host === p.host && o.proto === p.proto && o.ip === p.ip) {
         issues.push({
           path: at(s, "ports", i),
           message: `host port ${p.host}/${p.proto} is published twice by ${s.path}`,
         });
+        break;
       }
-      seen.set(key, i);
-    });
+    }
   }
   if ((codex.network === "host" || codex.network === "none") && s.ports.length) {
     issues.push({
