@@ -23,7 +23,9 @@
  *   own lockfile there, which must be allowed to add the entry for lychd itself), so the command
  *   works from any HOME without a warm Deno cache or network. The shim then runs with
  *   `--node-modules-dir=manual`: `auto` would have Deno check that directory against the lockfile
- *   on every start, 10–20 ms of each cold `lychd render` of 1,000 services (BENCHMARKS.md).
+ *   on every start, 10–20 ms of each cold `lychd render` of 1,000 services (BENCHMARKS.md). The
+ *   tree's config is then replaced by one that names nothing of the checkout ({@linkcode
+ *   runtimeConfig}): the install keeps working once the checkout is moved or deleted.
  *
  * @module
  */
@@ -58,6 +60,41 @@ export function readableBy(flags: string[], dir: string): boolean {
   const grants = flags.find((f) => f.startsWith("--allow-read="))?.slice("--allow-read=".length).split(",") ??
     [];
   return grants.some((g) => dir === g || dir.startsWith(g.endsWith("/") ? g : `${g}/`));
+}
+
+/**
+ * The config the installed tree runs with (the shim's `--config`, also named by the gateway units it
+ * renders), from the checkout's: the version (`lychd --version` reads it), the npm imports, the
+ * unstable features, and no lockfile. `deno install --global` copies the checkout's config with the
+ * checkout linked in as the package `@lychd/lychd` (in the imports and the lockfile's workspace),
+ * so that once the checkout was moved or deleted every start failed with "The lockfile is out of
+ * date". The packages were checked against the committed lockfile when they were installed
+ * (`deno cache --frozen`) and run from the install's own node_modules: at run time there is nothing
+ * left to lock. `nodeModulesDir: "manual"` says so for the units too (the gateway, the admission
+ * guard: `deno run --config=<tree>/deno.json …`, without the shim's flag), which otherwise read the
+ * packages from the user's Deno cache and, once it was cleared, downloaded them at start.
+ */
+export function runtimeConfig(checkout: {
+  version: string;
+  imports: Record<string, string>;
+  unstable?: string[];
+}): {
+  version: string;
+  imports: Record<string, string>;
+  unstable: string[];
+  nodeModulesDir: "manual";
+  lock: false;
+} {
+  const imports = Object.fromEntries(
+    Object.entries(checkout.imports).filter(([, target]) => target.startsWith("npm:")),
+  );
+  return {
+    version: checkout.version,
+    imports,
+    unstable: checkout.unstable ?? [],
+    nodeModulesDir: "manual",
+    lock: false,
+  };
 }
 
 /** The install root `deno install` will use: `--root`, `$DENO_INSTALL_ROOT`, `~/.deno`. */
@@ -119,6 +156,12 @@ async function main(argv: string[]): Promise<number> {
     text = next;
   }
   await Deno.writeTextFile(bin, text);
+  // 5. The tree's own config (see runtimeConfig): nothing of it names the checkout.
+  await Deno.writeTextFile(
+    `${tree}/deno.json`,
+    JSON.stringify(runtimeConfig(JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`))), null, 2) + "\n",
+  );
+  await Deno.remove(`${tree}/deno.lock`).catch(() => {});
   const onPath = (Deno.env.get("PATH") ?? "").split(":").includes(`${root}/bin`);
   console.log(
     `installed ${bin} (runs ${tree}/main.js, built from ${ROOT}, with Deno ${Deno.version.deno} at ${DENO})`,

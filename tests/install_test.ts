@@ -9,8 +9,10 @@ import assert from "node:assert/strict";
 import { compileFlags } from "../src/permissions.ts";
 import { V8_FLAGS } from "../scripts/v8_flags.ts";
 import { versionLine } from "../src/version.ts";
-import { installRoot, readableBy } from "../scripts/install.ts";
+import { installRoot, readableBy, runtimeConfig } from "../scripts/install.ts";
 import { ROOT } from "./lib/cli.ts";
+import { invocationFor } from "../src/cli/invocation.ts";
+import type { Paths } from "../src/cli/context.ts";
 
 async function sh(cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT) {
   const out = await new Deno.Command(cmd, { args, env, cwd, stdin: "null", stdout: "piped", stderr: "piped" })
@@ -122,5 +124,76 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     for (const f of files) await import(`file://${f}`);
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("install: the tree's config keeps the version, the npm imports and the unstable features, not the checkout", async () => {
+  const checkout = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const linked = { ...checkout, imports: { ...checkout.imports, "@lychd/lychd": `file://${ROOT}/main.ts` } };
+  const cfg = runtimeConfig(linked);
+  assert.equal(cfg.version, checkout.version);
+  assert.deepEqual(cfg.unstable, checkout.unstable);
+  assert.equal(cfg.lock, false);
+  assert.equal(cfg.nodeModulesDir, "manual");
+  assert.deepEqual(Object.keys(cfg.imports).sort(), Object.keys(checkout.imports).sort());
+  assert.ok(Object.values(cfg.imports).every((t) => t.startsWith("npm:")));
+  assert.ok(!JSON.stringify(cfg).includes(ROOT), "nothing names the checkout");
+});
+
+Deno.test("deno task install: the command keeps working once the checkout it came from is deleted", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "lychd-outlive-" });
+  try {
+    // A copy of this checkout's files (tracked and new, as `git ls-files` lists them).
+    const ls = await sh("git", ["ls-files", "-co", "--exclude-standard", "-z"]);
+    assert.equal(ls.code, 0, ls.stderr);
+    const src = `${tmp}/src`;
+    for (const f of ls.stdout.split("\0").filter(Boolean)) {
+      const from = `${ROOT}/${f}`;
+      if (!(await Deno.lstat(from).catch(() => undefined))?.isFile) continue; // deleted, not yet staged
+      await Deno.mkdir(`${src}/${f}`.replace(/\/[^/]*$/, ""), { recursive: true });
+      await Deno.copyFile(from, `${src}/${f}`);
+    }
+    const inst = await sh(
+      Deno.execPath(),
+      ["task", "install", "--root", `${tmp}/inst`],
+      { NO_COLOR: "1" },
+      src,
+    );
+    assert.equal(inst.code, 0, inst.stderr);
+    await Deno.remove(src, { recursive: true });
+    const lychd = `${tmp}/inst/bin/lychd`;
+    const env = { PATH: "/usr/bin:/bin", HOME: tmp, NO_COLOR: "1" };
+    const version = await sh(lychd, ["--version"], env, tmp);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout, `${versionLine()}\n`);
+    const render = await sh(lychd, ["render", "--quiet"], env, tmp);
+    assert.equal(render.code, 0, render.stderr);
+    assert.match(render.stdout, /# FileName=lychd-vessel\.container/);
+    await Deno.writeTextFile(`${tmp}/bad.toml`, "version = 1\n[services.x]\nimage = 3\n");
+    const bad = await sh(lychd, ["check", "--codex", `${tmp}/bad.toml`], env, tmp);
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.stderr,
+      `lychd: ${tmp}/bad.toml:3:1: services.x.image: expected a string, got the integer 3\n`,
+    );
+    const config = await Deno.readTextFile(`${tmp}/inst/bin/.lychd/deno.json`);
+    assert.ok(!config.includes(src), "the tree's config names nothing of the checkout");
+    // The units run the tree with its config and without the shim's flags (the admission guard's
+    // command here): with an empty Deno cache they load the packages from the tree, fetching none.
+    const guard = invocationFor(
+      { exec: Deno.execPath(), main: `file://${tmp}/inst/bin/.lychd/main.js` },
+      { cdiDirs: ["/etc/cdi", "/var/run/cdi"], system: false } as Paths,
+      `${tmp}/bad.toml`,
+    );
+    const [exec, ...args] = guard.binder;
+    const unit = await sh(exec, [...args, "check", ...guard.context], { ...env, DENO_DIR: `${tmp}/dd` }, tmp);
+    assert.equal(unit.code, 1, unit.stderr);
+    assert.match(unit.stderr, /bad\.toml:3:1: services\.x\.image: expected a string, got the integer 3/);
+    const fetched = [...Deno.readDirSync(`${tmp}/dd`)].some((e) => e.name === "npm")
+      ? [...Deno.readDirSync(`${tmp}/dd/npm`)]
+      : [];
+    assert.deepEqual(fetched, [], "no package fetched into the Deno cache");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
   }
 });
