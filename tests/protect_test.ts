@@ -220,3 +220,34 @@ Deno.test("resolveExisting asks nothing beneath a missing directory, nor about a
   assert.deepEqual(await resolveExisting(host, "/secret/a/f", memo), { real: "/secret/a/f" });
   assert.deepEqual(asked, []);
 });
+
+Deno.test("the refusal names the right service and volume among many, named ones in between", async () => {
+  const w = await world();
+  try {
+    await Deno.mkdir(join(w.root, "x"));
+    const link = join(w.root, "x", "link");
+    await Deno.symlink(w.codexDir, link);
+    const fine = join(w.root, "fine");
+    await Deno.writeTextFile(
+      w.codex,
+      [
+        "version = 1",
+        "[services.a]",
+        'image = "docker.io/library/nginx:1.27"',
+        `volumes = ["data:/d", "${fine}:/x"]`,
+        "[services.b]",
+        'image = "docker.io/library/nginx:1.27"',
+        `volumes = ["${fine}/b:/a", "named:/n", "${link}/deep:/data"]`,
+        "",
+      ].join("\n"),
+    );
+    const host = testHost(w);
+    const argv = ["check", "--codex", w.codex, "--unit-dir", w.unitDir, "--systemd-dir", w.systemdDir];
+    assert.equal(await run([...argv, "--cdi-dir", w.root], host), 1);
+    const line = host.stderr.text.trim();
+    assert.ok(line.startsWith(`lychd: ${w.codex}:7:`), line);
+    assert.ok(line.includes(`services.b.volumes[2]: volume source "${link}/deep" resolves to`), line);
+  } finally {
+    await Deno.remove(w.root, { recursive: true });
+  }
+});
