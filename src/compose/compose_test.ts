@@ -66,6 +66,29 @@ Deno.test("lychd import compose: stdout, --out refuses to overwrite without --fo
   assert.match(err[0], /bad\.yaml:3:12: services\.web\.build: build: without image/);
 });
 
+Deno.test("lychd import compose: a value lychd refuses is the compose file's, worded by the schema, nothing written", async () => {
+  const cases: [string, RegExp][] = [
+    [
+      "services:\n  web:\n    image: nginx\n    ports: ['70000:80']\n",
+      /^lychd: \/p\/compose\.yaml: lychd refuses what they describe: services\.web\.ports\[0\]: host port 70000 is out of range 1-65535 \(hint: .*if the compose files are right, this is an importer gap/,
+    ],
+    [
+      "services:\n  a:\n    image: nginx\n    ports: ['3000:80']\n  b:\n    image: nginx\n    ports: ['3000:81']\n",
+      /^lychd: \/p\/compose\.yaml: lychd refuses what they describe: services\.b\.ports\[0\]: host port .*3000.* is already published by services\.a/,
+    ],
+  ];
+  for (const [yaml, want] of cases) {
+    const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+    host.fs.put("/p/compose.yaml", yaml);
+    assert.equal(await run(["import", "compose", "--out", "codex.toml"], host), 1);
+    const lines = host.stderr.text.trim().split("\n").filter((l) => !l.startsWith("lychd: warning"));
+    assert.equal(lines.length, 1, host.stderr.text);
+    assert.match(lines[0], want);
+    assert.doesNotMatch(lines[0], /explain\.ts|loadCodexAsync/);
+    assert.equal(await host.fs.readTextFile("/p/codex.toml"), undefined, "nothing written");
+  }
+});
+
 Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown devices are refused", async () => {
   const yaml = (count: string) =>
     `services:\n  llm:\n    image: vllm/vllm-openai\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: ${count}\n              capabilities: [gpu]\n`;

@@ -23,6 +23,7 @@ import {
   type Stream,
 } from "./host.ts";
 import { denoRunner } from "./runner.ts";
+import { decodeUtf8 } from "./utf8.ts";
 
 /** Prefix of the temp files `writeFileAtomic` creates (Quadlet and systemd ignore them). */
 export const TEMP_PREFIX = ".lychd-tmp-";
@@ -61,7 +62,7 @@ async function guard<T>(op: string, path: string, f: () => Promise<T>): Promise<
     return await f();
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw fsError(op, path, err);
+    throw err instanceof FsError ? err : fsError(op, path, err);
   }
 }
 
@@ -110,7 +111,22 @@ export function realFs(): Fs {
   return {
     // Synchronous like writeFileAtomic: Runes and manifests are small, and a bind reads a
     // thousand of them; the async op's thread hop would cost more than the read.
-    readTextFile: (path) => guard("reading", path, () => Promise.resolve(Deno.readTextFileSync(path))),
+    // Strictly UTF-8 (src/host/utf8.ts): a file that is not is refused at its first bad byte. Deno
+    // decodes leniently (U+FFFD for a bad byte) and faster than a strict decoder of the bytes, so
+    // only a text holding U+FFFD is read again and decoded strictly.
+    readTextFile: (path) =>
+      guard("reading", path, () => {
+        const text = Deno.readTextFileSync(path);
+        if (!text.includes("\uFFFD")) return Promise.resolve(text);
+        const decoded = decodeUtf8(Deno.readFileSync(path));
+        if ("text" in decoded) return Promise.resolve(decoded.text);
+        throw new FsError(
+          "reading",
+          path,
+          `it is not UTF-8 (line ${decoded.line}, column ${decoded.column})`,
+          "save the file as UTF-8",
+        );
+      }),
     async readDir(path) {
       return await guard("listing", path, async () => {
         const names: string[] = [];

@@ -127,3 +127,25 @@ Deno.test("realFs() writeFile creates, replaces, sets the mode and replaces a sy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("realFs() readTextFile refuses a file that is not UTF-8, at its line and column", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fs = realFs();
+    const path = `${dir}/codex.toml`;
+    await Deno.writeFile(
+      path,
+      new Uint8Array([...new TextEncoder().encode('a = "ok \uFFFD"\nb = "caf'), 0xe9, 0x22]),
+    );
+    await assert.rejects(() => fs.readTextFile(path), (e: unknown) => {
+      assert.ok(e instanceof FsError);
+      assert.equal(e.message, `reading "${path}" failed: it is not UTF-8 (line 2, column 9)`);
+      assert.equal(e.hint, "save the file as UTF-8");
+      return true;
+    });
+    await Deno.writeTextFile(path, 'a = "ok \uFFFD é"\n');
+    assert.equal(await fs.readTextFile(path), 'a = "ok \uFFFD é"\n');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

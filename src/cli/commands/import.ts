@@ -3,7 +3,7 @@ import { UsageError } from "../command.ts";
 import { LychdError } from "../../errors.ts";
 import { readRegistry, resolvePaths } from "../context.ts";
 import { warnAll } from "../output.ts";
-import { loadCodex } from "../../codex/load.ts";
+import { loadCodexAsync } from "../../codex/load.ts";
 import { CodexError } from "../../codex/errors.ts";
 import { makePlan } from "../../plan/plan.ts";
 import { renderPlan } from "../../quadlet/render.ts";
@@ -118,6 +118,7 @@ export const importCmd: Command = {
       a: string,
     ) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
     let converted;
+    let sources: string[] = files;
     try {
       const project = await loadProject(
         {
@@ -138,6 +139,7 @@ export const importCmd: Command = {
         read,
         composeSchemaCheck,
       );
+      sources = project.files;
       converted = await convertProject(project, read, {
         name: typeof flags.name === "string" ? flags.name : undefined,
         roles,
@@ -159,14 +161,24 @@ export const importCmd: Command = {
     }
     // The Codex must be one lychd accepts: load, plan and render it before writing anything.
     const out = typeof flags.out === "string" ? abs(flags.out) : undefined;
+    // A refusal here is most often the compose file's own value (a port out of range, a host port
+    // published twice) that compose leaves to the engine: name the compose file and the Codex
+    // field it became, in the schema's words (zod, loaded for the refusal only).
     try {
-      const codex = loadCodex(converted.toml, out ?? "<imported codex>");
+      const codex = await loadCodexAsync(converted.toml, out ?? "<imported codex>");
       renderPlan(makePlan(codex, registry), { podmanVersion: NEWEST });
     } catch (e) {
-      const msg = e instanceof CodexError ? e.oneLine() : e instanceof Error ? e.message : String(e);
+      if (!(e instanceof LychdError)) throw e;
+      const issue = e instanceof CodexError ? e.issues[0] : undefined;
+      const what = issue
+        ? `${issue.path ? `${issue.path}: ` : ""}${issue.message}`
+        : e.message.split("\n")[0];
+      const hint = issue ? issue.hint : e.hint;
       throw new LychdError(
-        `the imported Codex does not pass lychd's own checks: ${msg.split("\n")[0]}`,
-        "this is an importer gap: please report it with the compose file; --lenient will not help",
+        `${sources.join(", ") || "the compose files"}: lychd refuses what they describe: ${what}`,
+        `${
+          hint ? `${hint}; ` : ""
+        }if the compose files are right, this is an importer gap: please report it with them`,
       );
     }
     if ((await host.permission({ kind: "env" })) !== "granted") {
