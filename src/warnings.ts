@@ -54,6 +54,8 @@ export type WarningCode =
   | "compose-networks-merged"
   /** Interpolation saw only .env / --env-file: this lychd may read few environment variables. */
   | "import-env-limited"
+  /** Printed to stdout, the Codex would be refused if saved in this (the compose project's) directory. */
+  | "import-codex-place"
   // `lychd bind --dry-run` (file: the Codex; a real bind refuses instead)
   /** A secret the Codex names does not exist in podman (path: the service's `secrets`). */
   | "secret-missing"

@@ -89,6 +89,34 @@ Deno.test("lychd import compose: a value lychd refuses is the compose file's, wo
   }
 });
 
+Deno.test("lychd import compose: a Codex saved where its volumes mount from is refused before writing, warned on stdout", async () => {
+  const yaml =
+    "services:\n  db:\n    image: postgres:17\n    volumes:\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro\n";
+  const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  host.fs.put("/p/compose.yaml", yaml);
+  host.fs.put("/p/init.sql", "select 1;\n");
+  assert.equal(await run(["import", "compose", "--out", "codex.toml"], host), 1);
+  assert.equal(
+    host.stderr.text.trim(),
+    'lychd: /p/codex.toml would be refused by `lychd check`: phylactery.volumes[0]: volume source "/p/init.sql" ' +
+      'resolves to "/p/init.sql", which overlaps the Codex directory "/p" (hint: save the Codex outside the ' +
+      "directories its volumes mount from, e.g. --out ~/.config/lychd/codex.toml)",
+  );
+  assert.equal(await host.fs.readTextFile("/p/codex.toml"), undefined, "nothing written");
+  const stdout = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  stdout.fs.put("/p/compose.yaml", yaml);
+  assert.equal(await run(["import", "compose"], stdout), 0);
+  assert.match(
+    stdout.stderr.text,
+    /warning: phylactery\.volumes\[0\]: saved in \/p, this Codex would be refused/,
+  );
+  const elsewhere = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  elsewhere.fs.put("/p/compose.yaml", yaml);
+  assert.equal(await run(["import", "compose", "--out", "/home/u/.config/lychd/codex.toml"], elsewhere), 0);
+  assert.equal(await run(["check", "--codex", "/home/u/.config/lychd/codex.toml", "--quiet"], elsewhere), 0);
+  assert.doesNotMatch(elsewhere.stderr.text, /would be refused/);
+});
+
 Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown devices are refused", async () => {
   const yaml = (count: string) =>
     `services:\n  llm:\n    image: vllm/vllm-openai\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: ${count}\n              capabilities: [gpu]\n`;

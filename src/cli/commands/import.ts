@@ -2,6 +2,7 @@ import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { LychdError } from "../../errors.ts";
 import { readRegistry, resolvePaths } from "../context.ts";
+import { checkProtectedVolumes } from "../../codex/protect.ts";
 import { warnAll } from "../output.ts";
 import { loadCodexAsync } from "../../codex/load.ts";
 import { CodexError } from "../../codex/errors.ts";
@@ -164,8 +165,9 @@ export const importCmd: Command = {
     // A refusal here is most often the compose file's own value (a port out of range, a host port
     // published twice) that compose leaves to the engine: name the compose file and the Codex
     // field it became, in the schema's words (zod, loaded for the refusal only).
+    let codex;
     try {
-      const codex = await loadCodexAsync(converted.toml, out ?? "<imported codex>");
+      codex = await loadCodexAsync(converted.toml, out ?? "<imported codex>");
       renderPlan(makePlan(codex, registry), { podmanVersion: NEWEST });
     } catch (e) {
       if (!(e instanceof LychdError)) throw e;
@@ -187,6 +189,34 @@ export const importCmd: Command = {
         path: "",
         message:
           "this lychd may read only a few environment variables (`lychd permissions`): interpolation saw .env / --env-file, not the shell's variables; put them in an --env-file",
+      });
+    }
+    // Where the Codex lands matters: `check` and `bind` refuse a volume source in the Codex's own
+    // directory (or a unit directory), and compose projects mount `./files` from theirs. With --out,
+    // refuse before writing; on stdout (often `> codex.toml` here), say so.
+    const home = out ?? `${cwd}/codex.toml`;
+    try {
+      await checkProtectedVolumes(host, codex, converted.toml, {
+        codex: home,
+        unitDir: paths.unitDir,
+        systemdDir: paths.systemdDir,
+      });
+    } catch (e) {
+      if (!(e instanceof CodexError)) throw e;
+      const issue = e.issues[0];
+      const hint =
+        "save the Codex outside the directories its volumes mount from, e.g. --out ~/.config/lychd/codex.toml";
+      if (out) {
+        throw new LychdError(
+          `${out} would be refused by \`lychd check\`: ${issue.path}: ${issue.message}`,
+          hint,
+        );
+      }
+      converted.warnings.push({
+        code: "import-codex-place",
+        path: issue.path,
+        message:
+          `saved in ${cwd}, this Codex would be refused by \`lychd check\`: ${issue.message} (${hint})`,
       });
     }
     warnAll(host, flags, converted.warnings);
