@@ -53,6 +53,8 @@ export type WarningCode =
   /** Services on different networks, merged into one bridge (--lenient). */
   | "compose-networks-merged"
   /** Interpolation saw only .env / --env-file: this lychd may read few environment variables. */
+  /** The gateway's permission set may not read the Codex or its api_key_file (path: gateway…). */
+  | "gateway-read-refused"
   | "import-env-limited"
   /** Printed to stdout, the Codex would be refused if saved in this (the compose project's) directory. */
   | "import-codex-place"

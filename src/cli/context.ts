@@ -25,6 +25,8 @@ import { yamlParser } from "./yaml.ts";
 import { hostInvocation } from "./invocation.ts";
 import type { LychdInvocation } from "../quadlet/gateway.ts";
 import { GATEWAY_HOST } from "../codex/subnet.ts";
+import { gatewayMayRead, gatewayReadable } from "../gateway/permissions.ts";
+import * as posix from "../host/posix_path.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -271,7 +273,12 @@ export async function build(
     rendered,
     version,
     versionSource: source,
-    warnings: [...plan.warnings, ...rendered.warnings, ...await gatewayProgramWarnings(host, plan, lychd)],
+    warnings: [
+      ...plan.warnings,
+      ...rendered.warnings,
+      ...await gatewayProgramWarnings(host, plan, lychd),
+      ...gatewayReadWarnings(plan),
+    ],
   };
 }
 
@@ -299,6 +306,27 @@ export async function gatewayProgramWarnings(
     hint:
       "run lychd from a checkout or from `deno task install` for a Codex with a gateway (docs/gateway.md)",
   }];
+}
+
+/**
+ * The gateway reads the Codex (and its `api_key_file`) when it starts, with its own permission set
+ * (src/gateway/permissions.ts): a file outside it (a Codex under /tmp or /srv) is refused there, so
+ * the gateway would fail in the journal after a bind that succeeded. Said at check, render and bind.
+ */
+export function gatewayReadWarnings(plan: Plan): Warning[] {
+  const g = plan.codex.gateway;
+  if (!g) return [];
+  const files: [string, string][] = [["the Codex", plan.codex.file]];
+  if (g.apiKeyFile) files.push(["gateway.api_key_file", g.apiKeyFile]);
+  return files.filter(([, f]) => f.startsWith("/") && !gatewayMayRead(posix.normalize(f))).map((
+    [what, f],
+  ) => ({
+    code: "gateway-read-refused",
+    path: what === "the Codex" ? "gateway" : "gateway.api_key_file",
+    message: `the gateway reads ${what} at ${f} when it starts, and its permission set may read only ` +
+      `${gatewayReadable()}: it would not start`,
+    hint: "keep the Codex (and the key file) under your home, e.g. ~/.config/lychd/, or under /etc/lychd",
+  }));
 }
 
 /** Absolute destination of a Rune. */

@@ -116,3 +116,18 @@ export function gatewayFlags(socket?: string): string[] {
   if (!socket) return flags;
   return flags.map((f) => (f.startsWith("--allow-net=") ? `${f},unix:${socket}` : f));
 }
+
+/**
+ * Whether the gateway's permission set lets it read `path` (an absolute path, as the unit names it):
+ * it is one of the read grants or beneath one. Deno checks the path as given, not a symlink's
+ * target, so this is lexical.
+ */
+export function gatewayMayRead(path: string): boolean {
+  const grants = GATEWAY_POLICY.find((p) => p.kind === "read")?.grants ?? [];
+  return grants.some((g) => path === g.value || path.startsWith(`${g.value}/`));
+}
+
+/** The read grants, for a message: `/home, /var/home, …`. */
+export function gatewayReadable(): string {
+  return (GATEWAY_POLICY.find((p) => p.kind === "read")?.grants ?? []).map((g) => g.value).join(", ");
+}

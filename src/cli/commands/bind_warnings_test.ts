@@ -3,7 +3,7 @@ import { checkSecrets } from "./bind.ts";
 import { fakeHost } from "../../host/_fake.ts";
 import { loadCodex } from "../../codex/load.ts";
 import { LychdError } from "../../errors.ts";
-import { firstBindWarnings, gatewayProgramWarnings, type Paths } from "../context.ts";
+import { firstBindWarnings, gatewayProgramWarnings, gatewayReadWarnings, type Paths } from "../context.ts";
 import { invocationFor } from "../invocation.ts";
 import { makePlan } from "../../plan/plan.ts";
 import { CdiRegistry } from "../../cdi/registry.ts";
@@ -97,4 +97,31 @@ Deno.test("a compiled lychd says when lychd-gateway is not beside it, for a Code
   const bare = fakeHost();
   bare.program = h.program;
   assert.deepEqual(await gatewayProgramWarnings(bare, noGateway, inv), [], "no gateway: nothing to say");
+});
+
+Deno.test("the gateway's permission set may not read a Codex or key file outside it: said before bind", () => {
+  const stone = '[soulstones.llm]\nimage = "localhost/llm"\nmodels = ["m"]\nports = ["8000:8000"]\n';
+  const plan = (file: string, extra = "") =>
+    makePlan(loadCodex(`version = 1\n${extra}${stone}`, file), CdiRegistry.fromSpecs([], () => ({})));
+  const codes = (file: string, extra = "") =>
+    gatewayReadWarnings(plan(file, extra)).map((w) => [w.code, w.path]);
+  assert.deepEqual(codes("/home/u/.config/lychd/codex.toml"), []);
+  assert.deepEqual(codes("/etc/lychd/codex.toml"), []);
+  assert.deepEqual(codes("/tmp/x/codex.toml"), [["gateway-read-refused", "gateway"]]);
+  assert.deepEqual(codes("/homer/codex.toml"), [["gateway-read-refused", "gateway"]], "a grant is a path");
+  assert.deepEqual(codes("/home/u/../../srv/codex.toml"), [["gateway-read-refused", "gateway"]]);
+  assert.deepEqual(
+    codes("/home/u/codex.toml", '[gateway]\napi_key_file = "/srv/keys/gw"\n'),
+    [["gateway-read-refused", "gateway.api_key_file"]],
+  );
+  const [w] = gatewayReadWarnings(plan("/tmp/x/codex.toml"));
+  assert.match(
+    warningLine(w),
+    /^gateway: the gateway reads the Codex at \/tmp\/x\/codex\.toml when it starts, .*\/home, \/var\/home, \/root, \/etc\/lychd.*: it would not start/,
+  );
+  assert.deepEqual(
+    gatewayReadWarnings(makePlan(codex, CdiRegistry.fromSpecs([], () => ({})))),
+    [],
+    "no gateway",
+  );
 });
