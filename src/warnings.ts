@@ -55,6 +55,8 @@ export type WarningCode =
   /** Interpolation saw only .env / --env-file: this lychd may read few environment variables. */
   /** The gateway's permission set may not read the Codex or its api_key_file (path: gateway…). */
   | "gateway-read-refused"
+  /** A soulstone sets vram_gib but [gpu.vram_gib] names no GPU memory: it changes nothing. */
+  | "vram-without-capacity"
   | "import-env-limited"
   /** Printed to stdout, the Codex would be refused if saved in this (the compose project's) directory. */
   | "import-codex-place"

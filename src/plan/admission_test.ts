@@ -110,3 +110,22 @@ Deno.test("needsGuard(): only stones that fit pairwise but can oversubscribe as 
   );
   assert.deepEqual(["a", "b", "c"].map((n) => needsGuard(two, n)), [false, false, false]);
 });
+
+Deno.test("vram_gib without [gpu.vram_gib] changes nothing, and the plan says so", async () => {
+  const spec = await Deno.readTextFile(new URL("../../tests/fixtures/cdi/nvidia.yaml", import.meta.url));
+  const reg = CdiRegistry.fromSpecs([{ path: "/etc/cdi/nvidia.yaml", text: spec }], parseYaml);
+  const stones = `[soulstones.a]\nimage = "x"\ndevices = ["nvidia.com/gpu=0"]\nvram_gib = 10\n` +
+    `[soulstones.b]\nimage = "x"\ndevices = ["nvidia.com/gpu=0"]\nvram_gib = 8\n`;
+  const bare = makePlan(loadCodex(`version = 1\n${stones}`, "codex.toml"), reg);
+  assert.deepEqual(
+    bare.warnings.filter((w) => w.code === "vram-without-capacity").map((w) => w.path),
+    ["soulstones.a.vram_gib"],
+  );
+  assert.deepEqual(bare.pairs, [["a", "b"]], "they still conflict");
+  const sized = makePlan(
+    loadCodex(`version = 1\n[gpu.vram_gib]\n"nvidia.com/gpu=0" = 24\n${stones}`, "codex.toml"),
+    reg,
+  );
+  assert.deepEqual(sized.warnings.filter((w) => w.code === "vram-without-capacity"), []);
+  assert.deepEqual(sized.pairs, [], "they fit together");
+});

@@ -93,6 +93,18 @@ export function makePlan(codex: Codex, registry: CdiRegistry): Plan {
     registry,
     codex.vramGib,
   );
+  // vram_gib fits stones together only against a capacity: without any [gpu.vram_gib] it changes
+  // nothing (they conflict as if it were unset), which the Codex would otherwise not show.
+  const sized = stones.find((s) => s.raw.vram_gib !== undefined && (s.raw.devices ?? []).length > 0);
+  if (sized && Object.keys(codex.vramGib).length === 0) {
+    addWarning(warnings, {
+      code: "vram-without-capacity",
+      path: `${sized.path}.vram_gib`,
+      message: "vram_gib counts only against a GPU's memory, and [gpu.vram_gib] names none: " +
+        "soulstones sharing a GPU conflict as if it were unset",
+      hint: 'give each GPU its memory, e.g. [gpu.vram_gib] "nvidia.com/gpu=0" = 24 (docs/codex.md)',
+    });
+  }
   for (const w of graph.warnings) {
     // The loop above gave every kind without a spec its warning, with the field path (the same
     // registry judged the same devices): the graph's unplaced one would repeat it.
