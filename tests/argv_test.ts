@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
-import { type ArgOption, parseArgv } from "../src/cli/argv.ts";
+import { type ArgOption, ArgvError, parseArgv } from "../src/cli/argv.ts";
 
 const OPTIONS: Record<string, ArgOption> = {
   out: { type: "string", short: "o" },
@@ -105,4 +105,49 @@ Deno.test("argv: the same as node:util parseArgs on random command lines", () =>
     ),
     { numRuns: 3000 },
   );
+});
+
+Deno.test("argv: `given` holds every value of every flag in order; `values` is its last (or all, if multiple)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(...WORDS), fc.string({ maxLength: 6 })), { maxLength: 8 }),
+      (argv) => {
+        let parsed;
+        try {
+          parsed = parseArgv(argv, OPTIONS);
+        } catch {
+          return;
+        }
+        const { values, given } = parsed;
+        assert.deepEqual(
+          Object.keys(given).sort(),
+          Object.keys(values).filter((k) => k !== "__proto__").sort(),
+        );
+        for (const [k, all] of Object.entries(given)) {
+          assert.ok(all.length >= 1);
+          assert.deepEqual(values[k], OPTIONS[k].multiple ? all : all.at(-1), JSON.stringify(argv));
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  const { given } = parseArgv(["--codex", "a", "--codex=b", "-qq", "--cdi-dir", "x", "-cy"], OPTIONS);
+  assert.deepEqual({ ...given }, { codex: ["a", "b"], quiet: [true, true], "cdi-dir": ["x", "y"] });
+});
+
+Deno.test("argv: each refusal says what kind it is, the flag as written and its long name", () => {
+  const kind = (argv: string[]) => {
+    try {
+      parseArgv(argv, OPTIONS);
+    } catch (e) {
+      assert.ok(e instanceof ArgvError, String(e));
+      return [e.kind, e.flag, e.long, e.value];
+    }
+    assert.fail(`${JSON.stringify(argv)} was accepted`);
+  };
+  assert.deepEqual(kind(["--nope"]), ["unknown", "--nope", "nope", undefined]);
+  assert.deepEqual(kind(["--codex"]), ["missing", "--codex", "codex", undefined]);
+  assert.deepEqual(kind(["-qvo"]), ["missing", "-o", "out", undefined]);
+  assert.deepEqual(kind(["-o", "-q"]), ["ambiguous", "-o", "out", "-q"]);
+  assert.deepEqual(kind(["--quiet=1"]), ["valued", "--quiet", "quiet", "1"]);
 });

@@ -2,7 +2,9 @@
  * The command-line parser: the semantics of Node's `util.parseArgs` in strict mode with
  * positionals allowed (long and short flags, `--flag=value`, `-fVALUE`, groups of short booleans
  * `-qv`, `--` ends the flags, `multiple` collects, otherwise the last value wins), with the same
- * error messages (their first line). Written here rather than imported because `node:util` is the
+ * error messages (their first line). Beyond parseArgs it keeps every value given per flag (`given`)
+ * and says what went wrong in a structured `ArgvError`, so the CLI can refuse a flag given twice or
+ * an empty value and word each error its own way (src/cli/arguments.ts). Written here rather than imported because `node:util` is the
  * only `node:` module on lychd's start-up path and loading it costs ≈ 10 ms per run (see
  * BENCHMARKS.md); tests/argv_test.ts checks it against `node:util`'s parseArgs on a generated
  * corpus.
@@ -22,6 +24,26 @@ export interface ArgOption {
 export interface ParsedArgs {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
+  /** Every value given for each flag, in order (`true` for a boolean), also for a flag that is not `multiple`. */
+  given: Record<string, (string | boolean)[]>;
+}
+
+/**
+ * A command line the parser refuses; `message` is parseArgs' own. `kind`: `unknown` flag, string
+ * flag with its value `missing`, a value that looks like a flag (`ambiguous`), a value for a
+ * boolean (`valued`). `flag` is the flag as written (`-n`, `--codex`), `name` its long name.
+ */
+export class ArgvError extends UsageError {
+  override readonly name: string = "ArgvError";
+  constructor(
+    message: string,
+    readonly kind: "unknown" | "missing" | "ambiguous" | "valued",
+    readonly flag: string,
+    readonly long: string,
+    readonly value?: string,
+  ) {
+    super(message);
+  }
 }
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -34,34 +56,49 @@ function longOf(short: string, options: Record<string, ArgOption>): string {
 /** Parse `args` against `options` (strict; positionals allowed). @throws {UsageError} */
 export function parseArgv(args: string[], options: Record<string, ArgOption>): ParsedArgs {
   const values: ParsedArgs["values"] = Object.create(null);
+  const given: ParsedArgs["given"] = Object.create(null);
   const positionals: string[] = [];
   const remaining = [...args];
   const typeOf = (name: string) => (own(options, name) ? options[name].type : undefined);
 
   const store = (name: string, rawName: string, value: string | undefined, inline: boolean) => {
     if (!own(options, name)) {
-      throw new UsageError(
+      throw new ArgvError(
         `Unknown option '${rawName}'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- ${
           JSON.stringify(rawName)
         }`,
+        "unknown",
+        rawName,
+        name,
       );
     }
     const o = options[name];
     const shortAndLong = `${o.short ? `-${o.short}, ` : ""}--${name}`;
     if (o.type === "string" && typeof value !== "string") {
-      throw new UsageError(`Option '${shortAndLong} <value>' argument missing`);
+      throw new ArgvError(`Option '${shortAndLong} <value>' argument missing`, "missing", rawName, name);
     }
     if (o.type === "boolean" && value !== undefined) {
-      throw new UsageError(`Option '${shortAndLong}' does not take an argument`);
+      throw new ArgvError(
+        `Option '${shortAndLong}' does not take an argument`,
+        "valued",
+        rawName,
+        name,
+        value,
+      );
     }
     if (!inline && value !== undefined && value.length > 1 && value[0] === "-") {
       const example = rawName.startsWith("--") ? `'${rawName}=-XYZ'` : `'--${name}=-XYZ' or '${rawName}-XYZ'`;
-      throw new UsageError(
+      throw new ArgvError(
         `Option '${rawName}' argument is ambiguous.\nDid you forget to specify the option argument for '${rawName}'?\nTo specify an option argument starting with a dash use ${example}.`,
+        "ambiguous",
+        rawName,
+        name,
+        value,
       );
     }
     if (name === "__proto__") return;
     const v = value ?? true;
+    (given[name] ??= []).push(v);
     if (o.multiple) {
       const list = (values[name] ??= []) as (string | boolean)[];
       list.push(v);
@@ -112,5 +149,5 @@ export function parseArgv(args: string[], options: Record<string, ArgOption>): P
     }
     positionals.push(arg);
   }
-  return { values, positionals };
+  return { values, positionals, given };
 }

@@ -41,8 +41,9 @@ export interface Command {
   examples: string[];
   exitCodes?: string;
   /**
-   * What the positional arguments are, for the shell completion scripts: names of the Codex's
-   * services or soulstones, or fixed words; `max` arguments at most (default: any number).
+   * The positional arguments the verb takes: names of the Codex's services or soulstones, or fixed
+   * words (for the completion scripts); `max` arguments at most (default: any number). Without
+   * `operands` the verb takes none: run.ts refuses any other word (src/cli/arguments.ts).
    */
   operands?: { names: "services" | "soulstones" | string[]; max?: number };
   /** The shape of the `--json` output, for verbs that have one (shown in help). */

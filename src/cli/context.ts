@@ -27,6 +27,7 @@ import type { LychdInvocation } from "../quadlet/gateway.ts";
 import { GATEWAY_HOST } from "../codex/subnet.ts";
 import { gatewayMayRead, gatewayReadable } from "../gateway/permissions.ts";
 import * as posix from "../host/posix_path.ts";
+import { codexEnv } from "./arguments.ts";
 
 /** Where lychd reads and writes. */
 export interface Paths {
@@ -67,12 +68,8 @@ function absolute(host: Host, p: string): string {
 export function resolvePaths(host: Host, flags: Flags): Paths {
   const system = flags.system === true;
   const cfg = () => configHome(host);
-  const codexNamedBy = str(flags.codex)
-    ? "--codex"
-    : str(host.env("LYCHD_CODEX"))
-    ? "LYCHD_CODEX"
-    : undefined;
-  const codex = str(flags.codex) ?? str(host.env("LYCHD_CODEX")) ??
+  const codexNamedBy = str(flags.codex) ? "--codex" : codexEnv(host) ? "LYCHD_CODEX" : undefined;
+  const codex = str(flags.codex) ?? codexEnv(host) ??
     (system ? "/etc/lychd/codex.toml" : `${cfg()}/lychd/codex.toml`);
   const unitDir = str(flags["unit-dir"]) ??
     (system ? "/etc/containers/systemd" : `${cfg()}/containers/systemd`);

@@ -10,7 +10,8 @@ import { asLychdError } from "../errors.ts";
 import { didYouMean } from "../similar.ts";
 import { type Command, type Flag, type Flags, UsageError } from "./command.ts";
 import { loadCommands, VERBS } from "./commands/index.ts";
-import { type ArgOption, parseArgv } from "./argv.ts";
+import { type ArgOption, ArgvError, parseArgv } from "./argv.ts";
+import { argvUsage, checkFlagValues, checkOperands } from "./arguments.ts";
 import { GLOBAL_FLAGS } from "./flags.ts";
 import { VERSION, versionLine } from "../version.ts";
 
@@ -98,9 +99,9 @@ async function ownersOf(given: string, verb: string | undefined): Promise<string
 
 async function parse(argv: string[], flags: Flag[], verb?: string) {
   try {
-    return parseArgv(argv, optionsOf(flags));
+    return checkFlagValues(parseArgv(argv, optionsOf(flags)), flags);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
+    if (!(e instanceof ArgvError)) throw e;
     const msg = e.message;
     const m = /Unknown option '(-{1,2}[^']+)'/.exec(msg);
     if (m) {
@@ -118,7 +119,7 @@ async function parse(argv: string[], flags: Flag[], verb?: string) {
         guess ? `did you mean --${guess}?` : `see lychd ${verb ?? ""}${verb ? " " : ""}--help`,
       );
     }
-    throw new UsageError(msg.split("\n")[0].replace(/\. To specify.*$/, ""));
+    throw argvUsage(e, flags);
   }
 }
 
@@ -168,6 +169,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       host.stdout.write(`${versionLine()}\n`);
       return 0;
     }
+    await checkOperands(host, cmd, positionals);
     return await cmd.run({
       host,
       flags: values as Flags,
