@@ -24,9 +24,8 @@ export const render: Command = {
     "--out DIR replaces the unit files lychd rendered there before and removes those it no longer\n" +
     "renders (so DIR holds one stack); a unit file in DIR without lychd's header makes it refuse,\n" +
     "nothing written. Other files in DIR are left alone.",
-  exitCodes:
-    "0 rendered, 1 invalid Codex, or DIR holds a unit file lychd did not write or cannot be written, " +
-    "2 usage error",
+  exitCodes: "0 rendered, 1 invalid Codex, DIR holds a unit file lychd did not write, or DIR cannot be " +
+    "written, 2 usage error",
   examples: [
     "lychd render",
     "lychd render --out /tmp/runes && QUADLET_UNIT_DIRS=/tmp/runes /usr/libexec/podman/quadlet -dryrun -user",
