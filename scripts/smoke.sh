@@ -16,7 +16,8 @@
 #                prints the Runes
 #   bind         `bind --dry-run` into a temporary home exits 0, says "would bind", writes nothing there
 #   write        `render --out /var/tmp/…` (outside the grants) exits 1 with one line naming the path,
-#                "not permitted: this lychd may not write", and creates nothing
+#                "not permitted: this lychd may not read/write" (render looks into DIR first), and
+#                creates nothing
 #
 # The command runs with a clean environment: HOME is a fresh temporary directory under /tmp (a granted
 # place), PATH is kept, and DENO_DIR is kept or set to the caller's Deno cache (so `deno run` finds its
@@ -99,7 +100,7 @@ ok "bind --dry-run"
 lychd render --quiet --out "$denied"
 [[ $code -eq 1 ]] || fail write "exit $code, want 1 (stderr: $(first "$err"))"
 [[ "$(grep -vc '^lychd: warning: ' "$err")" -eq 1 ]] || fail write "want one line, got: $(cat "$err")"
-grep -v '^lychd: warning: ' "$err" | grep -F "\"$denied\"" | grep -q 'not permitted: this lychd may not write' ||
+grep -v '^lychd: warning: ' "$err" | grep -F "\"$denied\"" | grep -Eq 'not permitted: this lychd may not (read|write)' ||
   fail write "not a refusal naming \"$denied\": $(grep -v '^lychd: warning: ' "$err")"
 [[ ! -e "$denied" ]] || fail write "$denied was created"
 ok "write outside the grants (refused)"

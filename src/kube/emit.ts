@@ -62,13 +62,3 @@ export function markerText(names: string[]): string {
 export function parseMarker(text: string): string[] {
   return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
 }
-
-/**
- * Whether lychd may write its export into a directory holding `existing` entries: only when it is
- * empty, or every entry is the marker or a file the marker lists. Returns the first foreign entry.
- */
-export function foreignEntry(existing: string[], owned: string[] | undefined): string | undefined {
-  const mine = new Set(owned ?? []);
-  return existing.find((n) => n !== MARKER && !mine.has(n)) ??
-    (existing.length && owned === undefined ? existing[0] : undefined);
-}

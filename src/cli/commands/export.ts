@@ -8,7 +8,6 @@
  */
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
-import { LychdError } from "../../errors.ts";
 import { readCodex, readRegistry, resolvePaths } from "../context.ts";
 import { warnAll } from "../output.ts";
 import { makePlan } from "../../plan/plan.ts";
@@ -16,7 +15,8 @@ import { CodexError, type CodexIssue } from "../../codex/errors.ts";
 import { indexToml, locate } from "../../codex/locate.ts";
 import { exportPlan } from "../../kube/objects.ts";
 import { KubeError } from "../../kube/errors.ts";
-import { foreignEntry, MARKER, markerText, parseMarker, toFiles, toStream } from "../../kube/emit.ts";
+import { MARKER, markerText, parseMarker, toFiles, toStream } from "../../kube/emit.ts";
+import { checkOutDir, outDir, staleNote } from "../outdir.ts";
 import type { GpuMode } from "../../kube/gpu.ts";
 import { DEFAULT_GATEWAY_IMAGE } from "../../kube/gateway.ts";
 
@@ -77,7 +77,7 @@ export const exportCmd: Command = {
       throw new UsageError(`--gpu ${JSON.stringify(gpu)} is not a GPU mode`, "use device-plugin or dra");
     }
     const namespace = typeof flags.namespace === "string" ? flags.namespace : undefined;
-    const out = typeof flags.out === "string" && flags.out !== "" ? flags.out : undefined;
+    const dir = outDir(host, flags);
     const gatewayImage = typeof flags["gateway-image"] === "string" ? flags["gateway-image"] : undefined;
     if (gatewayImage !== undefined && !/^[^\s]+$/.test(gatewayImage)) {
       throw new UsageError(
@@ -127,36 +127,34 @@ export const exportCmd: Command = {
           exported.secretCommands.map((c) => `  ${c}\n`).join(""),
       );
     }
-    if (!out) {
+    if (dir === undefined) {
       host.stdout.write(toStream(exported.objects, codexName(codex.file), stringify));
       return 0;
     }
-    const dir = out.startsWith("/") ? out : `${host.cwd().replace(/\/$/, "")}/${out}`;
     const files = toFiles(exported.objects, codexName(codex.file), stringify);
-    const info = await host.fs.stat(dir);
-    if (info && !info.isDirectory) throw new LychdError(`${dir} is not a directory`, "pick another --out");
-    const existing = (await host.fs.readDir(dir)) ?? [];
-    const markerTextNow = existing.includes(MARKER)
-      ? await host.fs.readTextFile(`${dir}/${MARKER}`)
-      : undefined;
-    const owned = markerTextNow === undefined ? undefined : parseMarker(markerTextNow);
-    const foreign = foreignEntry(existing, owned);
-    if (foreign !== undefined) {
-      throw new LychdError(
-        `${dir} holds ${JSON.stringify(foreign)}, which lychd did not write; nothing was written`,
-        "export into an empty or new directory (lychd replaces only its own previous export)",
-      );
-    }
-    await host.fs.mkdirp(dir);
     const names = files.map((f) => f.name);
+    // Every entry but the marker is judged; the marker lists the files lychd wrote.
+    let owned: Promise<string[]> | undefined;
+    const marked = () =>
+      owned ??= host.fs.stat(`${dir}/${MARKER}`).then(async (m) =>
+        m?.isFile ? parseMarker((await host.fs.readTextFile(`${dir}/${MARKER}`)) ?? "") : []
+      );
+    const stale = await checkOutDir(host, dir, names, {
+      judges: (name) => name !== MARKER,
+      owns: async (name) => (await marked()).includes(name),
+      hint: "export into an empty or new directory (lychd replaces only its own previous export)",
+    });
+    await host.fs.mkdirp(dir);
     // The marker first: an interrupted export still marks every file it may have left.
-    await host.fs.writeFileAtomic(`${dir}/${MARKER}`, markerText([...new Set([...names, ...(owned ?? [])])]));
+    await host.fs.writeFileAtomic(`${dir}/${MARKER}`, markerText([...new Set([...names, ...stale])]));
     for (const f of files) await host.fs.writeFileAtomic(`${dir}/${f.name}`, f.text);
-    for (const stale of owned ?? []) if (!names.includes(stale)) await host.fs.remove(`${dir}/${stale}`);
+    for (const name of stale) await host.fs.remove(`${dir}/${name}`);
     await host.fs.writeFileAtomic(`${dir}/${MARKER}`, markerText(names));
     if (!quiet) {
       host.stderr.write(
-        `lychd: wrote ${files.length} files to ${dir} (${gpu}); apply with \`kubectl apply -k ${dir}\`\n`,
+        `lychd: wrote ${files.length} files to ${dir} (${gpu})${
+          staleNote(stale)
+        }; apply with \`kubectl apply -k ${dir}\`\n`,
       );
     }
     return 0;
