@@ -145,7 +145,7 @@ Deno.test("an empty --out is a usage error for render and export, not stdout", a
     assert.equal(r.stdout, "", argv.join(" "));
     assert.equal(
       oneLine(r.stderr),
-      "lychd: --out needs a directory (hint: e.g. --out ./out, or leave --out away for stdout)",
+      "lychd: --out has an empty value (hint: write --out DIR, or leave --out out)",
     );
     assert.deepEqual(h.fs.snapshot(), before);
   }

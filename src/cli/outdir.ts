@@ -10,7 +10,7 @@
  */
 import type { Host } from "../host/host.ts";
 import { LychdError } from "../errors.ts";
-import { type Flags, UsageError } from "./command.ts";
+import type { Flags } from "./command.ts";
 
 /** How a verb tells its own entries of DIR from the others. */
 export interface OutDirRule {
@@ -26,15 +26,12 @@ export interface OutDirRule {
 const READ_AHEAD = 16;
 
 /**
- * The `--out` flag: undefined when absent, the absolute DIR otherwise. An empty value is a usage
- * error (it would silently mean stdout, or the working directory).
+ * The `--out` flag: undefined when absent, the absolute DIR otherwise. (An empty value never gets
+ * here: the argument check refuses an empty value of any flag, src/cli/arguments.ts.)
  */
 export function outDir(host: Host, flags: Flags): string | undefined {
   const out = flags.out;
   if (typeof out !== "string") return undefined;
-  if (out === "") {
-    throw new UsageError("--out needs a directory", "e.g. --out ./out, or leave --out away for stdout");
-  }
   return out.startsWith("/") ? out : `${host.cwd().replace(/\/$/, "")}/${out}`;
 }
 
