@@ -117,6 +117,59 @@ Deno.test("lychd import compose: a Codex saved where its volumes mount from is r
   assert.doesNotMatch(elsewhere.stderr.text, /would be refused/);
 });
 
+Deno.test("lychd import compose: the limited-environment warning only where the files interpolate", async () => {
+  const warned = async (yaml: string) => {
+    const host = fakeHost({
+      env: { HOME: "/home/u" },
+      cwd: "/p",
+      permissions: (q) => (q.kind === "env" ? "prompt" : "granted"),
+    });
+    host.fs.put("/p/compose.yaml", yaml);
+    assert.equal(await run(["import", "compose"], host), 0, host.stderr.text);
+    return /may read only a few environment variables/.test(host.stderr.text);
+  };
+  assert.equal(await warned("services:\n  web:\n    image: nginx\n"), false);
+  assert.equal(await warned("services:\n  web:\n    image: nginx\n    command: echo $$HOME\n"), false);
+  assert.equal(await warned("services:\n  web:\n    image: nginx:${TAG:-1.27}\n"), true);
+  assert.equal(
+    await warned("services:\n  web:\n    image: nginx\n    environment:\n      - A=$USER\n"),
+    true,
+  );
+});
+
+Deno.test("lychd import compose: a compose file without services is refused, not imported as an empty Codex", async () => {
+  for (
+    const [yaml, want] of [
+      ["services: {}\n", /^lychd: \/p\/compose\.yaml: no services to import \(hint: a compose file lists/],
+      ["version: '3'\nservices: {}\n", /no services to import/],
+      [
+        "services:\n  gpu:\n    image: x\n    profiles: [gpu]\n",
+        /no services to import \(left out by profiles: gpu\) \(hint: enable their profiles with --profile NAME\)/,
+      ],
+    ] as const
+  ) {
+    const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+    host.fs.put("/p/compose.yaml", yaml);
+    assert.equal(await run(["import", "compose", "--out", "c.toml"], host), 1);
+    assert.match(host.stderr.text.trim(), want);
+    assert.equal(host.stderr.text.trim().split("\n").length, 1);
+    assert.equal(await host.fs.readTextFile("/p/c.toml"), undefined);
+  }
+});
+
+Deno.test("lychd import compose: --name is taken as given or refused, not rewritten", async () => {
+  const host = fakeHost({ env: { HOME: "/home/u" }, cwd: "/p" });
+  host.fs.put("/p/compose.yaml", "services:\n  web:\n    image: nginx\n");
+  assert.equal(await run(["import", "compose", "--name", "Bad Name"], host), 2);
+  assert.equal(
+    host.stderr.text.trim(),
+    "lychd: --name \"Bad Name\" is not a sepulcher name (hint: lowercase letters, digits and '-', a letter first, up to 31: e.g. --name my-stack)",
+  );
+  assert.equal(host.stdout.text, "");
+  assert.equal(await run(["import", "compose", "--name", "my-stack"], host), 0);
+  assert.match(host.stdout.text, /name = "my-stack"/);
+});
+
 Deno.test("GPU count N picks the host's first N CDI devices and says so; unknown devices are refused", async () => {
   const yaml = (count: string) =>
     `services:\n  llm:\n    image: vllm/vllm-openai\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: ${count}\n              capabilities: [gpu]\n`;

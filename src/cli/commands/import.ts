@@ -93,6 +93,13 @@ export const importCmd: Command = {
       }
       roles[m[1]] = m[2] as typeof roles[string];
     }
+    const { PREFIX_RE } = await import("../../codex/schema.ts");
+    if (typeof flags.name === "string" && !PREFIX_RE.test(flags.name)) {
+      throw new UsageError(
+        `--name ${JSON.stringify(flags.name)} is not a sepulcher name`,
+        "lowercase letters, digits and '-', a letter first, up to 31: e.g. --name my-stack",
+      );
+    }
     const { loadProject, ComposeError, locateField } = await import("../../compose/project.ts");
     const { convertProject } = await import("../../compose/convert.ts");
     const { composeSchemaCheck } = await import("../../compose/schema.ts");
@@ -148,6 +155,15 @@ export const importCmd: Command = {
         gpus: (kind) => registry.knownNames(kind),
         command: ["lychd", "import", ...positionals.map(quoted)].join(" "),
       });
+      if (Object.keys(project.services).length === 0) {
+        throw new LychdError(
+          `${project.files.join(", ")}: no services to import` +
+            (project.disabled.length ? ` (left out by profiles: ${project.disabled.join(", ")})` : ""),
+          project.disabled.length
+            ? "enable their profiles with --profile NAME"
+            : "a compose file lists its containers under `services:`",
+        );
+      }
     } catch (e) {
       if (e instanceof ComposeError) {
         let pos = e.line ? { line: e.line, column: e.column ?? 1 } : undefined;
@@ -183,7 +199,11 @@ export const importCmd: Command = {
         }if the compose files are right, this is an importer gap: please report it with them`,
       );
     }
-    if ((await host.permission({ kind: "env" })) !== "granted") {
+    // Only where the files interpolate at all (`${VAR}`, `$VAR`; `$$` is a literal): a stack with
+    // no variables has nothing the shell could have changed.
+    let interpolates = false;
+    for (const f of sources) if (/(^|[^$])\$(\{|[A-Za-z_])/m.test((await read(f)) ?? "")) interpolates = true;
+    if (interpolates && (await host.permission({ kind: "env" })) !== "granted") {
       converted.warnings.push({
         code: "import-env-limited",
         path: "",
