@@ -57,6 +57,8 @@ export type WarningCode =
   | "gateway-read-refused"
   /** A soulstone sets vram_gib but [gpu.vram_gib] names no GPU memory: it changes nothing. */
   | "vram-without-capacity"
+  /** The target Podman is newer than the newest lychd knows: rendered as for that one. */
+  | "podman-newer-than-known"
   | "import-env-limited"
   /** Printed to stdout, the Codex would be refused if saved in this (the compose project's) directory. */
   | "import-codex-place"

@@ -302,3 +302,16 @@ Deno.test("README: under 200 lines, the quick start CI runs, and links that reso
     }
   }
 });
+
+Deno.test("docs/binary.md's permission table names every flag of the compile set as it is", async () => {
+  const { compileFlags } = await import("../src/permissions.ts");
+  const page = await Deno.readTextFile(`${ROOT}/docs/binary.md`);
+  for (const flag of compileFlags()) {
+    // The table quotes each flag in backticks, grants joined by commas as on the command line (the
+    // import hosts it names by what they are: Deno's default ones).
+    const shown = flag.startsWith("--deny-import=")
+      ? "`--deny-import=<Deno's default hosts>`"
+      : "`" + flag + "`";
+    assert.ok(page.includes(shown), `docs/binary.md lacks ${shown}`);
+  }
+});

@@ -14,7 +14,7 @@ import { makePlan, type Plan } from "../plan/plan.ts";
 import { type Rendered, RenderError, renderPlan } from "../quadlet/render.ts";
 import { CodexError } from "../codex/errors.ts";
 import { indexToml, locate } from "../codex/locate.ts";
-import { NEWEST, parseVersion } from "../quadlet/versions.ts";
+import { compareVersions, NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
 import type { Flags } from "./command.ts";
@@ -275,6 +275,7 @@ export async function build(
       ...rendered.warnings,
       ...await gatewayProgramWarnings(host, plan, lychd),
       ...gatewayReadWarnings(plan),
+      ...newerPodmanWarnings(version, source),
     ],
   };
 }
@@ -324,6 +325,21 @@ export function gatewayReadWarnings(plan: Plan): Warning[] {
       `${gatewayReadable()}: it would not start`,
     hint: "keep the Codex (and the key file) under your home, e.g. ~/.config/lychd/, or under /etc/lychd",
   }));
+}
+
+/**
+ * A target newer than the newest Podman lychd knows renders as for that one (every key lychd writes
+ * is dated in keys.ts, none after it): said, so a user of a newer Podman knows what was checked.
+ */
+export function newerPodmanWarnings(version: string, source: string): Warning[] {
+  if (compareVersions(version, NEWEST) <= 0) return [];
+  return [{
+    code: "podman-newer-than-known",
+    path: "",
+    message: `Podman ${version} (${source}) is newer than any lychd knows (${NEWEST}): ` +
+      `the Runes use what Podman ${NEWEST} accepts`,
+    hint: `a newer lychd may use what Podman ${version} added`,
+  }];
 }
 
 /** Absolute destination of a Rune. */

@@ -3,7 +3,13 @@ import { checkSecrets } from "./bind.ts";
 import { fakeHost } from "../../host/_fake.ts";
 import { loadCodex } from "../../codex/load.ts";
 import { LychdError } from "../../errors.ts";
-import { firstBindWarnings, gatewayProgramWarnings, gatewayReadWarnings, type Paths } from "../context.ts";
+import {
+  firstBindWarnings,
+  gatewayProgramWarnings,
+  gatewayReadWarnings,
+  newerPodmanWarnings,
+  type Paths,
+} from "../context.ts";
 import { invocationFor } from "../invocation.ts";
 import { makePlan } from "../../plan/plan.ts";
 import { CdiRegistry } from "../../cdi/registry.ts";
@@ -124,4 +130,17 @@ Deno.test("the gateway's permission set may not read a Codex or key file outside
     [],
     "no gateway",
   );
+});
+
+Deno.test("a Podman newer than lychd knows renders as for the newest it knows, and says so", () => {
+  assert.deepEqual(newerPodmanWarnings("5.8", "podman 5.8.2"), []);
+  assert.deepEqual(newerPodmanWarnings("4.4", "--podman-version"), []);
+  const [w] = newerPodmanWarnings("6.0", "podman 6.0.1");
+  assert.equal(w.code, "podman-newer-than-known");
+  assert.equal(
+    warningLine(w),
+    "Podman 6.0 (podman 6.0.1) is newer than any lychd knows (5.8): the Runes use what Podman 5.8 accepts " +
+      "(hint: a newer lychd may use what Podman 6.0 added)",
+  );
+  assert.equal(newerPodmanWarnings("5.10", "x").length, 1, "minor 10 is newer than 8");
 });
