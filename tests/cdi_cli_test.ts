@@ -153,10 +153,10 @@ Deno.test("a .yml spec is named: in a warning of its own and in the no-spec warn
   assert.match(w[1], /rename \/etc\/cdi\/nvidia\.yml to \/etc\/cdi\/nvidia\.yaml/);
 });
 
-Deno.test("check --json prints one document on exit 1 when the failure is not the Codex's", async () => {
+Deno.test("check --json prints one document when the failure is not the Codex's (here a usage error, exit 2)", async () => {
   const h = host({}, codex(["nvidia.com/gpu=0"]));
   const r = await runInProcess(h, ["check", "--json", "--podman-version", "bogus"]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, "a usage error");
   assert.equal(linesOf(r.stderr).length, 1);
   const doc = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(doc), [

@@ -17,7 +17,7 @@ import { indexToml, locate } from "../codex/locate.ts";
 import { compareVersions, NEWEST, parseVersion } from "../quadlet/versions.ts";
 import { podman } from "../host/podman.ts";
 import { type Systemctl, systemctl } from "../host/systemctl.ts";
-import type { Flags } from "./command.ts";
+import { type Flags, UsageError } from "./command.ts";
 import { LychdError } from "../errors.ts";
 import type { Warning } from "../warnings.ts";
 import { checkProtectedVolumes } from "../codex/protect.ts";
@@ -180,7 +180,7 @@ export async function targetVersion(
   const flag = str(flags["podman-version"]);
   if (flag) {
     const v = parseVersion(flag);
-    if (!v) throw new LychdError(`--podman-version ${JSON.stringify(flag)} is not a version`, 'e.g. "5.4"');
+    if (!v) throw new UsageError(`--podman-version ${JSON.stringify(flag)} is not a version`, 'e.g. "5.4"');
     return { version: v, source: "--podman-version" };
   }
   if (codex.podmanVersion) {
