@@ -315,3 +315,19 @@ Deno.test("docs/binary.md's permission table names every flag of the compile set
     assert.ok(page.includes(shown), `docs/binary.md lacks ${shown}`);
   }
 });
+
+Deno.test("docs/codex.md lists every verb's --json shape as its --help gives it", async () => {
+  const { loadCommands } = await import("../src/cli/commands/index.ts");
+  // deno fmt wraps a long item after its colon: compare with runs of blanks as one space.
+  const page = (await Deno.readTextFile(`${ROOT}/docs/codex.md`)).replace(/\s+/g, " ");
+  let n = 0;
+  for (const c of await loadCommands()) {
+    if (!c.json) continue;
+    n++;
+    assert.ok(
+      page.includes("- `" + c.name + "`: `" + c.json + "`"),
+      `docs/codex.md: ${c.name}'s --json shape`,
+    );
+  }
+  assert.ok(n >= 7, `${n} verbs declare a --json shape`);
+});
