@@ -45,7 +45,8 @@ export const status: Command = {
   details: "Reads the ownership manifest, asks systemd (`systemctl show`) for each unit's state, and\n" +
     "compares each owned file with its recorded hash (drift: ok, edited, vanished). The table fits\n" +
     "$COLUMNS (default 80): long cells wrap. States are coloured on a terminal (never with NO_COLOR).",
-  json: "{ bound, codex, units: [{ unit, file, name?, role?, active, sub, result, since, changed, restarts, " +
+  json:
+    "{ bound, codex, units: [{ unit, file, name?, role?, active, sub, result, since, changed, restarts, " +
     'drift: "ok"|"edited"|"vanished", claims: [device], physical: [node], conflicts: [unit], onDemand? }] }',
   exitCodes: "0 success (also when nothing is bound), 1 systemctl failed, 2 usage error",
   examples: [
