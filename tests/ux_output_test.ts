@@ -235,3 +235,33 @@ function visibleLength(line: string): number {
   // deno-lint-ignore no-control-regex
   return [...line.replace(/\x1b\[[0-9;]*m/g, "")].length;
 }
+
+Deno.test("reconcile --every says a warning once, not at every interval", async () => {
+  const { fakeHost } = await import("../src/host/_fake.ts");
+  const { LychdError } = await import("../src/errors.ts");
+  const h = fakeHost({ env: { HOME: "/home/u", XDG_RUNTIME_DIR: "/run/user/1000" } });
+  h.fs.put(
+    "/home/u/codex.toml",
+    'version = 1\n[soulstones.llm]\nimage = "localhost/llm"\ndevices = ["nvidia.com/gpu=0"]\n',
+  );
+  let ticks = 0;
+  h.sleep = () => ++ticks < 3 ? Promise.resolve() : Promise.reject(new LychdError("stopped by the test"));
+  const { code, stderr } = await runInProcess(h, [
+    "reconcile",
+    "--every",
+    "1s",
+    "--codex",
+    "/home/u/codex.toml",
+    "--cdi-dir",
+    "/none",
+  ]);
+  assert.equal(code, 1);
+  const lines = stderr.trim().split("\n");
+  assert.equal(ticks, 3, "three passes");
+  assert.equal(
+    lines.filter((l) => l.includes('no CDI spec defines kind "nvidia.com/gpu"')).length,
+    1,
+    h.stderr.text,
+  );
+  assert.equal(lines.at(-1), "lychd: stopped by the test");
+});

@@ -15,7 +15,7 @@ import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";
 import { MANIFEST_FILE } from "../../bind/manifest.ts";
 import { unreachable } from "../unreachable.ts";
-import type { Warning } from "../../warnings.ts";
+import { type Warning, warningLine } from "../../warnings.ts";
 
 /** Scribe options wired to systemd. */
 export function scribeOptions(host: Host, b: Pick<Built, "paths" | "codex">, dryRun: boolean): ScribeOptions {
@@ -123,11 +123,18 @@ export async function doBind(
   host: Host,
   flags: Flags,
   dryRun: boolean,
-  opts: { rootNote?: boolean } = {},
+  opts: { rootNote?: boolean; said?: Set<string> } = {},
 ): Promise<{ b: Built; report: BindReport }> {
   const b = await build(host, flags, { allowDefault: dryRun });
-  warnAll(host, flags, b.warnings);
-  warnAll(host, flags, await checkSecrets(host, b, dryRun));
+  // `said`: warnings already printed by an earlier pass (reconcile --every), not repeated each tick.
+  const fresh = (ws: readonly Warning[]) => {
+    if (!opts.said) return ws;
+    const out = ws.filter((w) => !opts.said!.has(warningLine(w)));
+    for (const w of out) opts.said.add(warningLine(w));
+    return out;
+  };
+  warnAll(host, flags, fresh(b.warnings));
+  warnAll(host, flags, fresh(await checkSecrets(host, b, dryRun)));
   const desired = b.rendered.runes.map((r) => ({ path: runePath(b.paths, r), text: r.text }));
   const first = !dryRun && opts.rootNote !== false &&
     (await host.fs.stat(`${b.paths.unitDir}/${MANIFEST_FILE}`)) === undefined;

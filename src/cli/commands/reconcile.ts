@@ -14,7 +14,9 @@ export const reconcile: Command = {
     arg: "DURATION",
     help: "keep reconciling at this interval (e.g. 30s) until stopped",
   }],
-  details: "The same transaction as `bind`, meant to run unattended: silent when nothing changed.\n" +
+  details:
+    "The same transaction as `bind`, meant to run unattended: silent when nothing changed (with --every,\n" +
+    "a warning is said once, not at every interval).\n" +
     "As a systemd timer: see docs/operations.md (lychd-reconcile.timer) or run `lychd reconcile --every 30s`\n" +
     "as a user service.",
   exitCodes: "0 in sync (or restored), 1 refusal or failure, 2 usage error",
@@ -22,8 +24,10 @@ export const reconcile: Command = {
   async run({ host, flags }) {
     const every = typeof flags.every === "string" ? parseDuration(flags.every) : undefined;
     if (every && !every.ok) throw new UsageError(`--every: ${every.message}`, every.hint);
+    // A warning (a CDI spec missing, a secret not found) is said once, not at every interval.
+    const said = new Set<string>();
     for (;;) {
-      const { report } = await doBind(host, flags, false, { rootNote: false });
+      const { report } = await doBind(host, flags, false, { rootNote: false, said });
       const changed = report.added.length + report.changed.length + report.restored.length +
         report.removed.length;
       if (changed && flags.quiet !== true) host.stderr.write(`lychd: reconcile: ${summary(report, false)}\n`);
