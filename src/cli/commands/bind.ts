@@ -163,7 +163,8 @@ export const bind: Command = {
     "The diff of --dry-run is coloured on a terminal (never with NO_COLOR); the summary goes to stderr.",
   json: "{ dryRun, added: [path], changed: [path], restored: [path], removed: [path], unchanged: [path], " +
     "reloaded, recovered, diff }",
-  exitCodes: "0 bound (or nothing to do), 1 refusal or failure (nothing written), 2 usage error",
+  exitCodes: "0 bound (or nothing to do), 1 refusal (nothing written) or failure (the line says what was " +
+    "written, e.g. Runes in place but daemon-reload failed), 2 usage error",
   examples: [
     "lychd bind --dry-run",
     "lychd bind && lychd start",
