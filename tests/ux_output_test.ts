@@ -245,11 +245,15 @@ Deno.test("reconcile --every says a warning once, not at every interval", async 
     'version = 1\n[soulstones.llm]\nimage = "localhost/llm"\ndevices = ["nvidia.com/gpu=0"]\n',
   );
   let ticks = 0;
-  h.sleep = () => ++ticks < 3 ? Promise.resolve() : Promise.reject(new LychdError("stopped by the test"));
+  const slept: number[] = [];
+  h.sleep = (ms) => {
+    slept.push(ms);
+    return ++ticks < 3 ? Promise.resolve() : Promise.reject(new LychdError("stopped by the test"));
+  };
   const { code, stderr } = await runInProcess(h, [
     "reconcile",
     "--every",
-    "1s",
+    "30", // a bare number of seconds, as the Codex's integer durations
     "--codex",
     "/home/u/codex.toml",
     "--cdi-dir",
@@ -258,6 +262,7 @@ Deno.test("reconcile --every says a warning once, not at every interval", async 
   assert.equal(code, 1);
   const lines = stderr.trim().split("\n");
   assert.equal(ticks, 3, "three passes");
+  assert.deepEqual(slept, [30_000, 30_000, 30_000], "--every 30 is 30 seconds");
   assert.equal(
     lines.filter((l) => l.includes('no CDI spec defines kind "nvidia.com/gpu"')).length,
     1,

@@ -85,6 +85,14 @@ export function parseDuration(input: string | number): Parsed<{ text: string; se
   return ok({ text: s, seconds });
 }
 
+/**
+ * A duration given on the command line (`--timeout`, `--every`): what {@linkcode parseDuration}
+ * takes, and a bare number of seconds (`30`), as the Codex takes the integer 30.
+ */
+export function parseDurationFlag(input: string): Parsed<{ text: string; seconds: number }> {
+  return parseDuration(/^\d+$/.test(input.trim()) ? Number(input.trim()) : input);
+}
+
 /** IPv4 dotted quad. */
 export function isIPv4(s: string): boolean {
   // Four runs of 1-3 ASCII digits, each ≤ 255 without a leading zero, joined by ".": by character

@@ -108,3 +108,10 @@ Deno.test("parseDuration() adds its parts as the regex form did", () => {
     { numRuns: 2000 },
   );
 });
+
+Deno.test("parseDurationFlag(): a bare number of seconds on the command line, as the Codex's integer", async () => {
+  const { parseDurationFlag } = await import("./quantities.ts");
+  assert.deepEqual(parseDurationFlag("30"), { ok: true, value: { text: "30s", seconds: 30 } });
+  assert.deepEqual(parseDurationFlag("1m30s"), { ok: true, value: { text: "1m30s", seconds: 90 } });
+  for (const bad of ["0", "-5", "1.5", "x", ""]) assert.equal(parseDurationFlag(bad).ok, false, bad);
+});

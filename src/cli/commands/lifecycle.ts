@@ -10,7 +10,7 @@ import { type Loaded, manager, type Paths, readCodex, resolvePaths } from "../co
 import { didYouMean } from "../../codex/errors.ts";
 import { journal } from "../../host/journal.ts";
 import { type Host, HostError } from "../../host/host.ts";
-import { parseDuration } from "../../codex/quantities.ts";
+import { parseDurationFlag } from "../../codex/quantities.ts";
 import type { Systemctl } from "../../host/systemctl.ts";
 import { Progress } from "../output.ts";
 import { gatewayUnits, proxyUnits, serviceUnit } from "../../quadlet/naming.ts";
@@ -145,7 +145,7 @@ export const summon: Command = {
     name: "timeout",
     type: "string",
     arg: "DURATION",
-    help: "give up waiting after this long",
+    help: "give up waiting after this long (e.g. 5m, or 300 for seconds)",
     default: "15m",
   }],
   details: "Admission first (VRAM summed over the running set per device; least recently started first,\n" +
@@ -180,7 +180,7 @@ export const summon: Command = {
         guess ? `did you mean ${JSON.stringify(guess)}?` : `soulstones: ${stones.join(", ") || "none"}`,
       );
     }
-    const timeout = parseDuration(typeof flags.timeout === "string" ? flags.timeout : "15m");
+    const timeout = parseDurationFlag(typeof flags.timeout === "string" ? flags.timeout : "15m");
     if (!timeout.ok) throw new UsageError(`--timeout: ${timeout.message}`, timeout.hint);
     const unit = serviceUnit(stone.stem);
     const sd = manager(host, paths);

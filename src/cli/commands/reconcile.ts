@@ -1,7 +1,7 @@
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { doBind, summary } from "./bind.ts";
-import { parseDuration } from "../../codex/quantities.ts";
+import { parseDurationFlag } from "../../codex/quantities.ts";
 
 /** `lychd reconcile`: restore owned Runes that vanished or drifted; reload only on change. */
 export const reconcile: Command = {
@@ -12,7 +12,7 @@ export const reconcile: Command = {
     name: "every",
     type: "string",
     arg: "DURATION",
-    help: "keep reconciling at this interval (e.g. 30s) until stopped",
+    help: "keep reconciling at this interval (e.g. 30s, or 30 for seconds) until stopped",
   }],
   details:
     "The same transaction as `bind`, meant to run unattended: silent when nothing changed (with --every,\n" +
@@ -22,7 +22,7 @@ export const reconcile: Command = {
   exitCodes: "0 in sync (or restored), 1 refusal or failure, 2 usage error",
   examples: ["lychd reconcile", "lychd reconcile --every 30s", "lychd reconcile --quiet   # from a timer"],
   async run({ host, flags }) {
-    const every = typeof flags.every === "string" ? parseDuration(flags.every) : undefined;
+    const every = typeof flags.every === "string" ? parseDurationFlag(flags.every) : undefined;
     if (every && !every.ok) throw new UsageError(`--every: ${every.message}`, every.hint);
     // A warning (a CDI spec missing, a secret not found) is said once, not at every interval.
     const said = new Set<string>();
