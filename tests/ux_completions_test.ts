@@ -127,6 +127,12 @@ Deno.test("completions: scripts come from the verb tables; bash completes verbs,
       assert.deepEqual(await bashComplete(sb, "lychd summon --t"), ["--timeout"]);
       assert.deepEqual(await bashComplete(sb, "lychd completions "), ["bash", "fish", "zsh"]);
       assert.deepEqual(await bashComplete(sb, "lychd summon --timeout "), [], "a flag value is not a name");
+      // import: the source word first, then compose files.
+      await Deno.writeTextFile(`${sb.dir}/docker-compose.yml`, "services: {}\n");
+      assert.deepEqual(await bashComplete(sb, "lychd import "), ["compose"]);
+      assert.deepEqual(await bashComplete(sb, `lychd import compose ${sb.dir}/docker-c`), [
+        `${sb.dir}/docker-compose.yml`,
+      ]);
     });
 
     await t.step("names come from the Codex named on the command line", async () => {
@@ -189,6 +195,17 @@ _lychd`;
         assert.ok((await run("lychd s")).some((l) => l.startsWith("summon:start a soulstone")));
         assert.ok((await run("lychd bind --")).some((l) => l.startsWith("--dry-run:")));
         assert.deepEqual(await run("lychd --codex "), ["FILES"]);
+        assert.deepEqual(await run("lychd import "), ["compose"]);
+        assert.deepEqual(await run("lychd import compose "), ["FILES"]);
+        // Sourced in a shell that never ran compinit (the plain `source <(lychd completions zsh)`):
+        // it loads compsys itself instead of failing on `compdef`.
+        const plain = await shell(sb, "zsh", [
+          "-f",
+          "-c",
+          `HOME=${sb.dir} ZDOTDIR=${sb.dir}; source ${sb.dir}/lychd.zsh && print \${+_comps[lychd]}`,
+        ]);
+        assert.equal(plain.err, "");
+        assert.equal(plain.out.trim(), "1", "lychd's completion is registered");
       },
     });
 
@@ -225,6 +242,10 @@ _lychd`;
         ]);
         assert.deepEqual(await run("lychd summon vllm "), []);
         assert.deepEqual(await run("lychd bind --dr"), ["--dry-run"]);
+        assert.deepEqual(await run("lychd import "), ["compose"]);
+        assert.deepEqual(await run(`lychd import compose ${sb.dir}/docker-c`), [
+          `${sb.dir}/docker-compose.yml`,
+        ]);
       },
     });
   } finally {

@@ -43,9 +43,10 @@ export interface Command {
   /**
    * The positional arguments the verb takes: names of the Codex's services or soulstones, or fixed
    * words (for the completion scripts); `max` arguments at most (default: any number). Without
-   * `operands` the verb takes none: run.ts refuses any other word (src/cli/arguments.ts).
+   * `operands` the verb takes none: run.ts refuses any other word (src/cli/arguments.ts). `then:
+   * "files"`: the first operand is one of `names`, the ones after it are files (`import compose FILE…`).
    */
-  operands?: { names: "services" | "soulstones" | string[]; max?: number };
+  operands?: { names: "services" | "soulstones" | string[]; max?: number; then?: "files" };
   /** The shape of the `--json` output, for verbs that have one (shown in help). */
   json?: string;
   /** Returns the exit code. */

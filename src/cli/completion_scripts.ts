@@ -57,9 +57,12 @@ function bashScript(d: CompletionData): string {
   const operand = d.commands.filter((c) => c.operands).map((c) => {
     const o = c.operands!;
     const guard = o.max !== undefined ? `(( npos < ${o.max} )) && ` : "";
-    const action = Array.isArray(o.names)
+    let action = Array.isArray(o.names)
       ? `COMPREPLY=($(compgen -W ${sq(o.names.join(" "))} -- "$cur"))`
       : `_lychd_names${o.names === "soulstones" ? " --soulstones" : ""} "\${pass[@]}"`;
+    if (o.then === "files") {
+      action = `{ if (( npos == 0 )); then ${action}; else COMPREPLY=($(compgen -f -- "$cur")); fi; }`;
+    }
     return `      ${c.name}) ${guard}${action} ;;`;
   }).join("\n");
   return `${
@@ -141,9 +144,10 @@ function zshScript(d: CompletionData): string {
   const operand = d.commands.filter((c) => c.operands).map((c) => {
     const o = c.operands!;
     const guard = o.max !== undefined ? `(( npos < ${o.max} )) && ` : "";
-    const action = Array.isArray(o.names)
+    let action = Array.isArray(o.names)
       ? `compadd -- ${o.names.map(sq).join(" ")}`
       : `_lychd_names${o.names === "soulstones" ? " --soulstones" : ""} "\${pass[@]}"`;
+    if (o.then === "files") action = `{ if (( npos == 0 )); then ${action}; else _files; fi }`;
     return `    (${c.name}) ${guard}${action} ;;`;
   }).join("\n");
   return `#compdef lychd
@@ -203,6 +207,8 @@ ${operand}
 if [[ "\${funcstack[1]}" == _lychd ]]; then
   _lychd "$@"
 else
+  # Sourced before compinit (\`source <(lychd completions zsh)\` in a plain ~/.zshrc): load compsys first.
+  (( \$+functions[compdef] )) || { autoload -Uz compinit && compinit -i }
   compdef _lychd lychd
 fi
 `;
@@ -233,8 +239,18 @@ function fishScript(d: CompletionData): string {
   for (const c of d.commands.filter((x) => x.operands)) {
     const o = c.operands!;
     const cond = `__lychd_verb_is ${c.name}${
-      o.max !== undefined ? `; and __lychd_operands_below ${o.max}` : ""
+      o.then === "files"
+        ? "; and __lychd_operands_below 1"
+        : o.max !== undefined
+        ? `; and __lychd_operands_below ${o.max}`
+        : ""
     }`;
+    if (o.then === "files") {
+      // After the first operand, files (the script's `complete -c lychd -f` turns them off elsewhere).
+      lines.push(
+        `complete -c lychd -n ${fq(`__lychd_verb_is ${c.name}; and not __lychd_operands_below 1`)} -F`,
+      );
+    }
     const words = Array.isArray(o.names)
       ? fq(o.names.join(" "))
       : `'(__lychd_names${o.names === "soulstones" ? " --soulstones" : ""})'`;

@@ -67,7 +67,7 @@ export const importCmd: Command = {
     "faithfully is refused with one line (or, with --lenient, dropped with a comment and a warning).\n" +
     "See docs/compose-import.md for every key.",
   exitCodes: "0 written, 1 refused (nothing written), 2 usage error",
-  operands: { names: ["compose"], max: 64 },
+  operands: { names: ["compose"], max: 64, then: "files" },
   examples: [
     "lychd import compose > codex.toml",
     "lychd import compose docker-compose.yml docker-compose.gpu.yml --profile gpu-nvidia --out ~/.config/lychd/codex.toml",
