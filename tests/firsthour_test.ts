@@ -331,3 +331,15 @@ Deno.test("docs/codex.md lists every verb's --json shape as its --help gives it"
   }
   assert.ok(n >= 7, `${n} verbs declare a --json shape`);
 });
+
+Deno.test("paths given relative or with ./ and // are spelled clean in messages, headers and the manifest", async () => {
+  const { resolvePaths } = await import("../src/cli/context.ts");
+  const h = fakeHost({ env: { HOME: "/home/u" }, cwd: "/x/" });
+  const p = resolvePaths(h, { codex: ".//a/./b.toml", "unit-dir": "u//v/", "systemd-dir": "/s/./t/." });
+  assert.equal(p.codex, "/x/a/b.toml");
+  assert.equal(p.unitDir, "/x/u/v");
+  assert.equal(p.systemdDir, "/s/t");
+  // ".." stays: through a symlink it does not mean what cutting a segment would.
+  assert.equal(resolvePaths(h, { codex: "../c.toml" }).codex, "/x/../c.toml");
+  assert.equal(resolvePaths(h, { codex: "/." }).codex, "/");
+});

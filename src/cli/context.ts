@@ -57,8 +57,15 @@ export function configHome(host: Host): string {
   return `${home.replace(/\/$/, "")}/.config`;
 }
 
+/**
+ * `p` against the working directory, its `.` segments and doubled slashes dropped (`./codex.toml` is
+ * `/x/codex.toml` in messages, Rune headers and the manifest, not `/x/./codex.toml`). `..` stays:
+ * through a symlink it does not mean what cutting a segment would.
+ */
 function absolute(host: Host, p: string): string {
-  return p.startsWith("/") ? p : `${host.cwd().replace(/\/$/, "")}/${p}`;
+  const abs = p.startsWith("/") ? p : `${host.cwd().replace(/\/$/, "")}/${p}`;
+  const clean = abs.replace(/\/{2,}/g, "/").replace(/\/\.(?=\/|$)/g, "").replace(/(.)\/$/, "$1");
+  return clean === "" ? "/" : clean;
 }
 
 /**
