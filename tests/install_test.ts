@@ -79,6 +79,16 @@ Deno.test("deno task install: DENO_INSTALL_ROOT/bin/lychd with exactly the compi
     const outside = await sh(`${root}/bin/lychd`, ["check", "--codex", "/var/tmp/x.toml"], env, root);
     assert.equal(outside.code, 1);
     assert.match(outside.stderr, /^lychd: reading "\/var\/tmp\/x\.toml" failed: not permitted/);
+    // A compose file outside the set is named itself (not the .env compose reads beside it first).
+    const varTmp = await Deno.makeTempDir({ dir: "/var/tmp", prefix: "lychd-import-" });
+    try {
+      await Deno.writeTextFile(`${varTmp}/x.yaml`, "services:\n  web:\n    image: nginx\n");
+      const imp = await sh(`${root}/bin/lychd`, ["import", "compose", `${varTmp}/x.yaml`], env, root);
+      assert.equal(imp.code, 1);
+      assert.match(imp.stderr, new RegExp(`^lychd: inspecting "${varTmp}/x\\.yaml" failed: not permitted`));
+    } finally {
+      await Deno.remove(varTmp, { recursive: true });
+    }
     // The npm packages come from the install's own node_modules: a fresh HOME (empty DENO_DIR)
     // and no network still load the TOML parser.
     const check = await sh(`${root}/bin/lychd`, ["check", "--quiet"], env, root);

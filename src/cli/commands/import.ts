@@ -120,6 +120,9 @@ export const importCmd: Command = {
       ? undefined
       : cwd;
     const read = (p: string) => host.fs.readTextFile(p);
+    // The named files first: compose reads .env from the project directory before them, and a
+    // refusal to read there should name the file the user gave (`not permitted`, outside the set).
+    for (const f of files) await host.fs.stat(f);
     const paths = resolvePaths(host, flags);
     const registry = await readRegistry(host, paths.cdiDirs);
     const quoted = (
