@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fakeHost } from "../src/host/_fake.ts";
-import { RUNE_HEADER } from "../src/cli/commands/render.ts";
+import { RUNE_HEADER } from "../src/quadlet/render.ts";
 import { runInProcess } from "./lib/cli.ts";
 
 const DEMO = `version = 1

@@ -1,15 +1,8 @@
 import type { Command, Flags } from "../command.ts";
 import { LychdError } from "../../errors.ts";
-import {
-  build,
-  type Built,
-  firstBindWarnings,
-  manager,
-  runePath,
-  stopTolerant,
-  unitOfFile,
-} from "../context.ts";
+import { build, type Built, manager, runePath, stopTolerant, unitOfFile } from "../context.ts";
 import { painter, useColor, warnAll } from "../output.ts";
+import { firstBindWarnings } from "../host_warnings.ts";
 import { bind as scribeBind, type BindReport, type ScribeOptions } from "../../bind/scribe.ts";
 import { podman } from "../../host/podman.ts";
 import type { Host } from "../../host/host.ts";

@@ -3,13 +3,13 @@ import { checkSecrets } from "./bind.ts";
 import { fakeHost } from "../../host/_fake.ts";
 import { loadCodex } from "../../codex/load.ts";
 import { LychdError } from "../../errors.ts";
+import type { Paths } from "../context.ts";
 import {
   firstBindWarnings,
   gatewayProgramWarnings,
   gatewayReadWarnings,
   newerPodmanWarnings,
-  type Paths,
-} from "../context.ts";
+} from "../host_warnings.ts";
 import { invocationFor } from "../invocation.ts";
 import { makePlan } from "../../plan/plan.ts";
 import { CdiRegistry } from "../../cdi/registry.ts";

@@ -1,6 +1,6 @@
-import type { Command } from "../command.ts";
+import type { Command, Flags } from "../command.ts";
 import { LychdError } from "../../errors.ts";
-import { configHome, resolvePaths } from "../context.ts";
+import { resolvePaths } from "../context.ts";
 import { DEFAULT_CODEX } from "../../codex/default.ts";
 import { codexJsonSchema } from "../../codex/jsonschema.ts";
 import { shellQuote } from "../../host/runner.ts";
@@ -56,7 +56,7 @@ export const init: Command = {
     if (flags.quiet !== true) {
       // The next commands must read this Codex: name it unless it is where they look anyway.
       const where = paths.system ? " --system" : "";
-      const codexFlag = paths.codex === defaultCodex(host, paths.system)
+      const codexFlag = paths.codex === defaultCodex(host, flags)
         ? ""
         : ` --codex ${shellQuote(paths.codex)}`;
       host.stderr.write(
@@ -68,11 +68,10 @@ export const init: Command = {
   },
 };
 
-/** Where the other verbs look for the Codex without --codex; undefined when HOME is unknown. */
-function defaultCodex(host: Host, system: boolean): string | undefined {
-  if (system) return "/etc/lychd/codex.toml";
+/** Where the other verbs look for the Codex without --codex (LYCHD_CODEX included); undefined without HOME. */
+function defaultCodex(host: Host, flags: Flags): string | undefined {
   try {
-    return `${configHome(host)}/lychd/codex.toml`;
+    return resolvePaths(host, { system: flags.system }).codex;
   } catch {
     return undefined;
   }
